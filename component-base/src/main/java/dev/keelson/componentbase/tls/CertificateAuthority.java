@@ -1,0 +1,190 @@
+package dev.keelson.componentbase.tls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The cluster CA: created once under the data dir, reused on restart, and used to issue serving and client
+ * certificates (identity = CN user name, O groups, as Kubernetes' x509 authenticator reads them).
+ */
+public final class CertificateAuthority {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+
+    public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
+        this.certificate = certificate;
+        this.key = key;
+    }
+
+    public static CertificateAuthority loadOrCreate(Path certFile, Path keyFile) {
+        try {
+            if (Files.exists(certFile) && Files.exists(keyFile)) {
+                return new CertificateAuthority(Pem.certificate(Files.readString(certFile)),
+                        Pem.privateKey(Files.readString(keyFile)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        KeyPair pair = newKeyPair();
+        X500Name name = new X500Name("CN=keelson-ca");
+        X509Certificate cert = build(name, pair.getPublic(), name, pair.getPrivate(), Duration.ofDays(3650),
+                builder -> {
+                    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+                    builder.addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+                });
+        Pem.writePrivate(keyFile, Pem.encode(pair.getPrivate()));
+        Pem.writePrivate(certFile, Pem.encode(cert));
+        return new CertificateAuthority(cert, pair.getPrivate());
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    public String certificatePem() {
+        return Pem.encode(certificate);
+    }
+
+    /** A serving certificate for the given DNS names and IP addresses. */
+    public Issued issueServing(String commonName, List<String> dnsNames, List<String> ips, Duration validity) {
+        KeyPair pair = newKeyPair();
+        List<GeneralName> names = new ArrayList<>();
+        dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+        ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+        X509Certificate cert = build(new X500Name("CN=" + commonName), pair.getPublic(), issuerName(), key, validity,
+                builder -> {
+                    builder.addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(names.toArray(GeneralName[]::new)));
+                    builder.addExtension(Extension.extendedKeyUsage, false,
+                            new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                    builder.addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                });
+        return new Issued(cert, pair);
+    }
+
+    /** A client certificate: CN is the user name, each organization a group. */
+    public Issued issueClient(String user, List<String> groups, Duration validity) {
+        KeyPair pair = newKeyPair();
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+        groups.forEach(g -> subject.addRDN(BCStyle.O, g));
+        subject.addRDN(BCStyle.CN, user);
+        X509Certificate cert = build(subject.build(), pair.getPublic(), issuerName(), key, validity, builder -> {
+            builder.addExtension(Extension.extendedKeyUsage, false,
+                    new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+        });
+        return new Issued(cert, pair);
+    }
+
+    private X500Name issuerName() {
+        return X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+    }
+
+    /** The host's own names and non-loopback addresses, for SANs. */
+    public static List<String> hostAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            var ifaces = java.net.NetworkInterface.getNetworkInterfaces();
+            while (ifaces.hasMoreElements()) {
+                var iface = ifaces.nextElement();
+                for (var addr : java.util.Collections.list(iface.getInetAddresses())) {
+                    if (addr instanceof java.net.Inet4Address) {
+                        out.add(addr.getHostAddress());
+                    }
+                }
+            }
+        } catch (java.net.SocketException ignored) {
+            // no interfaces to add
+        }
+        return out;
+    }
+
+    public static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private interface Extensions {
+        void add(X509v3CertificateBuilder builder) throws IOException;
+    }
+
+    private static X509Certificate build(X500Name subject, java.security.PublicKey publicKey, X500Name issuer,
+                                         PrivateKey signingKey, Duration validity, Extensions extensions) {
+        try {
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
+                    new BigInteger(127, RANDOM), Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(validity)), subject, publicKey);
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(publicKey));
+            extensions.add(builder);
+            ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(signingKey);
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot issue certificate: " + e.getMessage(), e);
+        }
+    }
+
+    static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return gen.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An issued certificate and its key pair. */
+    public record Issued(X509Certificate certificate, KeyPair keyPair) {
+        public String certificatePem() {
+            return Pem.encode(certificate);
+        }
+
+        public String keyPem() {
+            return Pem.encode(keyPair.getPrivate());
+        }
+
+        public void write(Path certFile, Path keyFile) {
+            Pem.writePrivate(keyFile, keyPem());
+            Pem.writePrivate(certFile, certificatePem());
+        }
+    }
+}
