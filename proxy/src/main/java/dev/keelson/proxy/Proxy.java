@@ -1,0 +1,292 @@
+package dev.keelson.proxy;
+
+import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.componentbase.server.HealthServer;
+import dev.keelson.proxy.routes.PodRoutes;
+import dev.keelson.proxy.rules.RuleSet;
+import dev.keelson.proxy.rules.ServiceCatalog;
+import dev.keelson.proxy.rules.ServicePortInfo;
+import dev.keelson.proxy.rules.ServiceRuleWriter;
+import dev.keelson.proxy.rules.StaleUdpFlow;
+import dev.keelson.proxy.system.CommandRunner;
+import dev.keelson.proxy.system.Conntrack;
+import dev.keelson.proxy.system.Iptables;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's service proxy: watches Services, EndpointSlices and Nodes, and on a single worker thread keeps
+ * the node's iptables rules and pod routes equal to what they describe. Rules left by an earlier proxy are
+ * taken over in place (rewritten atomically, never flushed first), so a restart opens no window.
+ */
+public final class Proxy implements AutoCloseable {
+    static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
+    private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+
+    private final KubernetesClient client;
+    private final ProxyOptions options;
+    private final Clock clock = Clock.systemUTC();
+    private final ServiceRuleWriter writer;
+    private final Iptables iptables;
+    private final Conntrack conntrack;
+    private final PodRoutes podRoutes;
+    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final ProxyHealth health;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "keelson-proxy-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final List<HealthServer> servers = new ArrayList<>();
+
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<EndpointSlice> slices;
+    private SharedIndexInformer<Node> nodes;
+
+    // guarded by this
+    private boolean syncScheduled;
+    private boolean fullSyncWanted = true;
+    private boolean informersSynced;
+    private long lastSyncStartNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+    private List<Instant> pendingTriggers = new ArrayList<>();
+    private int consecutiveFailures;
+
+    // touched only by the worker thread
+    private Set<String> knownNatChains;
+    private Set<String> knownFilterChains;
+    private List<ServicePortInfo> lastServicePorts = List.of();
+    private Map<String, String> lastRoutes;
+
+    public Proxy(KubernetesClient client, ProxyOptions options) {
+        this.client = client;
+        this.options = options;
+        CommandRunner runner = new CommandRunner(options.commandPrefix());
+        this.writer = new ServiceRuleWriter(options.nodeName(), options.clusterCidr());
+        this.iptables = new Iptables(runner);
+        this.conntrack = new Conntrack(runner);
+        this.podRoutes = new PodRoutes(runner);
+        this.health = new ProxyHealth(clock, options.healthTimeout());
+    }
+
+    /** Lists and watches (blocking until the caches are filled), programs the node, then serves health. */
+    public void start() {
+        services = inform(client.services().inAnyNamespace().inform(handler(this::serviceChanged), 0));
+        slices = inform(client.discovery().v1().endpointSlices().inAnyNamespace()
+                .inform(handler(this::sliceChanged), 0));
+        nodes = inform(client.nodes().inform(handler(this::nodeChanged), 0));
+        synchronized (this) {
+            informersSynced = true;
+        }
+        requestSync(true);
+        long period = options.syncPeriod().toMillis();
+        worker.scheduleWithFixedDelay(() -> requestSync(true), period, period, TimeUnit.MILLISECONDS);
+        servers.add(HealthServer.start(VertxHolder.get(), options.bindAddress(), options.healthzPort(),
+                metrics.registry(), health::healthy));
+        servers.add(HealthServer.start(VertxHolder.get(), options.bindAddress(), options.metricsPort(),
+                metrics.registry(), health::healthy));
+        log.info("proxy for node {} started: healthz on {}, metrics on {}", options.nodeName(), healthzPort(),
+                metricsPort());
+    }
+
+    public int healthzPort() {
+        return servers.get(0).actualPort();
+    }
+
+    public int metricsPort() {
+        return servers.get(1).actualPort();
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean healthy() {
+        return health.healthy();
+    }
+
+    /** Stops watching and syncing; the rules stay in place for the next proxy to take over. */
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        servers.forEach(HealthServer::close);
+    }
+
+    private <T> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
+        informers.add(informer);
+        return informer;
+    }
+
+    private static <T extends HasMetadata> ResourceEventHandler<T> handler(BiConsumer<T, T> changed) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                changed.accept(null, obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (!Objects.equals(oldObj.getMetadata().getResourceVersion(),
+                        newObj.getMetadata().getResourceVersion())) {
+                    changed.accept(oldObj, newObj);
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed.accept(obj, null);
+            }
+        };
+    }
+
+    private void serviceChanged(Service before, Service after) {
+        requestSync(false);
+    }
+
+    private void nodeChanged(Node before, Node after) {
+        requestSync(false);
+    }
+
+    private void sliceChanged(EndpointSlice before, EndpointSlice after) {
+        synchronized (this) {
+            if (informersSynced) {
+                pendingTriggers.add(triggerTime(before, after));
+            }
+        }
+        requestSync(false);
+    }
+
+    /** When the change that led to this slice happened: the controller's annotation if it set a new one. */
+    private Instant triggerTime(EndpointSlice before, EndpointSlice after) {
+        String now = annotation(after);
+        if (now != null && !now.equals(annotation(before))) {
+            try {
+                return Instant.parse(now);
+            } catch (DateTimeParseException e) {
+                log.debug("ignoring unparsable {} {}", TRIGGER_TIME_ANNOTATION, now);
+            }
+        }
+        return clock.instant();
+    }
+
+    private static String annotation(EndpointSlice slice) {
+        if (slice == null || slice.getMetadata().getAnnotations() == null) {
+            return null;
+        }
+        return slice.getMetadata().getAnnotations().get(TRIGGER_TIME_ANNOTATION);
+    }
+
+    /** Coalesces changes: at most one sync per min-sync-period, however many events arrive. */
+    private synchronized void requestSync(boolean full) {
+        health.changeQueued();
+        fullSyncWanted |= full;
+        if (syncScheduled || worker.isShutdown()) {
+            return;
+        }
+        syncScheduled = true;
+        long waitNanos = lastSyncStartNanos + options.minSyncPeriod().toNanos() - System.nanoTime();
+        if (consecutiveFailures > 0) {
+            long backoff = Math.min(options.minSyncPeriod().toNanos() << Math.min(consecutiveFailures, 10),
+                    options.syncPeriod().toNanos());
+            waitNanos = Math.max(waitNanos, lastSyncStartNanos + Math.max(backoff, 100_000_000L) - System.nanoTime());
+        }
+        try {
+            worker.schedule(this::runSync, Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            syncScheduled = false;
+        }
+    }
+
+    private void runSync() {
+        boolean full;
+        List<Instant> triggers;
+        Instant started = clock.instant();
+        synchronized (this) {
+            syncScheduled = false;
+            full = fullSyncWanted;
+            fullSyncWanted = false;
+            triggers = pendingTriggers;
+            pendingTriggers = new ArrayList<>();
+            lastSyncStartNanos = System.nanoTime();
+        }
+        long t0 = System.nanoTime();
+        try {
+            RuleSet rules = syncRules(full);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            Instant done = clock.instant();
+            metrics.synced(took, rules.natRules().size(), rules.filterRules().size(), done.toEpochMilli());
+            triggers.forEach(t -> metrics.programmed(Duration.between(t, done)));
+            health.synced(started);
+            synchronized (this) {
+                consecutiveFailures = 0;
+            }
+            log.debug("synced {} rules in {} ms (full={})", rules.ruleCount(), took.toMillis(), full);
+        } catch (RuntimeException e) {
+            metrics.syncFailed();
+            knownNatChains = null;
+            synchronized (this) {
+                consecutiveFailures++;
+                pendingTriggers.addAll(0, triggers);
+            }
+            log.warn("sync failed, retrying: {}", e.getMessage());
+            requestSync(true);
+        }
+    }
+
+    private RuleSet syncRules(boolean full) {
+        List<ServicePortInfo> servicePorts = ServiceCatalog.build(services.getStore().list(),
+                slices.getStore().list());
+        RuleSet rules = writer.write(servicePorts);
+        if (full || knownNatChains == null) {
+            knownNatChains = iptables.ownedChains("nat");
+            knownFilterChains = iptables.ownedChains("filter");
+        }
+        iptables.restore(rules.restoreText(knownNatChains, knownFilterChains));
+        knownNatChains = Set.copyOf(rules.natChains());
+        knownFilterChains = Set.copyOf(rules.filterChains());
+        if (full) {
+            int repaired = iptables.ensureJumps();
+            if (repaired > 0) {
+                log.info("added {} jump rules from built-in chains", repaired);
+            }
+        }
+        StaleUdpFlow.between(lastServicePorts, servicePorts).forEach(conntrack::delete);
+        lastServicePorts = servicePorts;
+
+        Map<String, String> routes = PodRoutes.desired(nodes.getStore().list(), options.nodeName());
+        if (full || !routes.equals(lastRoutes)) {
+            List<String> problems = podRoutes.sync(routes);
+            // a node with an unreachable address must not stop service rules: retried on the next sync
+            lastRoutes = problems.isEmpty() ? routes : null;
+            problems.forEach(p -> log.warn("pod routes: {}", p));
+        }
+        return rules;
+    }
+}

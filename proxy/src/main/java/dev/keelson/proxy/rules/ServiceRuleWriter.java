@@ -1,0 +1,177 @@
+package dev.keelson.proxy.rules;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Computes the whole desired rule set from the service ports of the cluster, the way kube-proxy's iptables
+ * proxier does: KEELSON-SERVICES dispatches cluster IPs (and, last, node-local destinations to
+ * KEELSON-NODEPORTS), one KEELSON-SVC chain per service port balances over one KEELSON-SEP chain per endpoint,
+ * KEELSON-EXT chains carry the external traffic policy, and packets marked 0x4000 are masqueraded.
+ * Pure: same input, same text.
+ */
+public final class ServiceRuleWriter {
+    public static final String MASQ_MARK = "0x4000/0x4000";
+
+    private final String nodeName;
+    private final String clusterCidr;
+
+    public ServiceRuleWriter(String nodeName, String clusterCidr) {
+        this.nodeName = nodeName;
+        this.clusterCidr = clusterCidr;
+    }
+
+    public RuleSet write(List<ServicePortInfo> servicePorts) {
+        Set<String> natChains = new LinkedHashSet<>(List.of(ChainNames.SERVICES, ChainNames.NODEPORTS,
+                ChainNames.POSTROUTING, ChainNames.MARK_MASQ));
+        List<String> nat = new ArrayList<>();
+        List<String> nodePortRules = new ArrayList<>();
+        List<String> serviceChainRules = new ArrayList<>();
+        List<String> filter = new ArrayList<>();
+
+        nat.add("-A " + ChainNames.POSTROUTING + " -m mark --mark " + MASQ_MARK
+                + " -m comment --comment \"keelson service traffic requiring SNAT\" -j MASQUERADE --random-fully");
+        nat.add("-A " + ChainNames.POSTROUTING + " -s " + clusterCidr + " -d " + clusterCidr
+                + " -m comment --comment \"pod-to-pod traffic keeps its source address\" -j ACCEPT");
+        nat.add("-A " + ChainNames.MARK_MASQ + " -j MARK --or-mark " + MASQ_MARK.substring(0, 6));
+
+        for (ServicePortInfo sp : servicePorts) {
+            writeServicePort(sp, natChains, nat, serviceChainRules, nodePortRules, filter);
+        }
+        nat.add("-A " + ChainNames.SERVICES + " -m comment --comment \"keelson service nodeports; must be last\""
+                + " -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j " + ChainNames.NODEPORTS);
+        nat.addAll(nodePortRules);
+        nat.addAll(serviceChainRules);
+
+        filter.add("-A " + ChainNames.FORWARD + " -m mark --mark " + MASQ_MARK
+                + " -m comment --comment \"keelson forwarding of service traffic\" -j ACCEPT");
+        filter.add("-A " + ChainNames.FORWARD + " -s " + clusterCidr
+                + " -m comment --comment \"keelson pod traffic out\" -j ACCEPT");
+        filter.add("-A " + ChainNames.FORWARD + " -d " + clusterCidr
+                + " -m comment --comment \"keelson pod traffic in\" -j ACCEPT");
+        return new RuleSet(List.copyOf(natChains), nat, List.of(ChainNames.SERVICES, ChainNames.FORWARD), filter);
+    }
+
+    private void writeServicePort(ServicePortInfo sp, Set<String> natChains, List<String> services,
+                                  List<String> chains, List<String> nodePorts, List<String> filter) {
+        String proto = sp.protocol().toLowerCase(Locale.ROOT);
+        String name = sp.displayName();
+        String clusterMatch = " -d " + sp.clusterIp() + "/32 -p " + proto + " -m " + proto + " --dport " + sp.port();
+        String nodePortMatch = " -m addrtype --dst-type LOCAL -p " + proto + " -m " + proto + " --dport "
+                + sp.nodePort();
+        List<Endpoint> all = sp.endpoints();
+        List<Endpoint> local = sp.localEndpoints(nodeName);
+
+        if (all.isEmpty()) {
+            filter.add("-A " + ChainNames.SERVICES + " -m comment --comment \"" + name + " has no endpoints\""
+                    + clusterMatch + " -j REJECT --reject-with icmp-port-unreachable");
+            if (sp.nodePort() > 0) {
+                filter.add("-A " + ChainNames.SERVICES + " -m comment --comment \"" + name + " has no endpoints\""
+                        + nodePortMatch + " -j REJECT --reject-with icmp-port-unreachable");
+            }
+            return;
+        }
+
+        String svc = ChainNames.service(sp);
+        String svl = ChainNames.serviceLocal(sp);
+        boolean needLocal = (sp.internalPolicyLocal() || sp.externalPolicyLocal()) && !local.isEmpty();
+        String clusterChain = sp.internalPolicyLocal() ? svl : svc;
+
+        String masqOffCluster = " -m comment --comment \"" + name + " cluster IP\" ! -s " + clusterCidr
+                + clusterMatch + " -j " + ChainNames.MARK_MASQ;
+        natChains.add(svc);
+        if (clusterChain.equals(svc)) {
+            chains.add("-A " + svc + masqOffCluster);
+        }
+        chains.addAll(balance(sp, svc, all));
+        if (needLocal) {
+            natChains.add(svl);
+            if (clusterChain.equals(svl)) {
+                chains.add("-A " + svl + masqOffCluster);
+            }
+            chains.addAll(balance(sp, svl, local));
+        }
+
+        if (sp.internalPolicyLocal() && local.isEmpty()) {
+            filter.add("-A " + ChainNames.SERVICES + " -m comment --comment \"" + name
+                    + " has no local endpoints\"" + clusterMatch + " -j DROP");
+        } else {
+            services.add("-A " + ChainNames.SERVICES + " -m comment --comment \"" + name + " cluster IP\""
+                    + clusterMatch + " -j " + clusterChain);
+        }
+
+        if (sp.nodePort() > 0) {
+            String ext = ChainNames.external(sp);
+            natChains.add(ext);
+            nodePorts.add("-A " + ChainNames.NODEPORTS + " -m comment --comment \"" + name + "\" -p " + proto
+                    + " -m " + proto + " --dport " + sp.nodePort() + " -j " + ext);
+            if (sp.externalPolicyLocal()) {
+                chains.add("-A " + ext + " -m comment --comment \"pod traffic for " + name
+                        + " external destinations\" -s " + clusterCidr + " -j " + svc);
+                chains.add("-A " + ext + " -m comment --comment \"masquerade LOCAL traffic for " + name
+                        + " external destinations\" -m addrtype --src-type LOCAL -j " + ChainNames.MARK_MASQ);
+                chains.add("-A " + ext + " -m comment --comment \"route LOCAL traffic for " + name
+                        + " external destinations\" -m addrtype --src-type LOCAL -j " + svc);
+                if (local.isEmpty()) {
+                    filter.add("-A " + ChainNames.SERVICES + " -m comment --comment \"" + name
+                            + " has no local endpoints\"" + nodePortMatch + " -j DROP");
+                } else {
+                    chains.add("-A " + ext + " -j " + svl);
+                }
+            } else {
+                chains.add("-A " + ext + " -m comment --comment \"masquerade traffic for " + name
+                        + " external destinations\" -j " + ChainNames.MARK_MASQ);
+                chains.add("-A " + ext + " -j " + svc);
+            }
+        }
+
+        for (Endpoint ep : all) {
+            String sep = ChainNames.endpoint(sp, ep);
+            natChains.add(sep);
+            chains.add("-A " + sep + " -m comment --comment \"" + name + "\" -s " + ep.ip() + "/32 -j "
+                    + ChainNames.MARK_MASQ);
+            String affinity = sp.affinityTimeoutSeconds() > 0
+                    ? " -m recent --name " + sep + " --mask 255.255.255.255 --set" : "";
+            chains.add("-A " + sep + " -m comment --comment \"" + name + "\"" + affinity + " -p " + proto + " -m "
+                    + proto + " -j DNAT --to-destination " + ep.hostPort());
+        }
+    }
+
+    /**
+     * Spreads new connections evenly: the i-th of n endpoints (from 0) is taken with probability 1/(n-i), so
+     * each ends up with 1/n. With ClientIP affinity, a client seen recently returns to its endpoint first.
+     */
+    private List<String> balance(ServicePortInfo sp, String chain, List<Endpoint> endpoints) {
+        List<String> rules = new ArrayList<>();
+        String name = sp.displayName();
+        if (sp.affinityTimeoutSeconds() > 0) {
+            for (Endpoint ep : endpoints) {
+                String sep = ChainNames.endpoint(sp, ep);
+                rules.add("-A " + chain + " -m comment --comment \"" + name + " -> " + ep.hostPort() + "\""
+                        + " -m recent --name " + sep + " --mask 255.255.255.255 --rcheck --seconds "
+                        + sp.affinityTimeoutSeconds() + " --reap -j " + sep);
+            }
+        }
+        int n = endpoints.size();
+        for (int i = 0; i < n; i++) {
+            Endpoint ep = endpoints.get(i);
+            String comment = " -m comment --comment \"" + name + " -> " + ep.hostPort() + "\"";
+            String sep = ChainNames.endpoint(sp, ep);
+            if (i < n - 1) {
+                rules.add("-A " + chain + comment + " -m statistic --mode random --probability "
+                        + probability(n - i) + " -j " + sep);
+            } else {
+                rules.add("-A " + chain + comment + " -j " + sep);
+            }
+        }
+        return rules;
+    }
+
+    /** 1/remaining with ten decimals: iptables keeps 31 bits of it, so more digits would change nothing. */
+    static String probability(int remaining) {
+        return String.format(Locale.ROOT, "%.10f", 1.0 / remaining);
+    }
+}
