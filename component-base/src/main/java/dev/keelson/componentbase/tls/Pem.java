@@ -26,7 +26,12 @@ public final class Pem {
     public static String encode(Object certOrKey) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(certOrKey);
+            if (certOrKey instanceof PrivateKey key) {
+                // PKCS#8 "PRIVATE KEY": understood by Go, the JDK, Vert.x and fabric8 alike
+                writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+            } else {
+                writer.writeObject(certOrKey);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
