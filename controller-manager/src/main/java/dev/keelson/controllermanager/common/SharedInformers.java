@@ -1,0 +1,109 @@
+package dev.keelson.controllermanager.common;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One informer per resource kind for the whole controller-manager, so that controllers sharing a kind share
+ * one list+watch and one cache. Informers are created on first request and started by the controllers that
+ * use them; every cache carries an index by owner UID.
+ */
+public final class SharedInformers implements AutoCloseable {
+    /** Index name: the UIDs of an object's ownerReferences. */
+    public static final String BY_OWNER = "byOwnerUid";
+    /** Index name: the object's namespace. */
+    public static final String BY_NAMESPACE = Cache.NAMESPACE_INDEX;
+
+    private static final long RESYNC_MILLIS = 0;
+
+    private final KubernetesClient client;
+    private final Map<Class<?>, SharedIndexInformer<?>> informers = new HashMap<>();
+
+    public SharedInformers(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public SharedIndexInformer<Pod> pods() {
+        return get(Pod.class, () -> client.pods().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<ReplicaSet> replicaSets() {
+        return get(ReplicaSet.class, () -> client.apps().replicaSets().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Deployment> deployments() {
+        return get(Deployment.class, () -> client.apps().deployments().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Node> nodes() {
+        return get(Node.class, () -> client.nodes().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Namespace> namespaces() {
+        return get(Namespace.class, () -> client.namespaces().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Service> services() {
+        return get(Service.class, () -> client.services().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Endpoints> endpoints() {
+        return get(Endpoints.class, () -> client.endpoints().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<EndpointSlice> endpointSlices() {
+        return get(EndpointSlice.class,
+                () -> client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Lease> nodeLeases() {
+        return get(Lease.class, () -> client.leases().inNamespace("kube-node-lease").runnableInformer(RESYNC_MILLIS));
+    }
+
+    @SuppressWarnings("unchecked")
+    private synchronized <T extends HasMetadata> SharedIndexInformer<T> get(Class<T> type,
+                                                                          Supplier<SharedIndexInformer<T>> create) {
+        return (SharedIndexInformer<T>) informers.computeIfAbsent(type, t -> {
+            SharedIndexInformer<T> informer = create.get();
+            Map<String, Function<T, List<String>>> indexers = new HashMap<>();
+            indexers.put(BY_OWNER, SharedInformers::ownerUids);
+            informer.addIndexers(indexers);
+            return informer;
+        });
+    }
+
+    private static List<String> ownerUids(HasMetadata obj) {
+        List<String> uids = new ArrayList<>();
+        if (obj.getMetadata().getOwnerReferences() != null) {
+            obj.getMetadata().getOwnerReferences().forEach(r -> uids.add(r.getUid()));
+        }
+        return uids;
+    }
+
+    @Override
+    public synchronized void close() {
+        informers.values().forEach(SharedIndexInformer::stop);
+        informers.clear();
+    }
+}

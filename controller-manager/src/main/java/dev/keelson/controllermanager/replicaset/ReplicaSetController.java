@@ -1,0 +1,415 @@
+package dev.keelson.controllermanager.replicaset;
+
+import dev.keelson.componentbase.controller.Controller;
+import dev.keelson.controllermanager.common.EventRecorder;
+import dev.keelson.controllermanager.common.Expectations;
+import dev.keelson.controllermanager.common.OwnerRefs;
+import dev.keelson.controllermanager.common.Pods;
+import dev.keelson.controllermanager.common.Selectors;
+import dev.keelson.controllermanager.common.SharedInformers;
+import dev.keelson.controllermanager.common.Times;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps exactly spec.replicas active pods for every ReplicaSet: creates missing ones from the template,
+ * deletes the least valuable extra ones, adopts matching orphans, releases owned pods that stopped matching,
+ * and reports replicas / fullyLabeledReplicas / readyReplicas / availableReplicas in status.
+ */
+public final class ReplicaSetController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaSetController.class);
+    /** Kubernetes' burstReplicas: at most this many creates or deletes per sync. */
+    static final int BURST_REPLICAS = 500;
+
+    private final KubernetesClient client;
+    private final SharedIndexInformer<ReplicaSet> rsInformer;
+    private final SharedIndexInformer<Pod> podInformer;
+    private final Expectations expectations = new Expectations();
+    private final EventRecorder events;
+    private final Controller controller;
+    private final ExecutorService creators = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "replicaset-pod-create");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ReplicaSetController(SharedInformers informers, MeterRegistry meters) {
+        this.client = informers.client();
+        this.rsInformer = informers.replicaSets();
+        this.podInformer = informers.pods();
+        this.events = new EventRecorder(client, "replicaset-controller");
+        this.controller = new Controller("replicaset", this::sync, meters);
+        rsInformer.addEventHandler(controller.handler());
+        podInformer.addEventHandler(new PodHandler());
+    }
+
+    public void run(int workers) throws InterruptedException {
+        controller.run(workers, List.of(rsInformer, podInformer), Duration.ofMinutes(2));
+    }
+
+    @Override
+    public void close() {
+        controller.close();
+        creators.shutdownNow();
+        events.close();
+    }
+
+    /** Routes pod events to the owning ReplicaSet, or to every ReplicaSet that might adopt an orphan. */
+    private final class PodHandler implements ResourceEventHandler<Pod> {
+        @Override
+        public void onAdd(Pod pod) {
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                onDelete(pod, false);
+                return;
+            }
+            Optional<OwnerReference> ref = Pods.controllerOf(pod);
+            if (ref.isPresent()) {
+                String key = ownerKey(pod, ref.get());
+                if (key != null) {
+                    expectations.creationObserved(key);
+                    controller.enqueue(key);
+                }
+                return;
+            }
+            enqueueMatching(pod);
+        }
+
+        @Override
+        public void onUpdate(Pod oldPod, Pod pod) {
+            if (pod.getMetadata().getDeletionTimestamp() != null && oldPod.getMetadata().getDeletionTimestamp() == null) {
+                Pods.controllerOf(pod).map(r -> ownerKey(pod, r)).ifPresent(key ->
+                        expectations.deletionObserved(key, pod.getMetadata().getUid()));
+            }
+            Optional<OwnerReference> oldRef = Pods.controllerOf(oldPod);
+            Optional<OwnerReference> newRef = Pods.controllerOf(pod);
+            if (oldRef.isPresent() && !oldRef.equals(newRef)) {
+                enqueueOwner(oldPod, oldRef.get());
+            }
+            if (newRef.isPresent()) {
+                enqueueOwner(pod, newRef.get());
+            } else if (!Objects.equals(oldPod.getMetadata().getLabels(), pod.getMetadata().getLabels())
+                    || oldRef.isPresent()) {
+                enqueueMatching(pod);
+            }
+        }
+
+        @Override
+        public void onDelete(Pod pod, boolean finalStateUnknown) {
+            Pods.controllerOf(pod).ifPresent(ref -> {
+                String key = ownerKey(pod, ref);
+                if (key != null) {
+                    expectations.deletionObserved(key, pod.getMetadata().getUid());
+                    controller.enqueue(key);
+                }
+            });
+        }
+
+        private void enqueueOwner(Pod pod, OwnerReference ref) {
+            String key = ownerKey(pod, ref);
+            if (key != null) {
+                controller.enqueue(key);
+            }
+        }
+
+        private void enqueueMatching(Pod pod) {
+            for (ReplicaSet rs : rsInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE,
+                    pod.getMetadata().getNamespace())) {
+                if (Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels())) {
+                    controller.enqueue(rs);
+                }
+            }
+        }
+    }
+
+    /** The key of the ReplicaSet {@code ref} names, if it is one we know with that UID. */
+    private String ownerKey(Pod pod, OwnerReference ref) {
+        if (!"ReplicaSet".equals(ref.getKind())) {
+            return null;
+        }
+        String key = Cache.namespaceKeyFunc(pod.getMetadata().getNamespace(), ref.getName());
+        ReplicaSet rs = rsInformer.getStore().getByKey(key);
+        if (rs == null || !rs.getMetadata().getUid().equals(ref.getUid())) {
+            return null;
+        }
+        return key;
+    }
+
+    void sync(String key) throws Exception {
+        ReplicaSet rs = rsInformer.getStore().getByKey(key);
+        if (rs == null) {
+            expectations.forget(key);
+            return;
+        }
+        boolean needsSync = expectations.satisfied(key);
+        List<Pod> claimed = claimPods(rs);
+        List<Pod> active = claimed.stream().filter(Pods::isActive).collect(Collectors.toList());
+
+        Exception manageError = null;
+        if (needsSync && rs.getMetadata().getDeletionTimestamp() == null) {
+            try {
+                manageReplicas(key, rs, active);
+            } catch (Exception e) {
+                manageError = e;
+            }
+        }
+        ReplicaSetStatus status = calculateStatus(rs, active, manageError);
+        updateStatus(rs, status);
+        int minReady = minReadySeconds(rs);
+        if (manageError == null && minReady > 0 && status.getReadyReplicas() > status.getAvailableReplicas()) {
+            controller.enqueueAfter(key, Duration.ofSeconds(minReady));
+        }
+        if (manageError != null) {
+            throw manageError;
+        }
+    }
+
+    /** The pods this ReplicaSet owns after adopting matching orphans and releasing owned pods that no longer match. */
+    private List<Pod> claimPods(ReplicaSet rs) {
+        List<Pod> claimed = new ArrayList<>();
+        boolean beingDeleted = rs.getMetadata().getDeletionTimestamp() != null;
+        Boolean fresh = null;
+        for (Pod pod : podInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, rs.getMetadata().getNamespace())) {
+            Optional<OwnerReference> ref = Pods.controllerOf(pod);
+            boolean matches = Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels());
+            if (ref.isPresent()) {
+                if (!ref.get().getUid().equals(rs.getMetadata().getUid())) {
+                    continue;
+                }
+                if (matches) {
+                    claimed.add(pod);
+                } else if (!beingDeleted && pod.getMetadata().getDeletionTimestamp() == null) {
+                    release(rs, pod);
+                }
+                continue;
+            }
+            if (!matches || beingDeleted || pod.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            if (fresh == null) {
+                fresh = stillExistsAndNotDeleting(rs);
+            }
+            if (fresh && adopt(rs, pod)) {
+                claimed.add(pod);
+            }
+        }
+        return claimed;
+    }
+
+    /** Adoption must not race with the owner's deletion, so it is checked against the apiserver, not the cache. */
+    private boolean stillExistsAndNotDeleting(ReplicaSet rs) {
+        ReplicaSet live = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
+                .withName(rs.getMetadata().getName()).get();
+        return live != null && live.getMetadata().getUid().equals(rs.getMetadata().getUid())
+                && live.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    private boolean adopt(ReplicaSet rs, Pod pod) {
+        List<OwnerReference> refs = pod.getMetadata().getOwnerReferences() == null
+                ? new ArrayList<>() : new ArrayList<>(pod.getMetadata().getOwnerReferences());
+        refs.add(Pods.controllerRef(rs));
+        try {
+            OwnerRefs.patch(client, pod, refs);
+            log.info("replicaset {}/{} adopted pod {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(),
+                    pod.getMetadata().getName());
+            return true;
+        } catch (KubernetesClientException e) {
+            log.info("cannot adopt pod {}: {}", pod.getMetadata().getName(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void release(ReplicaSet rs, Pod pod) {
+        List<OwnerReference> refs = new ArrayList<>(pod.getMetadata().getOwnerReferences());
+        refs.removeIf(r -> rs.getMetadata().getUid().equals(r.getUid()));
+        try {
+            OwnerRefs.patch(client, pod, refs);
+            log.info("replicaset {}/{} released pod {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(),
+                    pod.getMetadata().getName());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                log.info("cannot release pod {}: {}", pod.getMetadata().getName(), e.getMessage());
+            }
+        }
+    }
+
+    private void manageReplicas(String key, ReplicaSet rs, List<Pod> active) throws Exception {
+        int desired = rs.getSpec().getReplicas() == null ? 1 : rs.getSpec().getReplicas();
+        int diff = active.size() - desired;
+        if (diff < 0) {
+            int toCreate = Math.min(-diff, BURST_REPLICAS);
+            expectations.expectCreations(key, toCreate);
+            createInBatches(key, rs, toCreate);
+        } else if (diff > 0) {
+            List<Pod> victims = PodDeletionRanking.podsToDelete(active, Math.min(diff, BURST_REPLICAS));
+            expectations.expectDeletions(key, victims.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
+            Exception failure = null;
+            for (Pod pod : victims) {
+                try {
+                    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                            .delete();
+                    events.normal(rs, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                } catch (KubernetesClientException e) {
+                    expectations.deletionObserved(key, pod.getMetadata().getUid());
+                    if (e.getCode() != 404) {
+                        events.warning(rs, "FailedDelete", "Error deleting: " + e.getMessage());
+                        failure = e;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Slow start as Kubernetes does: batches of 1, 2, 4 ... so a broken template fails once, not 500 times. */
+    private void createInBatches(String key, ReplicaSet rs, int count) throws Exception {
+        int remaining = count;
+        int batch = 1;
+        while (remaining > 0) {
+            int n = Math.min(batch, remaining);
+            List<Future<?>> creates = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                creates.add(creators.submit(() ->
+                        client.pods().inNamespace(rs.getMetadata().getNamespace()).resource(podFor(rs)).create()));
+            }
+            List<KubernetesClientException> errors = new ArrayList<>();
+            for (Future<?> f : creates) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    errors.add(e.getCause() instanceof KubernetesClientException k ? k
+                            : new KubernetesClientException(e.getCause().toString(), e.getCause()));
+                }
+            }
+            for (int i = 0; i < n - errors.size(); i++) {
+                events.normal(rs, "SuccessfulCreate", "Created pod");
+            }
+            remaining -= n;
+            if (!errors.isEmpty()) {
+                for (int i = 0; i < errors.size() + remaining; i++) {
+                    expectations.creationObserved(key);
+                }
+                KubernetesClientException e = errors.get(0);
+                events.warning(rs, "FailedCreate", "Error creating: " + e.getMessage());
+                throw e;
+            }
+            batch *= 2;
+        }
+    }
+
+    static Pod podFor(ReplicaSet rs) {
+        PodTemplateSpec template = rs.getSpec().getTemplate();
+        Map<String, String> labels = template.getMetadata() == null || template.getMetadata().getLabels() == null
+                ? new HashMap<>() : new HashMap<>(template.getMetadata().getLabels());
+        Map<String, String> annotations = template.getMetadata() == null || template.getMetadata().getAnnotations() == null
+                ? null : new HashMap<>(template.getMetadata().getAnnotations());
+        return new PodBuilder()
+                .withNewMetadata()
+                .withGenerateName(rs.getMetadata().getName() + "-")
+                .withNamespace(rs.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withAnnotations(annotations)
+                .withOwnerReferences(Pods.controllerRef(rs))
+                .endMetadata()
+                .withSpec(new PodBuilder().withSpec(template.getSpec()).build().getSpec())
+                .build();
+    }
+
+    private static int minReadySeconds(ReplicaSet rs) {
+        return rs.getSpec().getMinReadySeconds() == null ? 0 : rs.getSpec().getMinReadySeconds();
+    }
+
+    static ReplicaSetStatus calculateStatus(ReplicaSet rs, List<Pod> active, Exception manageError) {
+        Map<String, String> templateLabels = rs.getSpec().getTemplate() == null
+                || rs.getSpec().getTemplate().getMetadata() == null
+                || rs.getSpec().getTemplate().getMetadata().getLabels() == null
+                ? Map.of() : rs.getSpec().getTemplate().getMetadata().getLabels();
+        Instant now = Instant.now();
+        int fullyLabeled = 0;
+        int ready = 0;
+        int available = 0;
+        for (Pod pod : active) {
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            if (labels.entrySet().containsAll(templateLabels.entrySet())) {
+                fullyLabeled++;
+            }
+            if (Pods.isReady(pod)) {
+                ready++;
+                if (Pods.isAvailable(pod, minReadySeconds(rs), now)) {
+                    available++;
+                }
+            }
+        }
+        ReplicaSetStatus status = new ReplicaSetStatus();
+        status.setReplicas(active.size());
+        status.setFullyLabeledReplicas(fullyLabeled);
+        status.setReadyReplicas(ready);
+        status.setAvailableReplicas(available);
+        status.setObservedGeneration(rs.getMetadata().getGeneration());
+        List<ReplicaSetCondition> conditions = rs.getStatus() == null || rs.getStatus().getConditions() == null
+                ? new ArrayList<>() : new ArrayList<>(rs.getStatus().getConditions());
+        int desired = rs.getSpec().getReplicas() == null ? 1 : rs.getSpec().getReplicas();
+        boolean failedCreate = manageError != null && active.size() < desired;
+        boolean hasFailure = conditions.stream().anyMatch(c -> "ReplicaFailure".equals(c.getType()));
+        if (failedCreate && !hasFailure) {
+            ReplicaSetCondition c = new ReplicaSetCondition();
+            c.setType("ReplicaFailure");
+            c.setStatus("True");
+            c.setReason("FailedCreate");
+            c.setMessage(manageError.getMessage());
+            c.setLastTransitionTime(Times.now());
+            conditions.add(c);
+        } else if (manageError == null && hasFailure) {
+            conditions.removeIf(c -> "ReplicaFailure".equals(c.getType()));
+        }
+        status.setConditions(conditions);
+        return status;
+    }
+
+    private void updateStatus(ReplicaSet rs, ReplicaSetStatus status) {
+        ReplicaSetStatus old = rs.getStatus() == null ? new ReplicaSetStatus() : rs.getStatus();
+        if (Objects.equals(old.getReplicas(), status.getReplicas())
+                && Objects.equals(old.getFullyLabeledReplicas(), status.getFullyLabeledReplicas())
+                && Objects.equals(old.getReadyReplicas(), status.getReadyReplicas())
+                && Objects.equals(old.getAvailableReplicas(), status.getAvailableReplicas())
+                && Objects.equals(old.getObservedGeneration(), status.getObservedGeneration())
+                && Objects.equals(conditionsOrEmpty(old), status.getConditions())) {
+            return;
+        }
+        ReplicaSet copy = client.getKubernetesSerialization().clone(rs);
+        copy.setStatus(status);
+        client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(copy).updateStatus();
+    }
+
+    private static List<ReplicaSetCondition> conditionsOrEmpty(ReplicaSetStatus s) {
+        return s.getConditions() == null ? List.of() : s.getConditions();
+    }
+
+}
