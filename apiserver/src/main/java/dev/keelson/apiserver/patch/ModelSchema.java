@@ -261,6 +261,12 @@ public final class ModelSchema {
         return Object.class;
     }
 
+    /** Structs Kubernetes marks {@code +structType=atomic}: server-side apply owns them as a whole. */
+    public static boolean isAtomicStruct(Class<?> cls) {
+        return cls == io.fabric8.kubernetes.api.model.LabelSelector.class
+                || cls == io.fabric8.kubernetes.api.model.NodeSelector.class;
+    }
+
     /** The value class of IntOrString, exposed so other packages need not import fabric8 for it. */
     public static boolean isIntOrString(Class<?> cls) {
         return cls == IntOrString.class;
