@@ -1,0 +1,347 @@
+package dev.keelson.kubelet;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Event;
+import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.kubelet.events.EventRecorder;
+import dev.keelson.kubelet.images.ImagePuller;
+import dev.keelson.kubelet.network.PodNetwork;
+import dev.keelson.kubelet.node.NodeLeaseRenewer;
+import dev.keelson.kubelet.node.NodeStatusReporter;
+import dev.keelson.kubelet.pod.PodSyncer;
+import dev.keelson.kubelet.pod.PodWorkers;
+import dev.keelson.kubelet.probe.ProbeManager;
+import dev.keelson.kubelet.probe.Prober;
+import dev.keelson.kubelet.runtime.ContainerLabels;
+import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.server.KubeletServer;
+import dev.keelson.kubelet.volume.VolumeManager;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: registers the Node and keeps its status and Lease fresh, watches the pods bound to it and runs
+ * them on Docker (one worker per pod), and serves logs and exec. {@code keelson kubelet} and {@code keelson server}
+ * both run it.
+ */
+public final class Kubelet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Kubelet.class);
+
+    private final KubernetesClient client;
+    private final KubeletOptions options;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DockerRuntime docker;
+    private final PodNetwork network;
+    private final EventRecorder events;
+    private final ProbeManager probes;
+    private final PodSyncer syncer;
+    private final PodWorkers workers;
+    private final ExecutorService pool;
+    private final ExecutorService stopPool;
+    private final ScheduledExecutorService timers;
+    private final Map<String, Pod> podsByUid = new ConcurrentHashMap<>();
+    private final Map<String, String> uidByName = new ConcurrentHashMap<>();
+    private final String nodeIp;
+    private final NodeStatusReporter nodeStatus;
+    private final NodeLeaseRenewer lease;
+    private volatile boolean runtimeUp;
+    private volatile String runtimeVersion;
+    private volatile String runtimeError = "not checked yet";
+    private volatile Node node;
+    private SharedIndexInformer<Pod> informer;
+    private KubeletServer server;
+    private java.io.Closeable dockerEvents;
+    private volatile boolean closed;
+
+    public Kubelet(KubernetesClient client, KubeletOptions options) {
+        this.client = client;
+        this.options = options;
+        this.nodeIp = options.nodeIp() != null ? options.nodeIp() : defaultNodeIp();
+        this.docker = new DockerRuntime(options.dockerEndpoint(), options.nodeName(), metrics);
+        this.network = new PodNetwork(docker, options.nodeName());
+        this.events = new EventRecorder(client, options.nodeName());
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(32, r -> daemon(r, "kubelet-pod-worker-" + n.incrementAndGet()));
+        this.stopPool = Executors.newCachedThreadPool(r -> daemon(r, "kubelet-stop"));
+        this.timers = Executors.newScheduledThreadPool(2, r -> daemon(r, "kubelet-timer"));
+        VolumeManager volumes = new VolumeManager(options.rootDir(),
+                (ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
+                (ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
+        this.probes = new ProbeManager(new Prober(docker), events, this::enqueue);
+        ImagePuller images = new ImagePuller(docker, client, events);
+        this.syncer = new PodSyncer(client, options, docker, network, images, volumes, probes, events, () -> nodeIp,
+                stopPool, metrics);
+        this.workers = new PodWorkers(syncer, podsByUid::get, pool, timers);
+        String hostname;
+        try {
+            hostname = InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            hostname = options.nodeName();
+        }
+        this.nodeStatus = new NodeStatusReporter(client, options.nodeName(), nodeIp, hostname, options.rootDir().toString(),
+                options.systemReserved(), options.kubeReserved(), options.maxPods());
+        this.lease = new NodeLeaseRenewer(client, options.nodeName());
+        Gauge.builder("kubelet_running_pods", syncer, PodSyncer::runningPods).description("pods with a running container")
+                .register(metrics);
+        Gauge.builder("kubelet_running_containers", syncer, PodSyncer::runningContainerCount)
+                .description("running app containers").register(metrics);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public KubeletOptions options() {
+        return options;
+    }
+
+    public String nodeIp() {
+        return nodeIp;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** The kubelet server's port (useful when the options asked for 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public PodNetwork network() {
+        return network;
+    }
+
+    public void start() {
+        java.nio.file.Path root = options.rootDir();
+        try {
+            java.nio.file.Files.createDirectories(root);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create kubelet root dir " + root + ": " + e.getMessage(), e);
+        }
+        checkRuntime();
+        server = new KubeletServer(VertxHolder.get(), docker, this::podByName, metrics, () -> runtimeUp);
+        server.start(options.bindAddress(), options.port(), options.tlsCertFile(), options.tlsKeyFile(), options.clientCaFile());
+        node = nodeStatus.register(health());
+        lease.renew(node);
+        timers.scheduleWithFixedDelay(this::heartbeat, 10, 10, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(this::watchPodCidr, 0, 500, TimeUnit.MILLISECONDS);
+        subscribeDockerEvents();
+
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName())
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        put(pod);
+                    }
+
+                    @Override
+                    public void onUpdate(Pod oldPod, Pod newPod) {
+                        put(newPod);
+                    }
+
+                    @Override
+                    public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+                        String uid = pod.getMetadata().getUid();
+                        podsByUid.remove(uid);
+                        uidByName.remove(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(), uid);
+                        enqueue(uid);
+                    }
+                }, 0);
+        timers.scheduleWithFixedDelay(this::housekeeping, 10, 10, TimeUnit.SECONDS);
+        log.info("kubelet for node {} started (InternalIP {}, server port {})", options.nodeName(), nodeIp, server.port());
+    }
+
+    private void put(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        podsByUid.put(uid, pod);
+        uidByName.put(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(), uid);
+        enqueue(uid);
+    }
+
+    private void enqueue(String uid) {
+        workers.enqueue(uid);
+    }
+
+    private Pod podByName(String namespace, String name) {
+        String uid = uidByName.get(namespace + "/" + name);
+        return uid == null ? null : podsByUid.get(uid);
+    }
+
+    private NodeStatusReporter.Health health() {
+        return new NodeStatusReporter.Health(runtimeUp, runtimeVersion, runtimeError, server.port());
+    }
+
+    private void checkRuntime() {
+        try {
+            runtimeVersion = docker.version();
+            if (!runtimeUp) {
+                log.info("Docker Engine {} answers at {}", runtimeVersion, options.dockerEndpoint());
+            }
+            runtimeUp = true;
+            runtimeError = null;
+        } catch (RuntimeException e) {
+            if (runtimeUp || runtimeError == null || runtimeError.equals("not checked yet")) {
+                log.warn("Docker Engine at {} does not answer: {}", options.dockerEndpoint(), DockerRuntime.rootMessage(e));
+            }
+            runtimeUp = false;
+            runtimeError = DockerRuntime.rootMessage(e);
+        }
+    }
+
+    private void heartbeat() {
+        if (closed) {
+            return;
+        }
+        try {
+            boolean wasUp = runtimeUp;
+            checkRuntime();
+            node = nodeStatus.report(health());
+            lease.renew(node);
+            if (!wasUp && runtimeUp) {
+                subscribeDockerEvents();
+                podsByUid.keySet().forEach(this::enqueue);
+            }
+        } catch (RuntimeException e) {
+            log.warn("node heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    /** Waits for the node IPAM to assign spec.podCIDR, then builds the pod network and wakes every pod. */
+    private void watchPodCidr() {
+        if (closed || !runtimeUp) {
+            return;
+        }
+        try {
+            Node current = client.nodes().withName(options.nodeName()).get();
+            String cidr = current == null || current.getSpec() == null ? null : current.getSpec().getPodCIDR();
+            if (cidr == null || cidr.equals(network.cidr())) {
+                return;
+            }
+            network.ensure(cidr);
+            podsByUid.keySet().forEach(this::enqueue);
+        } catch (RuntimeException e) {
+            log.warn("cannot set up the pod network: {}", e.getMessage());
+        }
+    }
+
+    /** Container exits (and OOMs) wake the pod's worker at once instead of at the next periodic sync. */
+    private void subscribeDockerEvents() {
+        if (dockerEvents != null) {
+            try {
+                dockerEvents.close();
+            } catch (java.io.IOException ignored) {
+                // replaced below
+            }
+        }
+        try {
+            dockerEvents = docker.client().eventsCmd()
+                    .withLabelFilter(Map.of(ContainerLabels.NODE, options.nodeName()))
+                    .withEventFilter("die", "oom", "start")
+                    .exec(new ResultCallback.Adapter<Event>() {
+                        @Override
+                        public void onNext(Event event) {
+                            Map<String, String> attrs = event.getActor() == null ? null : event.getActor().getAttributes();
+                            String uid = attrs == null ? null : attrs.get(ContainerLabels.POD_UID);
+                            if (uid != null) {
+                                enqueue(uid);
+                            }
+                        }
+                    });
+        } catch (RuntimeException e) {
+            log.warn("cannot follow Docker events (pods resync every 10 s instead): {}", e.getMessage());
+        }
+    }
+
+    /** Resyncs every pod and removes containers of pods that no longer exist (once the informer has the full list). */
+    private void housekeeping() {
+        if (closed || !runtimeUp || informer == null || !informer.hasSynced()) {
+            return;
+        }
+        try {
+            Set<String> known = Collections.unmodifiableSet(podsByUid.keySet());
+            for (String uid : docker.containersByPod().keySet()) {
+                if (!known.contains(uid)) {
+                    enqueue(uid);
+                }
+            }
+            known.forEach(this::enqueue);
+        } catch (RuntimeException e) {
+            log.warn("housekeeping failed: {}", e.getMessage());
+        }
+    }
+
+    static String defaultNodeIp() {
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                String name = nif.getName();
+                if (!nif.isUp() || nif.isLoopback() || name.startsWith("docker") || name.startsWith("br-")
+                        || name.startsWith("veth") || name.startsWith("kbr")) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    if (a instanceof Inet4Address) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            log.warn("cannot list network interfaces: {}", e.getMessage());
+        }
+        return "127.0.0.1";
+    }
+
+    /** Stops watching and serving; the node's containers keep running so that a new kubelet adopts them. */
+    @Override
+    public void close() {
+        closed = true;
+        if (informer != null) {
+            informer.close();
+        }
+        workers.close();
+        timers.shutdownNow();
+        if (dockerEvents != null) {
+            try {
+                dockerEvents.close();
+            } catch (java.io.IOException ignored) {
+                // shutting down
+            }
+        }
+        probes.close();
+        if (server != null) {
+            server.close();
+        }
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopPool.shutdownNow();
+        events.close();
+        docker.close();
+        log.info("kubelet for node {} stopped", options.nodeName());
+    }
+}

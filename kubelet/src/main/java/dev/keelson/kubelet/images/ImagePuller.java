@@ -1,0 +1,215 @@
+package dev.keelson.kubelet.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import dev.keelson.kubelet.events.EventRecorder;
+import dev.keelson.kubelet.pod.Backoff;
+import dev.keelson.kubelet.runtime.DockerRuntime;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes a container's image present according to its pull policy, with per-image back-off after failures and the
+ * registry's error carried into ErrImagePull / ImagePullBackOff. Credentials come from the pod's imagePullSecrets.
+ */
+public final class ImagePuller {
+    /** The outcome for one container: an image id to run, or a waiting reason and message. */
+    public record Result(String imageId, String reason, String message) {
+        public boolean ok() {
+            return imageId != null;
+        }
+
+        static Result ok(String id) {
+            return new Result(id, null, null);
+        }
+
+        static Result waiting(String reason, String message) {
+            return new Result(null, reason, message);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DockerRuntime docker;
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private final Backoff backoff = Backoff.imagePull();
+    private final Map<String, String> lastError = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public ImagePuller(DockerRuntime docker, KubernetesClient client, EventRecorder events) {
+        this.docker = docker;
+        this.client = client;
+        this.events = events;
+    }
+
+    /** The id of an image Docker has locally, or null. */
+    public String localImageId(String image) {
+        try {
+            InspectImageResponse r = docker.call("inspect_image", () -> docker.client().inspectImageCmd(image).exec());
+            return r.getId();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    public Result ensure(Pod pod, Container container, String fieldPath) {
+        String image = container.getImage();
+        if (image == null || image.isBlank()) {
+            return Result.waiting("InvalidImageName", "container " + container.getName() + " has no image");
+        }
+        String policy;
+        try {
+            policy = ImagePolicy.effectivePolicy(image, container.getImagePullPolicy());
+        } catch (IllegalArgumentException e) {
+            return Result.waiting("InvalidImageName", e.getMessage());
+        }
+        String ref = ImagePolicy.normalize(image);
+        String present = localImageId(ref);
+        if (policy.equals(ImagePolicy.NEVER)) {
+            if (present != null) {
+                return Result.ok(present);
+            }
+            String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
+            events.warning(pod, fieldPath, "ErrImageNeverPull", msg);
+            return Result.waiting("ErrImageNeverPull", msg);
+        }
+        if (present != null && policy.equals(ImagePolicy.IF_NOT_PRESENT)) {
+            return Result.ok(present);
+        }
+        String key = pod.getMetadata().getUid() + "/" + ref;
+        Instant now = Instant.now();
+        Instant failedAt = lastFailure.get(key);
+        if (backoff.inBackoffSince(key, failedAt, now)) {
+            String msg = "Back-off pulling image \"" + image + "\": ErrImagePull: " + lastError.getOrDefault(key, "");
+            events.normal(pod, fieldPath, "BackOff", "Back-off pulling image \"" + image + "\"");
+            return Result.waiting("ImagePullBackOff", msg);
+        }
+        events.normal(pod, fieldPath, "Pulling", "Pulling image \"" + image + "\"");
+        long started = System.nanoTime();
+        try {
+            pull(ref, credentialsFor(pod, ref));
+        } catch (RuntimeException e) {
+            String err = DockerRuntime.rootMessage(e);
+            if (e instanceof dev.keelson.kubelet.runtime.DockerUnavailableException) {
+                throw e;
+            }
+            backoff.next(key, now);
+            lastFailure.put(key, Instant.now());
+            lastError.put(key, err);
+            events.warning(pod, fieldPath, "Failed", "Failed to pull image \"" + image + "\": " + err);
+            events.warning(pod, fieldPath, "Failed", "Error: ErrImagePull");
+            return Result.waiting("ErrImagePull", "Failed to pull image \"" + image + "\": " + err);
+        }
+        backoff.reset(key);
+        lastFailure.remove(key);
+        lastError.remove(key);
+        String id = localImageId(ref);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        events.normal(pod, fieldPath, "Pulled", "Successfully pulled image \"" + image + "\" in "
+                + took.toMillis() + "ms");
+        if (id == null) {
+            return Result.waiting("ErrImagePull", "image \"" + image + "\" is missing right after its pull");
+        }
+        return Result.ok(id);
+    }
+
+    private void pull(String ref, AuthConfig auth) {
+        docker.run("pull_image", () -> {
+            var cmd = docker.client().pullImageCmd(ref);
+            if (auth != null) {
+                cmd.withAuthConfig(auth);
+            }
+            try {
+                if (!cmd.exec(new PullImageResultCallback()).awaitCompletion(10, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("pull of " + ref + " did not finish within 10 minutes");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while pulling " + ref, e);
+            }
+        });
+    }
+
+    /** Credentials for the image's registry from the pod's dockerconfigjson pull secrets, or null. */
+    AuthConfig credentialsFor(Pod pod, String ref) {
+        if (pod.getSpec().getImagePullSecrets() == null) {
+            return null;
+        }
+        String registry = ImagePolicy.registryOf(ref);
+        for (LocalObjectReference s : pod.getSpec().getImagePullSecrets()) {
+            if (s.getName() == null) {
+                continue;
+            }
+            Secret secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(s.getName()).get();
+            if (secret == null || secret.getData() == null) {
+                continue;
+            }
+            String encoded = secret.getData().get(".dockerconfigjson");
+            if (encoded == null) {
+                encoded = secret.getData().get(".dockercfg");
+            }
+            if (encoded == null) {
+                continue;
+            }
+            AuthConfig auth = authFromDockerConfig(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8),
+                    registry);
+            if (auth != null) {
+                return auth;
+            }
+        }
+        return null;
+    }
+
+    /** Finds the entry for a registry in a dockerconfigjson document ({"auths": {host: {username, password|auth}}}). */
+    static AuthConfig authFromDockerConfig(String json, String registry) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            JsonNode auths = root.has("auths") ? root.get("auths") : root;
+            for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String host = e.getKey().replaceFirst("^https?://", "").replaceFirst("/.*$", "");
+                boolean match = host.equals(registry)
+                        || (registry.equals("docker.io") && (host.equals("index.docker.io") || host.equals("registry-1.docker.io")));
+                if (!match) {
+                    continue;
+                }
+                JsonNode entry = e.getValue();
+                String user = entry.path("username").asText(null);
+                String password = entry.path("password").asText(null);
+                if ((user == null || password == null) && entry.hasNonNull("auth")) {
+                    String decoded = new String(Base64.getDecoder().decode(entry.get("auth").asText()), StandardCharsets.UTF_8);
+                    int colon = decoded.indexOf(':');
+                    if (colon > 0) {
+                        user = decoded.substring(0, colon);
+                        password = decoded.substring(colon + 1);
+                    }
+                }
+                return new AuthConfig().withRegistryAddress(e.getKey()).withUsername(user).withPassword(password);
+            }
+            return null;
+        } catch (Exception ex) {
+            return null;
+        }
+    }
+
+    public void forget(String podUid) {
+        backoff.forgetPrefix(podUid + "/");
+        lastFailure.keySet().removeIf(k -> k.startsWith(podUid + "/"));
+        lastError.keySet().removeIf(k -> k.startsWith(podUid + "/"));
+    }
+}

@@ -1,0 +1,380 @@
+package dev.keelson.kubelet.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import dev.keelson.kubelet.runtime.ContainerLabels;
+import dev.keelson.kubelet.runtime.ContainerRecord;
+import dev.keelson.kubelet.runtime.DockerRuntime;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet's own server: container logs ({@code /containerLogs/ns/pod/container}), exec over WebSocket
+ * ({@code /exec/ns/pod/container}, subprotocol v5.channel.k8s.io), /healthz and /metrics. The apiserver proxies
+ * pods/log and pods/exec here. Docker calls run on worker threads; the event loop only moves bytes.
+ */
+public final class KubeletServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String V5 = "v5.channel.k8s.io";
+    public static final String V4 = "v4.channel.k8s.io";
+
+    private final Vertx vertx;
+    private final DockerRuntime docker;
+    private final BiFunction<String, String, Pod> pods;
+    private final PrometheusMeterRegistry metrics;
+    private final BooleanSupplier healthy;
+    private HttpServer server;
+
+    /** {@code pods} finds a pod of this node by (namespace, name), or null. */
+    public KubeletServer(Vertx vertx, DockerRuntime docker, BiFunction<String, String, Pod> pods,
+                         PrometheusMeterRegistry metrics, BooleanSupplier healthy) {
+        this.vertx = vertx;
+        this.docker = docker;
+        this.pods = pods;
+        this.metrics = metrics;
+        this.healthy = healthy;
+    }
+
+    public int start(String host, int port, Path cert, Path key, Path clientCa) {
+        HttpServerOptions opts = new HttpServerOptions().setHost(host).setPort(port)
+                .setWebSocketSubProtocols(List.of(V5, V4, "channel.k8s.io"));
+        if (cert != null) {
+            opts.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()));
+            if (clientCa != null) {
+                opts.setTrustOptions(new PemTrustOptions().addCertPath(clientCa.toString())).setClientAuth(ClientAuth.REQUIRED);
+            }
+        }
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(ctx -> {
+            boolean ok = healthy.getAsBoolean();
+            ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "text/plain").end(ok ? "ok" : "unhealthy");
+        });
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+        router.get("/containerLogs/:namespace/:pod/:container").handler(this::logs);
+        try {
+            server = vertx.createHttpServer(opts)
+                    .webSocketHandshakeHandler(this::handshake)
+                    .webSocketHandler(this::exec)
+                    .requestHandler(router)
+                    .listen().await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("kubelet server cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        log.info("kubelet server on {}://{}:{}", cert != null ? "https" : "http", host, server.actualPort());
+        return server.actualPort();
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Finds the newest container for (namespace, pod, container); previous=true gives the one before it. */
+    private ContainerRecord find(String ns, String podName, String container, boolean previous) {
+        Pod pod = pods.apply(ns, podName);
+        if (pod == null) {
+            throw new NotFound("pods \"" + podName + "\" not found");
+        }
+        List<ContainerRecord> attempts = docker.podContainers(pod.getMetadata().getUid()).stream()
+                .filter(c -> !ContainerLabels.KIND_SANDBOX.equals(c.kind()) && c.containerName().equals(container))
+                .sorted(Comparator.comparing(ContainerRecord::createdAt).reversed()).toList();
+        int index = previous ? 1 : 0;
+        if (attempts.size() <= index) {
+            throw new NotFound(previous ? "previous terminated container \"" + container + "\" in pod \"" + podName + "\" not found"
+                    : "container \"" + container + "\" in pod \"" + podName + "\" is not available");
+        }
+        return attempts.get(index);
+    }
+
+    private static final class NotFound extends RuntimeException {
+        NotFound(String message) {
+            super(message);
+        }
+    }
+
+    private void logs(RoutingContext ctx) {
+        String ns = ctx.pathParam("namespace");
+        String podName = ctx.pathParam("pod");
+        String container = ctx.pathParam("container");
+        boolean follow = bool(ctx.request().getParam("follow"));
+        boolean timestamps = bool(ctx.request().getParam("timestamps"));
+        boolean previous = bool(ctx.request().getParam("previous"));
+        Integer tail = integer(ctx.request().getParam("tailLines"));
+        Integer since = integer(ctx.request().getParam("sinceSeconds"));
+        HttpServerResponse resp = ctx.response();
+        vertx.<ContainerRecord>executeBlocking(() -> find(ns, podName, container, previous), false).onComplete(ar -> {
+            if (ar.failed()) {
+                int code = ar.cause() instanceof NotFound ? 404 : 500;
+                resp.setStatusCode(code).putHeader("Content-Type", "text/plain").end(ar.cause().getMessage());
+                return;
+            }
+            ContainerRecord c = ar.result();
+            resp.setChunked(true).putHeader("Content-Type", "text/plain");
+            var cmd = docker.client().logContainerCmd(c.id()).withStdOut(true).withStdErr(true)
+                    .withFollowStream(follow).withTimestamps(timestamps);
+            if (tail != null && tail >= 0) {
+                cmd.withTail(tail);
+            }
+            if (since != null && since > 0) {
+                cmd.withSince((int) (System.currentTimeMillis() / 1000 - since));
+            }
+            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame frame) {
+                    if (!resp.ended() && !resp.closed()) {
+                        resp.write(Buffer.buffer(frame.getPayload()));
+                    }
+                }
+
+                @Override
+                public void onComplete() {
+                    if (!resp.ended() && !resp.closed()) {
+                        resp.end();
+                    }
+                    super.onComplete();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    if (!resp.ended() && !resp.closed()) {
+                        resp.end();
+                    }
+                    super.onError(t);
+                }
+            };
+            resp.closeHandler(v -> {
+                try {
+                    callback.close();
+                } catch (IOException ignored) {
+                    // the client went away: nothing left to tell it
+                }
+            });
+            vertx.executeBlocking(() -> cmd.exec(callback), false);
+        });
+    }
+
+    private void handshake(ServerWebSocketHandshake hs) {
+        if (!hs.path().startsWith("/exec/") && !hs.path().startsWith("/attach/")) {
+            hs.reject(404);
+            return;
+        }
+        hs.accept();
+    }
+
+    /** Exec: frames carry a channel byte (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close). */
+    private void exec(ServerWebSocket ws) {
+        String[] parts = ws.path().split("/");
+        if (parts.length != 5) {
+            closeWithStatus(ws, failure("Failure", "BadRequest", "expected /exec/{namespace}/{pod}/{container}", null));
+            return;
+        }
+        String ns = parts[2];
+        String podName = parts[3];
+        String container = parts[4];
+        io.vertx.core.MultiMap q = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+        io.netty.handler.codec.http.QueryStringDecoder dec = new io.netty.handler.codec.http.QueryStringDecoder(ws.uri());
+        dec.parameters().forEach(q::add);
+        List<String> command = q.getAll("command");
+        boolean stdin = bool(q.get("stdin"));
+        boolean stdout = q.get("stdout") == null || bool(q.get("stdout"));
+        boolean stderr = q.get("stderr") == null || bool(q.get("stderr"));
+        boolean tty = bool(q.get("tty"));
+        boolean v5 = V5.equals(ws.subProtocol());
+        ws.pause();
+        vertx.<ExecSession>executeBlocking(() -> {
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("you must specify at least 1 command");
+            }
+            ContainerRecord c = find(ns, podName, container, false);
+            if (!c.running()) {
+                throw new IllegalStateException("container " + container + " is not running");
+            }
+            ExecCreateCmdResponse created = docker.call("exec_create", () -> docker.client().execCreateCmd(c.id())
+                    .withCmd(command.toArray(String[]::new)).withAttachStdin(stdin).withAttachStdout(stdout)
+                    .withAttachStderr(stderr && !tty).withTty(tty).exec());
+            return new ExecSession(created.getId());
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                String reason = ar.cause() instanceof NotFound ? "NotFound" : "InternalError";
+                closeWithStatus(ws, failure("Failure", reason, ar.cause().getMessage(), null));
+                return;
+            }
+            ar.result().run(ws, stdin, tty, v5);
+        });
+    }
+
+    private final class ExecSession {
+        final String execId;
+        final PipedOutputStream stdinWriter = new PipedOutputStream();
+        PipedInputStream stdinReader;
+
+        ExecSession(String execId) {
+            this.execId = execId;
+        }
+
+        void run(ServerWebSocket ws, boolean stdin, boolean tty, boolean v5) {
+            try {
+                stdinReader = stdin ? new PipedInputStream(stdinWriter, 64 * 1024) : null;
+            } catch (IOException e) {
+                closeWithStatus(ws, failure("Failure", "InternalError", e.getMessage(), null));
+                return;
+            }
+            ws.binaryMessageHandler(buf -> {
+                if (buf.length() == 0) {
+                    return;
+                }
+                int channel = buf.getByte(0) & 0xff;
+                Buffer payload = buf.slice(1, buf.length());
+                if (channel == 0 && stdinReader != null) {
+                    byte[] bytes = payload.getBytes();
+                    vertx.executeBlocking(() -> {
+                        stdinWriter.write(bytes);
+                        stdinWriter.flush();
+                        return null;
+                    }, true);
+                } else if (channel == 4) {
+                    resize(payload.toString());
+                } else if (channel == 255 && v5 && payload.length() > 0 && payload.getByte(0) == 0) {
+                    closeStdin();
+                }
+            });
+            ws.closeHandler(v -> closeStdin());
+            ws.resume();
+            var cmd = docker.client().execStartCmd(execId).withTty(tty);
+            if (stdinReader != null) {
+                cmd.withStdIn(stdinReader);
+            }
+            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame frame) {
+                    int channel = frame.getStreamType() == StreamType.STDERR ? 2 : 1;
+                    Buffer out = Buffer.buffer(frame.getPayload().length + 1).appendByte((byte) channel)
+                            .appendBytes(frame.getPayload());
+                    if (!ws.isClosed()) {
+                        ws.writeBinaryMessage(out);
+                    }
+                }
+            };
+            vertx.executeBlocking(() -> {
+                try {
+                    cmd.exec(callback).awaitCompletion();
+                } finally {
+                    closeStdin();
+                }
+                Long code = docker.call("exec_inspect", () -> docker.client().inspectExecCmd(execId).exec().getExitCodeLong());
+                return code == null ? 0L : code;
+            }, false).onComplete(done -> {
+                if (done.failed()) {
+                    closeWithStatus(ws, failure("Failure", "InternalError", done.cause().getMessage(), null));
+                } else if (done.result() == 0) {
+                    closeWithStatus(ws, Map.of("metadata", Map.of(), "status", "Success"));
+                } else {
+                    closeWithStatus(ws, failure("Failure", "NonZeroExitCode",
+                            "command terminated with non-zero exit code: error executing command "
+                                    + "[...], exit code " + done.result(), done.result()));
+                }
+            });
+        }
+
+        private void resize(String json) {
+            try {
+                var node = JSON.readTree(json);
+                int w = node.path("Width").asInt(80);
+                int h = node.path("Height").asInt(24);
+                vertx.executeBlocking(() -> {
+                    docker.client().resizeExecCmd(execId).withSize(h, w).exec();
+                    return null;
+                }, false);
+            } catch (IOException e) {
+                log.debug("bad resize message {}: {}", json, e.getMessage());
+            }
+        }
+
+        private void closeStdin() {
+            try {
+                stdinWriter.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    private static Map<String, Object> failure(String status, String reason, String message, Long exitCode) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("metadata", Map.of());
+        m.put("status", status);
+        m.put("message", message);
+        m.put("reason", reason);
+        if (exitCode != null) {
+            m.put("details", Map.of("causes", List.of(Map.of("reason", "ExitCode", "message", exitCode.toString()))));
+        }
+        return m;
+    }
+
+    private static void closeWithStatus(ServerWebSocket ws, Map<String, Object> status) {
+        try {
+            byte[] json = JSON.writeValueAsBytes(status);
+            if (!ws.isClosed()) {
+                ws.resume();
+                ws.writeBinaryMessage(Buffer.buffer(json.length + 1).appendByte((byte) 3).appendBytes(json))
+                        .onComplete(v -> ws.close());
+            }
+        } catch (IOException e) {
+            ws.close();
+        }
+    }
+
+    private static boolean bool(String v) {
+        return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+    }
+
+    private static Integer integer(String v) {
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            try {
+                server.close().await(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // best effort on shutdown
+            }
+        }
+    }
+}
