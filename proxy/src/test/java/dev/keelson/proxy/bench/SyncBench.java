@@ -1,0 +1,113 @@
+package dev.keelson.proxy.bench;
+
+import dev.keelson.proxy.rules.RuleSet;
+import dev.keelson.proxy.rules.ServiceCatalog;
+import dev.keelson.proxy.rules.ServiceRuleWriter;
+import dev.keelson.proxy.system.CommandRunner;
+import dev.keelson.proxy.system.Iptables;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Benchmark, run on demand only ({@code -Dtest=SyncBench}): the proxy's full rule sync for 1,000 Services x 3
+ * endpoints beside the floor, one raw iptables-restore of the same rule file, in the same run, inside a
+ * network namespace of its own. Prints numbers; asserts nothing about time.
+ */
+class SyncBench {
+    static final int SERVICES = 1000;
+    static final int ENDPOINTS = 3;
+    static final int RUNS = 7;
+
+    static List<Service> services() {
+        List<Service> services = new ArrayList<>();
+        for (int i = 0; i < SERVICES; i++) {
+            services.add(new ServiceBuilder().withNewMetadata().withNamespace("bench").withName("svc-" + i).endMetadata()
+                    .withNewSpec().withType("ClusterIP").withClusterIP("10.100." + (i / 250) + "." + (i % 250 + 1))
+                    .addNewPort().withName("http").withProtocol("TCP").withPort(80)
+                    .withTargetPort(new IntOrString(8080)).endPort().endSpec().build());
+        }
+        return services;
+    }
+
+    static List<EndpointSlice> slices() {
+        List<EndpointSlice> slices = new ArrayList<>();
+        for (int i = 0; i < SERVICES; i++) {
+            List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> endpoints = new ArrayList<>();
+            for (int e = 0; e < ENDPOINTS; e++) {
+                int n = i * ENDPOINTS + e;
+                endpoints.add(new EndpointBuilder().withAddresses("10.244." + (n / 250) + "." + (n % 250 + 2))
+                        .withNodeName("bench-node").withNewConditions().withReady(true).endConditions().build());
+            }
+            slices.add(new EndpointSliceBuilder().withNewMetadata().withNamespace("bench").withName("svc-" + i + "-x")
+                    .addToLabels(ServiceCatalog.SERVICE_NAME_LABEL, "svc-" + i).endMetadata().withAddressType("IPv4")
+                    .addNewPort().withName("http").withProtocol("TCP").withPort(8080).endPort()
+                    .withEndpoints(endpoints).build());
+        }
+        return slices;
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    @Test
+    void fullSyncOfThousandServicesBesideRawRestore() throws Exception {
+        String ns = String.format("kpxbench%04x", ThreadLocalRandom.current().nextInt(0x10000));
+        CommandRunner root = new CommandRunner(List.of());
+        root.run(List.of("ip", "netns", "add", ns)).orThrow();
+        Path file = Files.createTempFile("keelson-proxy-bench", ".rules");
+        try {
+            CommandRunner inNs = new CommandRunner(List.of("ip", "netns", "exec", ns));
+            Iptables iptables = new Iptables(inNs);
+            List<Service> services = services();
+            List<EndpointSlice> slices = slices();
+            ServiceRuleWriter writer = new ServiceRuleWriter("bench-node", "10.244.0.0/16");
+            List<Double> compute = new ArrayList<>();
+            List<Double> proxySync = new ArrayList<>();
+            List<Double> floor = new ArrayList<>();
+            int lines = 0;
+            for (int run = 0; run < RUNS; run++) {
+                // proxy: what Proxy.syncRules does on a full resync of an already programmed node
+                long t0 = System.nanoTime();
+                RuleSet rules = writer.write(ServiceCatalog.build(services, slices));
+                long t1 = System.nanoTime();
+                String text = rules.restoreText(iptables.ownedChains("nat"), iptables.ownedChains("filter"));
+                iptables.restore(text);
+                iptables.ensureJumps();
+                long t2 = System.nanoTime();
+                compute.add((t1 - t0) / 1e6);
+                proxySync.add((t2 - t0) / 1e6);
+                lines = text.split("\n").length;
+
+                // floor: the same rule file, one raw iptables-restore, nothing else
+                Files.writeString(file, text);
+                long f0 = System.nanoTime();
+                root.run(List.of("bash", "-c", "ip netns exec " + ns + " iptables-nft-restore --noflush < " + file))
+                        .orThrow();
+                floor.add((System.nanoTime() - f0) / 1e6);
+            }
+            System.out.printf("SyncBench: %d services x %d endpoints, %d restore lines, %d runs%n",
+                    SERVICES, ENDPOINTS, lines, RUNS);
+            System.out.printf("  compute rules (catalog + writer): median %.1f ms  all %s%n", median(compute), compute);
+            System.out.printf("  proxy full sync (compute + read chains + restore + jumps): median %.1f ms  all %s%n",
+                    median(proxySync), proxySync);
+            System.out.printf("  floor (raw iptables-nft-restore of the same file): median %.1f ms  all %s%n",
+                    median(floor), floor);
+            System.out.printf("  ratio proxy/floor: %.2f%n", median(proxySync) / median(floor));
+        } finally {
+            Files.deleteIfExists(file);
+            root.run(List.of("ip", "netns", "del", ns));
+        }
+    }
+}
