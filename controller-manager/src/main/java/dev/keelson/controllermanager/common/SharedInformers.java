@@ -30,6 +30,8 @@ public final class SharedInformers implements AutoCloseable {
     public static final String BY_OWNER = "byOwnerUid";
     /** Index name: the object's namespace. */
     public static final String BY_NAMESPACE = Cache.NAMESPACE_INDEX;
+    /** Index name: the object's own UID. */
+    public static final String BY_UID = "byUid";
 
     private static final long RESYNC_MILLIS = 0;
 
@@ -81,6 +83,11 @@ public final class SharedInformers implements AutoCloseable {
         return get(Lease.class, () -> client.leases().inNamespace("kube-node-lease").runnableInformer(RESYNC_MILLIS));
     }
 
+    /** An informer over any namespaced kind the fabric8 model knows (ConfigMap, Secret ...). */
+    public <T extends HasMetadata> SharedIndexInformer<T> namespaced(Class<T> type) {
+        return get(type, () -> client.resources(type).inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
     @SuppressWarnings("unchecked")
     private synchronized <T extends HasMetadata> SharedIndexInformer<T> get(Class<T> type,
                                                                           Supplier<SharedIndexInformer<T>> create) {
@@ -88,6 +95,7 @@ public final class SharedInformers implements AutoCloseable {
             SharedIndexInformer<T> informer = create.get();
             Map<String, Function<T, List<String>>> indexers = new HashMap<>();
             indexers.put(BY_OWNER, SharedInformers::ownerUids);
+            indexers.put(BY_UID, o -> List.of(String.valueOf(o.getMetadata().getUid())));
             informer.addIndexers(indexers);
             return informer;
         });
