@@ -139,6 +139,20 @@ final class NodeNetwork implements AutoCloseable {
         return curl(host, ipPort);
     }
 
+    /** Retries until some pod answers, for when the rules may not be in place yet. */
+    Answer curlFromHostUntilAnswered(String ipPort, java.time.Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        Answer a = curlFromHost(ipPort);
+        while (!a.answered() && System.nanoTime() < deadline) {
+            sleep(200);
+            a = curlFromHost(ipPort);
+        }
+        if (!a.answered()) {
+            throw new AssertionError("no answer from " + ipPort + " within " + within + ": " + a);
+        }
+        return a;
+    }
+
     Answer curl(String ns, String ipPort) {
         CommandRunner.Result r = tryIn(ns, "curl", "-sS", "--max-time", "5", "http://" + ipPort + "/");
         return Answer.of(r);
