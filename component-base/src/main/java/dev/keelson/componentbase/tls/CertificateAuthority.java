@@ -11,7 +11,6 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -155,7 +154,7 @@ public final class CertificateAuthority {
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     new JcaX509ExtensionUtils().createSubjectKeyIdentifier(publicKey));
             extensions.add(builder);
-            ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(signingKey);
+            ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(signingKey);
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (Exception e) {
             throw new IllegalStateException("cannot issue certificate: " + e.getMessage(), e);
@@ -164,8 +163,9 @@ public final class CertificateAuthority {
 
     static KeyPair newKeyPair() {
         try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-            gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            // RSA rather than EC: every client (Go's kubectl, fabric8, the JDK) reads RSA PKCS#8 keys
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+            gen.initialize(2048, RANDOM);
             return gen.generateKeyPair();
         } catch (Exception e) {
             throw new IllegalStateException(e);
