@@ -1,0 +1,175 @@
+package dev.keelson.apiserver.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+
+/** apps/v1 Deployments and ReplicaSets, and the autoscaling/v1 Scale subresource, as apps/validation checks them. */
+final class WorkloadValidation {
+
+    private WorkloadValidation() {
+    }
+
+    static void deployment(Errs e, ObjectNode obj, boolean namespaced) {
+        MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
+        FieldPath p = FieldPath.of("spec");
+        ObjectNode spec = e.object(obj, "spec", p);
+        if (spec == null) {
+            spec = ObjectNodes.EMPTY;
+        }
+        e.nonNegative(e.integer(spec, "replicas", p.child("replicas")), p.child("replicas"));
+        selectorAndTemplate(e, spec, p, "deployment");
+        strategy(e, e.object(spec, "strategy", p.child("strategy")), p.child("strategy"));
+        Long minReady = e.integer(spec, "minReadySeconds", p.child("minReadySeconds"));
+        e.nonNegative(minReady, p.child("minReadySeconds"));
+        e.nonNegative(e.integer(spec, "revisionHistoryLimit", p.child("revisionHistoryLimit")), p.child("revisionHistoryLimit"));
+        Long deadline = e.integer(spec, "progressDeadlineSeconds", p.child("progressDeadlineSeconds"));
+        if (deadline != null) {
+            e.nonNegative(deadline, p.child("progressDeadlineSeconds"));
+            if (deadline <= (minReady == null ? 0 : minReady)) {
+                e.invalid(p.child("progressDeadlineSeconds"), deadline, "must be greater than minReadySeconds");
+            }
+        }
+    }
+
+    static void replicaSet(Errs e, ObjectNode obj, boolean namespaced) {
+        MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
+        FieldPath p = FieldPath.of("spec");
+        ObjectNode spec = e.object(obj, "spec", p);
+        if (spec == null) {
+            spec = ObjectNodes.EMPTY;
+        }
+        e.nonNegative(e.integer(spec, "replicas", p.child("replicas")), p.child("replicas"));
+        e.nonNegative(e.integer(spec, "minReadySeconds", p.child("minReadySeconds")), p.child("minReadySeconds"));
+        selectorAndTemplate(e, spec, p, "deployment");
+    }
+
+    /** Update rules shared by Deployments and ReplicaSets: the selector may not change. */
+    static void selectorImmutable(Errs e, ObjectNode obj, ObjectNode old) {
+        JsonNode now = ObjectNodes.child(obj, "spec") == null ? null : obj.get("spec").get("selector");
+        JsonNode before = ObjectNodes.child(old, "spec") == null ? null : old.get("spec").get("selector");
+        if (!Semantic.equal(now, before)) {
+            e.invalid(FieldPath.of("spec", "selector"), MetaValidation.goSelector(now), "field is immutable");
+        }
+    }
+
+    static void scale(Errs e, ObjectNode obj, boolean namespaced) {
+        MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
+        FieldPath p = FieldPath.of("spec");
+        ObjectNode spec = e.object(obj, "spec", p);
+        Long replicas = e.integer(spec, "replicas", p.child("replicas"));
+        if (replicas != null && replicas < 0) {
+            e.invalid(p.child("replicas"), replicas, "must be greater than or equal to 0");
+        }
+    }
+
+    private static void selectorAndTemplate(Errs e, ObjectNode spec, FieldPath p, String kindWord) {
+        FieldPath sp = p.child("selector");
+        ObjectNode selector = e.object(spec, "selector", sp);
+        boolean usable = true;
+        if (selector == null) {
+            e.required(sp, "");
+            usable = false;
+        } else {
+            usable = MetaValidation.labelSelector(e, selector, sp);
+            if (MetaValidation.selectorEmpty(selector)) {
+                e.invalid(sp, MetaValidation.goSelector(selector), "empty selector is invalid for " + kindWord);
+            }
+        }
+        if (!usable && selector != null) {
+            e.invalid(sp, MetaValidation.goSelector(selector), "invalid label selector");
+            return;
+        }
+        FieldPath tp = p.child("template");
+        ObjectNode template = e.object(spec, "template", tp);
+        if (template == null) {
+            template = ObjectNodes.EMPTY;
+        }
+        Map<String, String> labels = MetaValidation.toMap(ObjectNodes.child(template, "metadata") == null ? null
+                : template.get("metadata").get("labels"));
+        if (!MetaValidation.selectorEmpty(selector) && !MetaValidation.selectorMatches(selector, labels)) {
+            Object shown = labels.isEmpty() ? new GoValues.Literal("map[string]string(nil)") : labels;
+            e.invalid(tp.child("metadata").child("labels"), shown, "`selector` does not match template `labels`");
+        }
+        PodValidation.podTemplate(e, template, tp);
+        ObjectNode podSpec = ObjectNodes.child(template, "spec");
+        String restart = ObjectNodes.text(podSpec, "restartPolicy");
+        if (!restart.isEmpty() && !restart.equals("Always")) {
+            e.notSupported(tp.child("spec").child("restartPolicy"), restart, List.of("Always"));
+        }
+        if (ObjectNodes.has(podSpec, "activeDeadlineSeconds")) {
+            e.forbidden(tp.child("spec").child("activeDeadlineSeconds"), "activeDeadlineSeconds in ReplicaSet is not Supported");
+        }
+    }
+
+    private static void strategy(Errs e, ObjectNode strategy, FieldPath p) {
+        String type = strategy == null ? "" : e.text(strategy, "type", p.child("type"));
+        ObjectNode rolling = strategy == null ? null : e.object(strategy, "rollingUpdate", p.child("rollingUpdate"));
+        switch (type) {
+            case "Recreate" -> {
+                if (rolling != null) {
+                    e.forbidden(p.child("rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'");
+                }
+            }
+            case "RollingUpdate" -> {
+                if (rolling == null) {
+                    e.required(p.child("rollingUpdate"), "this should be defaulted and never be nil");
+                } else {
+                    rollingUpdate(e, rolling, p.child("rollingUpdate"));
+                }
+            }
+            default -> e.notSupported(p, new GoValues.Literal("apps.DeploymentStrategy{Type:" + GoValues.quote(type)
+                    + ", RollingUpdate:" + (rolling == null ? "(*apps.RollingUpdateDeployment)(nil)" : rolling.toString()) + "}"),
+                    List.of("Recreate", "RollingUpdate"));
+        }
+    }
+
+    private static void rollingUpdate(Errs e, ObjectNode rolling, FieldPath p) {
+        JsonNode unavailable = rolling.get("maxUnavailable");
+        JsonNode surge = rolling.get("maxSurge");
+        positiveIntOrPercent(e, unavailable, p.child("maxUnavailable"));
+        positiveIntOrPercent(e, surge, p.child("maxSurge"));
+        if (intOrPercentValue(unavailable) == 0 && intOrPercentValue(surge) == 0) {
+            e.invalid(p.child("maxUnavailable"), intOrString(unavailable), "may not be 0 when `maxSurge` is 0");
+        }
+        Integer percent = percentValue(unavailable);
+        if (percent != null && percent > 100) {
+            e.invalid(p.child("maxUnavailable"), intOrString(unavailable), "must not be greater than 100%");
+        }
+    }
+
+    private static void positiveIntOrPercent(Errs e, JsonNode value, FieldPath p) {
+        if (value == null || value.isNull()) {
+            return;
+        }
+        if (value.isTextual()) {
+            e.invalidEach(p, intOrString(value), Formats.percent(value.textValue()));
+        } else if (value.isIntegralNumber()) {
+            e.nonNegative(value.longValue(), p);
+        } else {
+            e.invalid(p, intOrString(value), "must be an integer or percentage (e.g '5%')");
+        }
+    }
+
+    /** An IntOrString prints through its String() method: unquoted. */
+    private static GoValues.Literal intOrString(JsonNode value) {
+        return new GoValues.Literal(value == null || value.isNull() ? "0" : value.asText());
+    }
+
+    private static Integer percentValue(JsonNode value) {
+        if (value == null || !value.isTextual() || !Formats.percent(value.textValue()).isEmpty()) {
+            return null;
+        }
+        String digits = value.textValue().substring(0, value.textValue().length() - 1);
+        return digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
+    }
+
+    private static long intOrPercentValue(JsonNode value) {
+        Integer percent = percentValue(value);
+        if (percent != null) {
+            return percent;
+        }
+        return value != null && value.isIntegralNumber() ? value.longValue() : 0;
+    }
+}
