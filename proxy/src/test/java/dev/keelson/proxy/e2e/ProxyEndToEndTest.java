@@ -47,7 +47,7 @@ class ProxyEndToEndTest {
     private static final String NS = "kpx-e2e";
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static NodeNetwork net;
-    private static ApiCluster cluster;
+    private static ApiClusterAccess cluster;
     private static KubernetesClient client;
     private static Proxy proxy;
     private static ProxyOptions options;
@@ -58,7 +58,7 @@ class ProxyEndToEndTest {
     @BeforeAll
     static void start() {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root for network namespaces");
-        assumeTrue(ApiCluster.available(), "the apiserver test-jar with TestCluster is not installed");
+        assumeTrue(ApiClusterAccess.available(), "the apiserver test-jar with TestCluster is not installed");
         net = new NodeNetwork();
         for (int i = 1; i <= 3; i++) {
             pods.put("pod" + i, net.addPod("pod" + i, i));
@@ -66,7 +66,7 @@ class ProxyEndToEndTest {
         net.inHost("iptables-nft", "-P", "FORWARD", "DROP");
         iptablesBefore = net.iptablesSave();
         routesBefore = net.routes();
-        cluster = ApiCluster.start();
+        cluster = ApiClusterAccess.start();
         client = cluster.client();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .create();

@@ -6,15 +6,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * The apiserver's TestCluster fixture (real etcd + in-process apiserver), loaded by name so this module's
  * tests compile before the apiserver's test-jar carries it; {@link #available()} says whether it does.
  */
-final class ApiCluster implements AutoCloseable {
+public final class ApiClusterAccess implements AutoCloseable {
     private static final String FIXTURE = "dev.keelson.apiserver.testing.TestCluster";
     private final AutoCloseable cluster;
 
-    private ApiCluster(AutoCloseable cluster) {
+    private ApiClusterAccess(AutoCloseable cluster) {
         this.cluster = cluster;
     }
 
-    static boolean available() {
+    public static boolean available() {
         try {
             Class.forName(FIXTURE);
             return true;
@@ -23,15 +23,15 @@ final class ApiCluster implements AutoCloseable {
         }
     }
 
-    static ApiCluster start() {
+    public static ApiClusterAccess start() {
         try {
-            return new ApiCluster((AutoCloseable) Class.forName(FIXTURE).getMethod("start").invoke(null));
+            return new ApiClusterAccess((AutoCloseable) Class.forName(FIXTURE).getMethod("start").invoke(null));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot start " + FIXTURE, e);
         }
     }
 
-    KubernetesClient client() {
+    public KubernetesClient client() {
         try {
             return (KubernetesClient) cluster.getClass().getMethod("client").invoke(cluster);
         } catch (ReflectiveOperationException e) {
