@@ -1,0 +1,138 @@
+package dev.keelson.apiserver.openapi;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keelson.apiserver.patch.ModelSchema;
+import dev.keelson.apiserver.patch.ModelSchema.FieldSchema;
+import dev.keelson.apiserver.patch.ModelSchema.Shape;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds fields a request body sets that the kind does not have, and fields given twice, for
+ * {@code fieldValidation=Strict|Warn}. Paths are Kubernetes-style: {@code .spec.template.spec.containers[0].imagePullPolicyy}.
+ */
+public final class UnknownFields {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private UnknownFields() {
+    }
+
+    /** Paths of fields in {@code body} that {@code modelClass} does not declare (nothing for unknown classes). */
+    public static List<String> find(JsonNode body, Class<?> modelClass) {
+        List<String> out = new ArrayList<>();
+        if (modelClass != null && ModelSchema.isModelClass(modelClass)) {
+            walk(body, modelClass, "", out);
+        }
+        return out;
+    }
+
+    private static void walk(JsonNode node, Class<?> cls, String path, List<String> out) {
+        if (!node.isObject()) {
+            return;
+        }
+        Map<String, FieldSchema> fields = ModelSchema.fields(cls);
+        if (fields.isEmpty()) {
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String child = path + "." + e.getKey();
+            FieldSchema fs = fields.get(e.getKey());
+            if (fs == null) {
+                out.add(child);
+            } else {
+                walkValue(e.getValue(), fs.shape(), fs.valueClass(), fs.elementShape(), child, out);
+            }
+        }
+    }
+
+    private static void walkValue(JsonNode value, Shape shape, Class<?> cls, Shape elementShape, String path,
+                                  List<String> out) {
+        switch (shape) {
+            case OBJECT -> walk(value, cls, path, out);
+            case LIST -> {
+                if (value.isArray() && elementShape == Shape.OBJECT) {
+                    for (int i = 0; i < value.size(); i++) {
+                        walk(value.get(i), cls, path + "[" + i + "]", out);
+                    }
+                }
+            }
+            case MAP -> {
+                if (value.isObject() && elementShape == Shape.OBJECT) {
+                    value.fields().forEachRemaining(e -> walk(e.getValue(), cls, path + "[" + e.getKey() + "]", out));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Paths of object fields that appear more than once in the raw JSON text (JsonNode keeps only the last). */
+    public static List<String> duplicates(byte[] json) {
+        List<String> out = new ArrayList<>();
+        Deque<String> paths = new ArrayDeque<>();
+        Deque<Set<String>> seen = new ArrayDeque<>();
+        Deque<int[]> indexes = new ArrayDeque<>();
+        String pendingField = null;
+        try (JsonParser p = FACTORY.createParser(json)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                switch (t) {
+                    case FIELD_NAME -> {
+                        String name = p.currentName();
+                        if (!seen.peek().add(name)) {
+                            out.add(paths.peek() + "." + name);
+                        }
+                        pendingField = name;
+                        continue;
+                    }
+                    case START_OBJECT, START_ARRAY -> {
+                        String here = childPath(paths, indexes, pendingField);
+                        paths.push(here);
+                        seen.push(new HashSet<>());
+                        indexes.push(new int[]{t == JsonToken.START_ARRAY ? 0 : -1});
+                    }
+                    case END_OBJECT, END_ARRAY -> {
+                        paths.pop();
+                        seen.pop();
+                        indexes.pop();
+                        advance(indexes);
+                    }
+                    default -> advance(indexes);
+                }
+                pendingField = null;
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static String childPath(Deque<String> paths, Deque<int[]> indexes, String field) {
+        if (paths.isEmpty()) {
+            return "";
+        }
+        if (field != null) {
+            return paths.peek() + "." + field;
+        }
+        return paths.peek() + "[" + indexes.peek()[0] + "]";
+    }
+
+    private static void advance(Deque<int[]> indexes) {
+        if (!indexes.isEmpty() && indexes.peek()[0] >= 0) {
+            indexes.peek()[0]++;
+        }
+    }
+}
