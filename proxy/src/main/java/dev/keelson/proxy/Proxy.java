@@ -205,8 +205,12 @@ public final class Proxy implements AutoCloseable {
 
     /** Coalesces changes: at most one sync per min-sync-period, however many events arrive. */
     private synchronized void requestSync(boolean full) {
-        health.changeQueued();
         fullSyncWanted |= full;
+        // events of the initial list arrive while the other caches are still empty: wait for all of them
+        if (!informersSynced) {
+            return;
+        }
+        health.changeQueued();
         if (syncScheduled || worker.isShutdown()) {
             return;
         }
