@@ -1,0 +1,67 @@
+package dev.keelson.scheduler;
+
+import static dev.keelson.scheduler.testing.Fixtures.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.keelson.apiserver.testing.TestCluster;
+import dev.keelson.scheduler.testing.ClusterHelper;
+import dev.keelson.scheduler.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Two schedulers share one Lease: only the holder schedules, and the other takes over when it goes. */
+@Tag("integration")
+class LeaderFailoverTest {
+    private static SchedulerOptions options(String identity) {
+        return SchedulerOptions.defaults().withIdentity(identity).withServing("127.0.0.1", 0)
+                .withLeaderElection(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
+    }
+
+    @Test
+    void secondSchedulerTakesOverWhenTheLeaderStops() {
+        try (TestCluster cluster = TestCluster.start();
+             KubernetesClient clientA = cluster.newClient();
+             KubernetesClient clientB = cluster.newClient()) {
+            KubernetesClient client = cluster.client();
+            ClusterHelper helper = new ClusterHelper(client);
+            if (client.namespaces().withName("kube-system").get() == null) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-system").endMetadata().build()).create();
+            }
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("scheduler-failover").endMetadata().build()).create();
+            helper.createNode(node("scheduler-failover-node", "4", "8Gi", 110));
+
+            Scheduler a = new Scheduler(clientA, options("scheduler-a"));
+            Scheduler b = new Scheduler(clientB, options("scheduler-b"));
+            try {
+                a.start();
+                ClusterHelper.await("scheduler-a to lead", Duration.ofSeconds(20), a::isLeader, l -> l);
+                b.start();
+                client.pods().inNamespace("scheduler-failover").resource(Fixtures.pod("first", "100m", "64Mi")
+                        .editMetadata().withNamespace("scheduler-failover").withUid(null).endMetadata().build()).create();
+                helper.awaitBound("scheduler-failover", "first");
+                assertFalse(b.isLeader(), "only one scheduler leads");
+                assertEquals("scheduler-a", holder(client));
+
+                a.close();
+                ClusterHelper.await("scheduler-b to lead", Duration.ofSeconds(20), b::isLeader, l -> l);
+                assertEquals("scheduler-b", holder(client));
+                client.pods().inNamespace("scheduler-failover").resource(Fixtures.pod("second", "100m", "64Mi")
+                        .editMetadata().withNamespace("scheduler-failover").withUid(null).endMetadata().build()).create();
+                assertEquals("scheduler-failover-node", helper.awaitBound("scheduler-failover", "second"));
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    private static String holder(KubernetesClient client) {
+        Lease lease = client.leases().inNamespace("kube-system").withName("kube-scheduler").get();
+        return lease == null ? null : lease.getSpec().getHolderIdentity();
+    }
+}
