@@ -30,6 +30,8 @@ public final class SharedInformers implements AutoCloseable {
     public static final String BY_OWNER = "byOwnerUid";
     /** Index name: the object's namespace. */
     public static final String BY_NAMESPACE = Cache.NAMESPACE_INDEX;
+    /** Index name (pods only): spec.nodeName. */
+    public static final String BY_NODE = "byNodeName";
     /** Index name: the object's own UID. */
     public static final String BY_UID = "byUid";
 
@@ -47,7 +49,14 @@ public final class SharedInformers implements AutoCloseable {
     }
 
     public SharedIndexInformer<Pod> pods() {
-        return get(Pod.class, () -> client.pods().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+        return get(Pod.class, () -> {
+            SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace().runnableInformer(RESYNC_MILLIS);
+            Map<String, Function<Pod, List<String>>> byNode = new HashMap<>();
+            byNode.put(BY_NODE, p -> p.getSpec() == null || p.getSpec().getNodeName() == null
+                    ? List.of() : List.of(p.getSpec().getNodeName()));
+            informer.addIndexers(byNode);
+            return informer;
+        });
     }
 
     public SharedIndexInformer<ReplicaSet> replicaSets() {

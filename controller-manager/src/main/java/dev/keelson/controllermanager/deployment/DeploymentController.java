@@ -5,6 +5,7 @@ import dev.keelson.controllermanager.common.EventRecorder;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.Selectors;
+import dev.keelson.controllermanager.common.Semantic;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -814,7 +815,7 @@ public final class DeploymentController implements AutoCloseable {
     }
 
     private boolean writeStatusIfChanged(Deployment d, DeploymentStatus s) {
-        if (Objects.equals(status(d), s)) {
+        if (Semantic.equal(status(d), s)) {
             return false;
         }
         writeStatus(d, s);

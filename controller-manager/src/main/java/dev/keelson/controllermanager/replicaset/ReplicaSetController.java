@@ -6,6 +6,7 @@ import dev.keelson.controllermanager.common.Expectations;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.Selectors;
+import dev.keelson.controllermanager.common.Semantic;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -395,21 +396,12 @@ public final class ReplicaSetController implements AutoCloseable {
 
     private void updateStatus(ReplicaSet rs, ReplicaSetStatus status) {
         ReplicaSetStatus old = rs.getStatus() == null ? new ReplicaSetStatus() : rs.getStatus();
-        if (Objects.equals(old.getReplicas(), status.getReplicas())
-                && Objects.equals(old.getFullyLabeledReplicas(), status.getFullyLabeledReplicas())
-                && Objects.equals(old.getReadyReplicas(), status.getReadyReplicas())
-                && Objects.equals(old.getAvailableReplicas(), status.getAvailableReplicas())
-                && Objects.equals(old.getObservedGeneration(), status.getObservedGeneration())
-                && Objects.equals(conditionsOrEmpty(old), status.getConditions())) {
+        if (Semantic.equal(old, status)) {
             return;
         }
         ReplicaSet copy = client.getKubernetesSerialization().clone(rs);
         copy.setStatus(status);
         client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(copy).updateStatus();
-    }
-
-    private static List<ReplicaSetCondition> conditionsOrEmpty(ReplicaSetStatus s) {
-        return s.getConditions() == null ? List.of() : s.getConditions();
     }
 
 }
