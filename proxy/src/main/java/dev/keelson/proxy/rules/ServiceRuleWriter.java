@@ -14,7 +14,8 @@ import java.util.Set;
  * Pure: same input, same text.
  */
 public final class ServiceRuleWriter {
-    public static final String MASQ_MARK = "0x4000/0x4000";
+    public static final String MARK = "0x4000";
+    public static final String MASQ_MARK = MARK + "/" + MARK;
 
     private final String nodeName;
     private final String clusterCidr;
@@ -36,7 +37,7 @@ public final class ServiceRuleWriter {
                 + " -m comment --comment \"keelson service traffic requiring SNAT\" -j MASQUERADE --random-fully");
         nat.add("-A " + ChainNames.POSTROUTING + " -s " + clusterCidr + " -d " + clusterCidr
                 + " -m comment --comment \"pod-to-pod traffic keeps its source address\" -j ACCEPT");
-        nat.add("-A " + ChainNames.MARK_MASQ + " -j MARK --or-mark " + MASQ_MARK.substring(0, 6));
+        nat.add("-A " + ChainNames.MARK_MASQ + " -j MARK --or-mark " + MARK);
 
         for (ServicePortInfo sp : servicePorts) {
             writeServicePort(sp, natChains, nat, serviceChainRules, nodePortRules, filter);

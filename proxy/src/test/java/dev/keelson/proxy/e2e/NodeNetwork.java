@@ -51,8 +51,9 @@ final class NodeNetwork implements AutoCloseable {
         sh("ip", "link", "add", "kx" + id + "n2", "netns", host, "type", "veth", "peer", "name", "eth0", "netns", node2);
         inHost("ip", "addr", "add", NODE_IP + "/30", "dev", "kx" + id + "n2");
         inHost("ip", "link", "set", "kx" + id + "n2", "up");
-        // Service IPs are owned by no interface: a default route lets the first lookup pass before DNAT.
-        inHost("ip", "route", "add", "default", "via", NODE2_IP);
+        // Service IPs are owned by no interface: a default route lets the first lookup pass before DNAT. It
+        // leads to the pod bridge, not to node2, so node2's pods are reachable only through a pod route.
+        inHost("ip", "route", "add", "default", "dev", "kxbr");
         in(node2, "ip", "link", "set", "lo", "up");
         in(node2, "ip", "addr", "add", NODE2_IP + "/30", "dev", "eth0");
         in(node2, "ip", "link", "set", "eth0", "up");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keelson.proxy.ProxyCleanup;
 import dev.keelson.proxy.e2e.NodeNetwork.Answer;
+import dev.keelson.proxy.routes.PodRoutes;
 import dev.keelson.proxy.rules.ServiceCatalog;
 import dev.keelson.proxy.rules.ServiceRuleWriter;
 import dev.keelson.proxy.system.CommandRunner;
@@ -38,6 +39,7 @@ class ServiceRulesOnKernelTest {
     private static NodeNetwork net;
     private static Iptables iptables;
     private static String savedBefore;
+    private static String routesBefore;
     private static final Map<String, String> pods = new TreeMap<>();
 
     @BeforeAll
@@ -51,6 +53,7 @@ class ServiceRulesOnKernelTest {
         net.inHost("iptables-nft", "-t", "nat", "-A", "POSTROUTING", "-s", "192.0.2.0/24", "-j", "MASQUERADE");
         net.inHost("iptables-nft", "-P", "FORWARD", "DROP");
         savedBefore = net.iptablesSave();
+        routesBefore = net.routes();
         iptables = new Iptables(new CommandRunner(net.hostPrefix()));
     }
 
@@ -170,8 +173,19 @@ class ServiceRulesOnKernelTest {
 
     @Test
     @Order(9)
-    void cleanupLeavesIptablesAsBefore() {
-        new ProxyCleanup(net.hostPrefix()).run();
+    void podOnAnotherNodeIsReachedThroughTheHostGwRoute() {
+        PodRoutes routes = new PodRoutes(new CommandRunner(net.hostPrefix()));
+        assertEquals(List.of(), routes.sync(Map.of(NodeNetwork.NODE2_POD_CIDR, NodeNetwork.NODE2_IP)));
+        Answer a = net.curlFromHost(NodeNetwork.NODE2_POD_IP + ":" + TCP_PORT);
+        assertEquals("node2-pod", a.pod(), a.toString());
+        assertEquals(Map.of(NodeNetwork.NODE2_POD_CIDR, NodeNetwork.NODE2_IP), routes.current());
+    }
+
+    @Test
+    @Order(10)
+    void cleanupLeavesIptablesAndRoutesAsBefore() {
+        assertEquals(List.of(), new ProxyCleanup(net.hostPrefix()).run());
         assertEquals(savedBefore, net.iptablesSave());
+        assertEquals(routesBefore, net.routes());
     }
 }
