@@ -70,10 +70,16 @@ class ProxyEndToEndTest {
         client = cluster.client();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .create();
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("kpx-node2").endMetadata()
+        var node2 = client.nodes().resource(new NodeBuilder().withNewMetadata().withName("kpx-node2").endMetadata()
                 .withNewSpec().withPodCIDR(NodeNetwork.NODE2_POD_CIDR).endSpec()
                 .withNewStatus().addNewAddress().withType("InternalIP").withAddress(NodeNetwork.NODE2_IP).endAddress()
                 .endStatus().build()).create();
+        if (node2.getStatus() == null || node2.getStatus().getAddresses() == null
+                || node2.getStatus().getAddresses().isEmpty()) {
+            // an apiserver that drops status on create gets it through the status subresource, as a kubelet does
+            client.nodes().withName("kpx-node2").editStatus(n -> new NodeBuilder(n).withNewStatus().addNewAddress()
+                    .withType("InternalIP").withAddress(NodeNetwork.NODE2_IP).endAddress().endStatus().build());
+        }
         options = ProxyOptions.defaults("kpx-node1").withClusterCidr("10.244.0.0/16")
                 .withSyncPeriods(Duration.ofMillis(200), Duration.ofSeconds(3))
                 .withServer("127.0.0.1", 0, 0).withCommandPrefix(net.hostPrefix());
