@@ -47,8 +47,8 @@ class ServiceValidationTest {
                 "Required value");
         assertOnly(service("ports:[{port:80, name:'http'}, {port:443, name:'http'}]"), FieldError.DUPLICATE,
                 "spec.ports[1].name", "Duplicate value: \"http\"");
-        assertOnly(service("ports:[{port:80, targetPort:'HTTP'}]"), FieldError.INVALID, "spec.ports[0].targetPort",
-                "Invalid value: \"HTTP\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+        assertOnly(service("ports:[{port:80, targetPort:'web_1'}]"), FieldError.INVALID, "spec.ports[0].targetPort",
+                "Invalid value: \"web_1\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
         assertOnly(service("ports:[{port:80, protocol:'ICMP'}]"), FieldError.NOT_SUPPORTED, "spec.ports[0].protocol",
                 "Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
     }
