@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -1026,11 +1025,5 @@ final class PodValidation {
 
     static int sizeOf(JsonNode n) {
         return n instanceof ArrayNode || n instanceof ObjectNode ? n.size() : 0;
-    }
-
-    static List<String> names(List<ObjectNode> items) {
-        List<String> out = new ArrayList<>();
-        items.forEach(i -> out.add(ObjectNodes.text(i, "name")));
-        return out;
     }
 }
