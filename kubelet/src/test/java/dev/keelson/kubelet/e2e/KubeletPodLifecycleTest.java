@@ -1,0 +1,219 @@
+package dev.keelson.kubelet.e2e;
+
+import static dev.keelson.kubelet.e2e.KubeletHarness.await;
+import static dev.keelson.kubelet.e2e.KubeletHarness.httpGet;
+import static dev.keelson.kubelet.e2e.KubeletHarness.ready;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pods on a real Docker Engine through a real apiserver: networking, config, restarts, probes, deletion. */
+class KubeletPodLifecycleTest {
+    private static final String NS = "kubelet-it";
+    private static KubeletHarness h;
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = new KubeletHarness("kubelet-pods");
+        try {
+            h.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    private static PodBuilder pod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata();
+    }
+
+    private static String podIp(Pod p) {
+        return p.getStatus().getPodIP();
+    }
+
+    private static ContainerStatus status(Pod p, String container) {
+        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return p.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+    }
+
+    @Test
+    void podAnswersHttpOnItsPodIp() {
+        h.create(pod("web").withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer()
+                .endSpec().build());
+        Pod p = h.awaitPod(NS, "web", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        assertEquals("Running", p.getStatus().getPhase());
+        assertTrue(podIp(p).startsWith(h.podCidr.substring(0, h.podCidr.lastIndexOf('.'))), "pod IP " + podIp(p)
+                + " in " + h.podCidr);
+        assertEquals(h.kubelet.nodeIp(), p.getStatus().getHostIP());
+        ContainerStatus cs = status(p, "nginx");
+        assertTrue(cs.getContainerID().startsWith("docker://"), cs.getContainerID());
+        assertTrue(cs.getImageID().startsWith("docker://sha256:"), cs.getImageID());
+        assertEquals(0, cs.getRestartCount());
+        String answer = await("HTTP answer from " + podIp(p), Duration.ofSeconds(20), () -> httpGet("http://" + podIp(p) + "/"),
+                s -> s.startsWith("200 "));
+        assertTrue(answer.contains("Welcome to nginx"), answer);
+    }
+
+    @Test
+    void twoContainersInOnePodShareLocalhost() {
+        h.create(pod("pair").withNewSpec()
+                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer()
+                .addNewContainer().withName("client").withImage("busybox:1.35").withCommand("sleep", "3600")
+                .withNewReadinessProbe().withNewExec().withCommand("wget", "-q", "-O", "/dev/null", "http://127.0.0.1:80/")
+                .endExec().withPeriodSeconds(1).endReadinessProbe().endContainer()
+                .endSpec().build());
+        Pod p = h.awaitPod(NS, "pair", "Ready (the client container reached nginx on localhost)", Duration.ofSeconds(60),
+                KubeletHarness::ready);
+        assertEquals(Boolean.TRUE, status(p, "client").getReady());
+    }
+
+    @Test
+    void envAndConfigMapVolumeReachTheContainer() {
+        h.client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("site").endMetadata()
+                .addToData("app.conf", "color=blue\n").addToData("GREETING", "hello").build()).create();
+        h.create(pod("configured").withNewSpec().addNewContainer().withName("httpd").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "mkdir -p /tmp/www && echo \"$GREETING from $POD_NAME in $POD_NS, $LITERAL\" > /tmp/www/env.txt"
+                        + " && cp /config/app.conf /tmp/www/ && exec httpd -f -p 8080 -h /tmp/www")
+                .addNewEnv().withName("GREETING").withNewValueFrom().withNewConfigMapKeyRef("GREETING", "site", false)
+                .endValueFrom().endEnv()
+                .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef()
+                .endValueFrom().endEnv()
+                .addNewEnv().withName("POD_NS").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace")
+                .endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("LITERAL").withValue("plain").endEnv()
+                .addNewVolumeMount().withName("config").withMountPath("/config").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("config").withNewConfigMap().withName("site").endConfigMap().endVolume()
+                .endSpec().build());
+        Pod p = h.awaitPod(NS, "configured", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        String env = await("env.txt", Duration.ofSeconds(20), () -> httpGet("http://" + podIp(p) + ":8080/env.txt"),
+                s -> s.startsWith("200 "));
+        assertEquals("200 hello from configured in kubelet-it, plain\n", env);
+        assertEquals("200 color=blue\n", httpGet("http://" + podIp(p) + ":8080/app.conf"));
+    }
+
+    @Test
+    void exitingContainerIsRestartedWithGrowingBackoffAndLastState() {
+        h.create(pod("crasher").withNewSpec().addNewContainer().withName("app").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "echo crashing; exit 3").endContainer().endSpec().build());
+        // restartCount n -> when attempt n started (from lastState while the container waits in back-off).
+        Map<Integer, Instant> starts = new TreeMap<>();
+        List<String> reasons = new ArrayList<>();
+        Pod last = await("three restarts of crasher", Duration.ofSeconds(90), () -> {
+            Pod p = h.pod(NS, "crasher");
+            ContainerStatus cs = status(p, "app");
+            if (cs != null && cs.getLastState() != null && cs.getLastState().getTerminated() != null) {
+                if (cs.getState().getWaiting() != null) {
+                    reasons.add(cs.getState().getWaiting().getReason());
+                    starts.putIfAbsent(cs.getRestartCount(), Instant.parse(cs.getLastState().getTerminated().getStartedAt()));
+                }
+            }
+            return p;
+        }, p -> starts.size() >= 3 && starts.containsKey(1) && starts.containsKey(2) && starts.containsKey(3));
+        ContainerStatus cs = status(last, "app");
+        assertEquals(3, cs.getLastState().getTerminated().getExitCode());
+        assertEquals("Error", cs.getLastState().getTerminated().getReason());
+        assertNotNull(cs.getLastState().getTerminated().getFinishedAt());
+        assertTrue(reasons.contains("CrashLoopBackOff"), "waiting reasons seen: " + reasons);
+        Duration first = Duration.between(starts.get(1), starts.get(2));
+        Duration second = Duration.between(starts.get(2), starts.get(3));
+        assertTrue(first.toSeconds() >= 9, "back-off before the 2nd restart: " + first);
+        assertTrue(second.compareTo(first) > 0, "back-off grows: " + first + " then " + second);
+        assertEquals("Running", last.getStatus().getPhase());
+    }
+
+    @Test
+    void failingReadinessProbeFlipsReady() {
+        h.create(pod("flaky").withNewSpec().addNewContainer().withName("httpd").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "mkdir -p /tmp/www && touch /tmp/www/ready && httpd -p 8080 -h /tmp/www"
+                        + " && sleep 6 && rm /tmp/www/ready && sleep 3600")
+                .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withNewPort(8080).endHttpGet()
+                .withPeriodSeconds(1).withFailureThreshold(1).endReadinessProbe()
+                .endContainer().endSpec().build());
+        h.awaitPod(NS, "flaky", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        Pod notReady = h.awaitPod(NS, "flaky", "not Ready after the ready file is gone", Duration.ofSeconds(60),
+                p -> !ready(p));
+        assertEquals("Running", notReady.getStatus().getPhase());
+        assertEquals(Boolean.FALSE, status(notReady, "httpd").getReady());
+        assertEquals(0, status(notReady, "httpd").getRestartCount());
+    }
+
+    @Test
+    void gracefulDeletionHonoursTheGracePeriod() throws Exception {
+        Path marks = Files.createTempDirectory(h.rootDir, "marks");
+        String script = "trap 'echo term >> /marks/$NAME; sleep 3; echo done >> /marks/$NAME; exit 0' TERM;"
+                + " while true; do sleep 0.2; done";
+        for (String[] spec : new String[][] {{"patient", "20"}, {"hasty", "1"}}) {
+            h.create(pod(spec[0]).withNewSpec().withTerminationGracePeriodSeconds(Long.parseLong(spec[1]))
+                    .addNewContainer().withName("app").withImage("busybox:1.35").withCommand("sh", "-c", script)
+                    .addNewEnv().withName("NAME").withValue(spec[0]).endEnv()
+                    .addNewVolumeMount().withName("marks").withMountPath("/marks").endVolumeMount().endContainer()
+                    .addNewVolume().withName("marks").withNewHostPath().withPath(marks.toString()).endHostPath().endVolume()
+                    .endSpec().build());
+        }
+        h.awaitPod(NS, "patient", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        h.awaitPod(NS, "hasty", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        h.client.pods().inNamespace(NS).withName("patient").delete();
+        h.client.pods().inNamespace(NS).withName("hasty").delete();
+        await("both pods gone from the API", Duration.ofSeconds(60),
+                () -> List.of(String.valueOf(h.pod(NS, "patient")), String.valueOf(h.pod(NS, "hasty"))),
+                l -> l.equals(List.of("null", "null")));
+        assertEquals("term\ndone\n", Files.readString(marks.resolve("patient")), "20 s grace: the TERM handler finished");
+        assertEquals("term\n", Files.readString(marks.resolve("hasty")), "1 s grace: killed inside its TERM handler");
+        await("containers of deleted pods removed", Duration.ofSeconds(30), () -> h.nodeContainers().stream()
+                .filter(c -> c.getNames()[0].contains("_patient_") || c.getNames()[0].contains("_hasty_")).count(), n -> n == 0);
+    }
+
+    @Test
+    void missingImageGivesErrImagePullThenImagePullBackOff() {
+        h.create(pod("ghost").withNewSpec().addNewContainer().withName("app").withImage("127.0.0.1:1/keelson/missing:v1")
+                .endContainer().endSpec().build());
+        List<String> reasons = new ArrayList<>();
+        Pod p = await("ErrImagePull then ImagePullBackOff", Duration.ofSeconds(60), () -> {
+            Pod pod = h.pod(NS, "ghost");
+            ContainerStatus cs = status(pod, "app");
+            if (cs != null && cs.getState().getWaiting() != null) {
+                String r = cs.getState().getWaiting().getReason();
+                if (reasons.isEmpty() || !reasons.get(reasons.size() - 1).equals(r)) {
+                    reasons.add(r);
+                }
+            }
+            return pod;
+        }, pod -> reasons.contains("ErrImagePull") && reasons.contains("ImagePullBackOff"));
+        assertTrue(reasons.indexOf("ErrImagePull") < reasons.indexOf("ImagePullBackOff"), "order: " + reasons);
+        String message = status(p, "app").getState().getWaiting().getMessage();
+        assertTrue(message.contains("127.0.0.1:1"), "the registry's error is in the message: " + message);
+        assertEquals("Pending", p.getStatus().getPhase());
+        var events = h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> "ghost".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+        assertTrue(events.contains("Pulling") && events.contains("Failed"), "events: " + events);
+    }
+}
