@@ -1,0 +1,278 @@
+package dev.keelson.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.auth.Authenticator;
+import dev.keelson.apiserver.http.ApiHandler;
+import dev.keelson.apiserver.http.Discovery;
+import dev.keelson.apiserver.http.KubeletProxy;
+import dev.keelson.apiserver.http.OpenApiService;
+import dev.keelson.apiserver.http.Subresources;
+import dev.keelson.apiserver.http.WatchHandler;
+import dev.keelson.apiserver.patch.ServerSideApply;
+import dev.keelson.apiserver.printers.TablePrinters;
+import dev.keelson.apiserver.registry.GenericStore;
+import dev.keelson.apiserver.registry.Options;
+import dev.keelson.apiserver.registry.PodStrategy;
+import dev.keelson.apiserver.registry.ResourceType;
+import dev.keelson.apiserver.registry.Resources;
+import dev.keelson.apiserver.registry.ServiceStrategy;
+import dev.keelson.apiserver.storage.EtcdStorage;
+import dev.keelson.apiserver.storage.WatchCache;
+import dev.keelson.componentbase.tls.CertificateAuthority;
+import dev.keelson.componentbase.tls.Kubeconfigs;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Keelson apiserver: the cluster's PKI, one watch cache and generic store per resource on etcd, and the
+ * HTTPS endpoint kubectl and every component talk to.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private final ApiServerOptions options;
+    private final Vertx vertx;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private EtcdStorage etcd;
+    private final List<WatchCache> caches = new ArrayList<>();
+    private final Map<ResourceType, GenericStore> stores = new LinkedHashMap<>();
+    private Resources resources;
+    private HttpServer server;
+    private CertificateAuthority ca;
+    private volatile boolean started;
+
+    public ApiServer(Vertx vertx, ApiServerOptions options) {
+        this.vertx = vertx;
+        this.options = options;
+    }
+
+    public Path pkiDir() {
+        return options.dataDir().resolve("pki");
+    }
+
+    public Path adminKubeconfig() {
+        return options.dataDir().resolve("admin.kubeconfig");
+    }
+
+    public CertificateAuthority certificateAuthority() {
+        return ca;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Resources resources() {
+        return resources;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    public void start() throws Exception {
+        Files.createDirectories(options.dataDir());
+        Path pki = pkiDir();
+        ca = CertificateAuthority.loadOrCreate(pki.resolve("ca.crt"), pki.resolve("ca.key"));
+        CertificateAuthority.Issued serving = servingCertificate(pki);
+        CertificateAuthority.Issued admin = ca.issueClient("kubernetes-admin", List.of("system:masters"),
+                Duration.ofDays(365));
+        etcd = new EtcdStorage(options.etcdServers(), metrics);
+        ServiceStrategy services = new ServiceStrategy(etcd, options.serviceClusterIpRange(), options.nodePortMin(),
+                options.nodePortMax());
+        resources = Resources.builtIn(new PodStrategy(options.notReadyTolerationSeconds(),
+                options.unreachableTolerationSeconds()), services);
+        ResourceType namespaces = resources.find("", "v1", "namespaces");
+        GenericStore.NamespaceLifecycle lifecycle = (type, ns) -> checkNamespace(namespaces, type, ns);
+        GenericStore.ManagedFieldsRecorder managed = (oldObj, newObj, manager, op, sub) ->
+                ServerSideApply.recordUpdate(oldObj, newObj, manager, op);
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (ResourceType t : resources.all()) {
+            WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER);
+            caches.add(cache);
+            ready.add(cache.start());
+            stores.put(t, new GenericStore(t, etcd, cache, lifecycle, managed));
+        }
+        CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        String address = options.advertiseAddress() != null ? options.advertiseAddress() : defaultAdvertiseAddress();
+        KubeletProxy kubelet = new KubeletProxy(resources, stores);
+        WatchHandler watches = new WatchHandler(vertx, metrics, req -> obj -> {
+            ResourceType t = typeOf(obj);
+            return TablePrinters.toTable(TablePrinters.forResource(t.group(), t.plural()), List.of(obj),
+                    Json.str(obj.path("metadata"), "resourceVersion"), "Object".equals(req.getParam("includeObject")),
+                    java.time.Instant.now());
+        });
+        ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile()),
+                new Discovery(resources, address + ":" + options.securePort()), new OpenApiService(resources), watches,
+                new Subresources(stores, kubelet), metrics, new ApiHandler.HealthChecks() {
+                    @Override
+                    public Future<Boolean> etcdHealthy() {
+                        return Future.fromCompletionStage(etcd.currentRevision().thenApply(r -> true)
+                                .completeOnTimeout(false, 2, TimeUnit.SECONDS), vertx.getOrCreateContext());
+                    }
+
+                    @Override
+                    public boolean started() {
+                        return started;
+                    }
+                }, metrics::scrape);
+        HttpServerOptions http = new HttpServerOptions().setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(serving.certificatePem()))
+                        .setKeyValue(Buffer.buffer(serving.keyPem())))
+                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca.certificatePem())))
+                .setClientAuth(ClientAuth.REQUEST)
+                .setCompressionSupported(false)
+                .setMaxHeaderSize(64 * 1024)
+                .setIdleTimeout(0);
+        server = vertx.createHttpServer(http).requestHandler(handler)
+                .listen(options.securePort(), options.bindAddress()).await(30, TimeUnit.SECONDS);
+        String url = "https://127.0.0.1:" + server.actualPort();
+        Kubeconfigs.write(adminKubeconfig(), url, ca.certificatePem(), admin.certificatePem(), admin.keyPem(),
+                "kubernetes-admin");
+        bootstrap(services, address);
+        started = true;
+        LOG.info("apiserver serving on {} (etcd {}); admin kubeconfig {}", url, options.etcdServers(),
+                adminKubeconfig());
+    }
+
+    /** The host's first non-loopback IPv4 address (endpoints may not point at loopback). */
+    static String defaultAdvertiseAddress() {
+        for (String ip : CertificateAuthority.hostAddresses()) {
+            if (!ip.startsWith("127.") && !ip.startsWith("172.17.")) {
+                return ip;
+            }
+        }
+        for (String ip : CertificateAuthority.hostAddresses()) {
+            if (!ip.startsWith("127.")) {
+                return ip;
+            }
+        }
+        return "127.0.0.1";
+    }
+
+    private ResourceType typeOf(ObjectNode obj) {
+        ResourceType t = resources.byKind(Json.str(obj, "apiVersion"), Json.str(obj, "kind"));
+        if (t == null) {
+            throw new IllegalStateException("no resource for " + obj.path("kind"));
+        }
+        return t;
+    }
+
+    private CertificateAuthority.Issued servingCertificate(Path pki) {
+        List<String> dns = new ArrayList<>(List.of("localhost", "kubernetes", "kubernetes.default",
+                "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", CertificateAuthority.hostName()));
+        List<String> ips = new ArrayList<>(List.of("127.0.0.1", "10.96.0.1"));
+        CertificateAuthority.hostAddresses().forEach(ip -> {
+            if (!ips.contains(ip)) {
+                ips.add(ip);
+            }
+        });
+        if (options.advertiseAddress() != null && !ips.contains(options.advertiseAddress())) {
+            ips.add(options.advertiseAddress());
+        }
+        // issued on every start so new host addresses are covered; the CA is what clients trust
+        CertificateAuthority.Issued issued = ca.issueServing("kube-apiserver", dns, ips, Duration.ofDays(365));
+        issued.write(pki.resolve("apiserver.crt"), pki.resolve("apiserver.key"));
+        return issued;
+    }
+
+    private CompletableFuture<Void> checkNamespace(ResourceType namespaces, ResourceType type, String ns) {
+        GenericStore store = stores.get(namespaces);
+        ObjectNode cached = store.cache().get(namespaces.key(null, ns));
+        CompletableFuture<ObjectNode> found = cached != null ? CompletableFuture.completedFuture(cached)
+                : store.get(null, ns);
+        return found.thenAccept(n -> {
+            if ("Terminating".equals(n.path("status").path("phase").asText())
+                    || n.path("metadata").hasNonNull("deletionTimestamp")) {
+                throw ApiException.forbidden(type.group(), type.plural(), null, "unable to create new content in "
+                        + "namespace " + ns + " because it is being terminated");
+            }
+        });
+    }
+
+    /** The namespaces and the `kubernetes` Service every cluster has. */
+    private void bootstrap(ServiceStrategy services, String address) throws Exception {
+        GenericStore ns = stores.get(resources.find("", "v1", "namespaces"));
+        for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+            ObjectNode obj = Json.MAPPER.createObjectNode();
+            obj.putObject("metadata").put("name", name);
+            ignoreExists(ns.create(null, obj, Options.Write.DEFAULT));
+        }
+        GenericStore svc = stores.get(resources.find("", "v1", "services"));
+        ObjectNode k = Json.MAPPER.createObjectNode();
+        ObjectNode meta = k.putObject("metadata");
+        meta.put("name", "kubernetes");
+        meta.putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
+        ObjectNode spec = k.putObject("spec");
+        spec.put("clusterIP", services.firstAddress());
+        ObjectNode port = spec.putArray("ports").addObject();
+        port.put("name", "https");
+        port.put("port", 443);
+        port.put("protocol", "TCP");
+        port.put("targetPort", server.actualPort());
+        ignoreExists(svc.create("default", k, Options.Write.DEFAULT));
+        GenericStore eps = stores.get(resources.find("", "v1", "endpoints"));
+        ObjectNode ep = Json.MAPPER.createObjectNode();
+        ep.putObject("metadata").put("name", "kubernetes").put("namespace", "default");
+        ObjectNode subset = ep.putArray("subsets").addObject();
+        subset.putArray("addresses").addObject().put("ip", address);
+        ObjectNode epPort = subset.putArray("ports").addObject();
+        epPort.put("name", "https");
+        epPort.put("port", server.actualPort());
+        epPort.put("protocol", "TCP");
+        ObjectNode existing = eps.cache().get(resources.find("", "v1", "endpoints").key("default", "kubernetes"));
+        if (existing == null) {
+            ignoreExists(eps.create("default", ep, Options.Write.DEFAULT));
+        } else if (!existing.path("subsets").equals(ep.path("subsets"))) {
+            eps.guaranteedUpdate("default", "kubernetes", cur -> {
+                cur.set("subsets", ep.get("subsets"));
+                return cur;
+            }, Options.Write.DEFAULT, null, 0).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void ignoreExists(CompletableFuture<ObjectNode> f) throws Exception {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof ApiException ae && ae.code() == 409)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        started = false;
+        if (server != null) {
+            try {
+                server.close().await(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // shutting down
+            }
+        }
+        caches.forEach(WatchCache::close);
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+}

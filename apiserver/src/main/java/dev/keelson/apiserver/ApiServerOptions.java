@@ -1,0 +1,21 @@
+package dev.keelson.apiserver;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The apiserver's settings, as its command-line flags give them. */
+public record ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,
+                               String serviceClusterIpRange, int nodePortMin, int nodePortMax, Path tokenAuthFile,
+                               String advertiseAddress, long notReadyTolerationSeconds,
+                               long unreachableTolerationSeconds) {
+
+    public static ApiServerOptions defaults(List<String> etcdServers, Path dataDir) {
+        return new ApiServerOptions(etcdServers, "0.0.0.0", 6443, dataDir, "10.96.0.0/12", 30000, 32767, null, null,
+                300, 300);
+    }
+
+    public ApiServerOptions withPort(String bind, int port) {
+        return new ApiServerOptions(etcdServers, bind, port, dataDir, serviceClusterIpRange, nodePortMin, nodePortMax,
+                tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds);
+    }
+}

@@ -1,0 +1,246 @@
+package dev.keelson.apiserver.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.ApiException;
+import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.registry.GenericStore;
+import dev.keelson.apiserver.registry.Options;
+import dev.keelson.apiserver.registry.ResourceType;
+import dev.keelson.apiserver.selection.LabelSelector;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** scale, binding, eviction, finalize, log and exec: the subresources that are not a plain object write. */
+public final class Subresources {
+    private final Map<ResourceType, GenericStore> stores;
+    private final KubeletProxy kubelet;
+
+    public Subresources(Map<ResourceType, GenericStore> stores, KubeletProxy kubelet) {
+        this.stores = stores;
+        this.kubelet = kubelet;
+    }
+
+    boolean handles(ApiRequest api) {
+        return switch (api.subresource()) {
+            case "scale", "binding", "eviction", "finalize", "log", "exec" -> true;
+            default -> false;
+        };
+    }
+
+    void handle(HttpServerRequest req, ApiRequest api, ApiHandler http) {
+        GenericStore store = stores.get(api.type());
+        switch (api.subresource()) {
+            case "scale" -> scale(req, api, store, http);
+            case "binding" -> post(req, http, body -> bind(api, store, body));
+            case "eviction" -> post(req, http, body -> evict(api, store, body, http));
+            case "finalize" -> finalizeNamespace(req, api, store, http);
+            case "log" -> kubelet.logs(req, api, store, http);
+            case "exec" -> kubelet.exec(req, api, store, http);
+            default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
+        }
+    }
+
+    private interface BodyAction {
+        CompletableFuture<? extends JsonNode> run(ObjectNode body);
+    }
+
+    private void post(HttpServerRequest req, ApiHandler http, BodyAction action) {
+        if (req.method() != HttpMethod.POST) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        http.readBody(req).onComplete(ar -> {
+            if (ar.failed()) {
+                http.sendError(req, ar.cause());
+                return;
+            }
+            try {
+                JsonNode body = ApiHandler.parseJson(ar.result(), false);
+                if (!(body instanceof ObjectNode o)) {
+                    throw ApiException.badRequest("the request body must be an object");
+                }
+                http.reply(req, 201, action.run(o), n -> n, List.of());
+            } catch (Throwable e) {
+                http.sendError(req, e);
+            }
+        });
+    }
+
+    private CompletableFuture<ObjectNode> bind(ApiRequest api, GenericStore store, ObjectNode binding) {
+        String node = binding.path("target").path("name").asText("");
+        if (node.isEmpty()) {
+            throw ApiHandler.invalid(api.type(), api.name(), "target.name", "Required value");
+        }
+        return store.guaranteedUpdate(api.namespace(), api.name(), pod -> {
+            String current = pod.path("spec").path("nodeName").asText("");
+            if (GenericStoreAccess.isBeingDeleted(pod)) {
+                throw ApiException.conflict("", "pods", api.name(), "pod is being deleted, cannot be assigned to a host");
+            }
+            if (!current.isEmpty()) {
+                throw ApiException.conflict("", "pods/binding", api.name(),
+                        "pod " + api.name() + " is already assigned to node \"" + current + "\"");
+            }
+            pod.with("spec").put("nodeName", node);
+            ObjectNode status = pod.with("status");
+            ArrayNode conds = status.has("conditions") && status.get("conditions").isArray()
+                    ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+            for (int i = conds.size() - 1; i >= 0; i--) {
+                if ("PodScheduled".equals(conds.get(i).path("type").asText())) {
+                    conds.remove(i);
+                }
+            }
+            ObjectNode c = conds.addObject();
+            c.put("type", "PodScheduled");
+            c.put("status", "True");
+            c.putNull("lastProbeTime");
+            c.put("lastTransitionTime", Json.now());
+            return pod;
+        }, Options.Write.DEFAULT, "binding", 0).thenApply(p -> successStatus(201));
+    }
+
+    private CompletableFuture<ObjectNode> evict(ApiRequest api, GenericStore store, ObjectNode eviction,
+                                                ApiHandler http) {
+        JsonNode opts = eviction.path("deleteOptions");
+        Long grace = opts.hasNonNull("gracePeriodSeconds") ? opts.get("gracePeriodSeconds").asLong() : null;
+        JsonNode pre = opts.path("preconditions");
+        Options.Delete delete = new Options.Delete(grace, Json.str(opts, "propagationPolicy"), Json.str(pre, "uid"),
+                Json.str(pre, "resourceVersion"), opts.path("dryRun").toString().contains("All"));
+        return store.delete(api.namespace(), api.name(), delete).thenApply(r -> successStatus(201));
+    }
+
+    static ObjectNode successStatus(int code) {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("kind", "Status");
+        s.put("apiVersion", "v1");
+        s.putObject("metadata");
+        s.put("status", "Success");
+        s.put("code", code);
+        return s;
+    }
+
+    private void finalizeNamespace(HttpServerRequest req, ApiRequest api, GenericStore store, ApiHandler http) {
+        if (req.method() != HttpMethod.PUT) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        http.readBody(req).onComplete(ar -> {
+            try {
+                if (ar.failed()) {
+                    throw ar.cause();
+                }
+                ObjectNode body = http.decodeObject(req, ar.result(), api.type());
+                http.reply(req, store.guaranteedUpdate(null, api.name(),
+                        current -> http.namespaceStrategy().prepareForFinalize(body, current), Options.Write.DEFAULT,
+                        "finalize", 0), o -> o);
+            } catch (Throwable e) {
+                http.sendError(req, e);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- scale
+
+    private void scale(HttpServerRequest req, ApiRequest api, GenericStore store, ApiHandler http) {
+        HttpMethod m = req.method();
+        if (m == HttpMethod.GET) {
+            http.reply(req, store.get(api.namespace(), api.name()), o -> toScale(o));
+            return;
+        }
+        if (m != HttpMethod.PUT && m != HttpMethod.PATCH) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        http.readBody(req).onComplete(ar -> {
+            try {
+                if (ar.failed()) {
+                    throw ar.cause();
+                }
+                String ct = ApiHandler.mediaType(req.getHeader("Content-Type"));
+                JsonNode body = ApiHandler.parseJson(ar.result(), ct.endsWith("yaml"));
+                ResourceType scaleType = api.type();
+                CompletableFuture<ObjectNode> result = store.guaranteedUpdate(api.namespace(), api.name(), current -> {
+                    ObjectNode scale = toScale(current);
+                    ObjectNode wanted;
+                    if (m == HttpMethod.PUT) {
+                        wanted = (ObjectNode) body;
+                        String rv = Json.str(wanted.path("metadata"), "resourceVersion");
+                        if (rv != null && !rv.isEmpty() && !rv.equals(Json.str(current.path("metadata"), "resourceVersion"))) {
+                            throw ApiException.staleObject(scaleType.group(), scaleType.plural(), api.name());
+                        }
+                    } else {
+                        wanted = (ObjectNode) ApiHandler.applyPatch(ct, scale, body, scaleType);
+                    }
+                    JsonNode replicas = wanted.path("spec").path("replicas");
+                    if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
+                        throw ApiException.invalid("autoscaling", "Scale", api.name(),
+                                List.of(new dev.keelson.apiserver.validation.FieldError("FieldValueInvalid",
+                                        "spec.replicas", "Invalid value: " + replicas
+                                                + ": must be greater than or equal to 0")));
+                    }
+                    current.with("spec").put("replicas", replicas.asInt());
+                    return current;
+                }, new Options.Write(false, req.getParam("fieldManager")), null, 0);
+                http.reply(req, result, o -> toScale(o));
+            } catch (Throwable e) {
+                http.sendError(req, e);
+            }
+        });
+    }
+
+    static ObjectNode toScale(ObjectNode obj) {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("kind", "Scale");
+        s.put("apiVersion", "autoscaling/v1");
+        ObjectNode meta = s.putObject("metadata");
+        JsonNode m = obj.path("metadata");
+        for (String f : new String[] {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+            if (m.has(f)) {
+                meta.set(f, m.get(f));
+            }
+        }
+        s.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(0));
+        ObjectNode status = s.putObject("status");
+        status.put("replicas", obj.path("status").path("replicas").asInt(0));
+        status.put("selector", selectorString(obj.path("spec").path("selector")));
+        return s;
+    }
+
+    /** A LabelSelector object rendered in the string syntax, as Scale.status.selector carries it. */
+    static String selectorString(JsonNode sel) {
+        List<String> parts = new ArrayList<>();
+        sel.path("matchLabels").fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
+        for (JsonNode r : sel.path("matchExpressions")) {
+            List<String> vals = new ArrayList<>();
+            r.path("values").forEach(v -> vals.add(v.asText()));
+            String key = r.path("key").asText();
+            switch (r.path("operator").asText()) {
+                case "In" -> parts.add(key + " in (" + String.join(",", vals) + ")");
+                case "NotIn" -> parts.add(key + " notin (" + String.join(",", vals) + ")");
+                case "Exists" -> parts.add(key);
+                case "DoesNotExist" -> parts.add("!" + key);
+                default -> { }
+            }
+        }
+        String s = String.join(",", parts);
+        LabelSelector.parse(s);
+        return s;
+    }
+
+    static Buffer empty() {
+        return Buffer.buffer();
+    }
+
+    /** Access to the store's deletion check without widening GenericStore's API. */
+    static final class GenericStoreAccess {
+        private GenericStoreAccess() {}
+
+        static boolean isBeingDeleted(JsonNode obj) {
+            JsonNode ts = obj.path("metadata").get("deletionTimestamp");
+            return ts != null && !ts.isNull();
+        }
+    }
+}

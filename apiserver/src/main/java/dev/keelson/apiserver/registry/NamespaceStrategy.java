@@ -1,0 +1,67 @@
+package dev.keelson.apiserver.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Set;
+
+/** Namespaces: Active on create, Terminating on delete, removed once both finalizer lists are empty. */
+public final class NamespaceStrategy extends Strategy {
+    @Override
+    protected void initialStatus(ObjectNode obj) {
+        obj.putObject("status").put("phase", "Active");
+    }
+
+    @Override
+    public void prepareForCreate(ObjectNode obj) {
+        super.prepareForCreate(obj);
+        ((ObjectNode) obj.path("metadata")).remove("generation");
+    }
+
+    @Override
+    public void prepareForUpdate(ObjectNode newObj, ObjectNode oldObj) {
+        super.prepareForUpdate(newObj, oldObj);
+        ((ObjectNode) newObj.path("metadata")).remove("generation");
+        // spec.finalizers change only through the finalize subresource
+        JsonNode oldSpec = oldObj.get("spec");
+        if (oldSpec != null) {
+            newObj.set("spec", oldSpec.deepCopy());
+        }
+    }
+
+    /** PUT namespaces/{name}/finalize: only spec.finalizers may change. */
+    public ObjectNode prepareForFinalize(ObjectNode newObj, ObjectNode oldObj) {
+        ObjectNode merged = oldObj.deepCopy();
+        JsonNode fins = newObj.path("spec").get("finalizers");
+        ObjectNode spec = merged.with("spec");
+        if (fins == null) {
+            spec.remove("finalizers");
+        } else {
+            spec.set("finalizers", fins.deepCopy());
+        }
+        return merged;
+    }
+
+    @Override
+    public void prepareForDelete(ObjectNode obj) {
+        obj.with("status").put("phase", "Terminating");
+    }
+
+    @Override
+    public boolean readyForRemoval(ObjectNode obj) {
+        JsonNode specFin = obj.path("spec").path("finalizers");
+        return super.readyForRemoval(obj) && (!specFin.isArray() || specFin.isEmpty());
+    }
+
+    @Override
+    public Set<String> selectableFields() {
+        return Set.of("metadata.name", "metadata.namespace", "status.phase");
+    }
+
+    @Override
+    public Map<String, String> fields(ObjectNode obj) {
+        Map<String, String> f = super.fields(obj);
+        f.put("status.phase", obj.path("status").path("phase").asText(""));
+        return f;
+    }
+}

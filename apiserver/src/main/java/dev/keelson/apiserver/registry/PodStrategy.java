@@ -1,0 +1,132 @@
+package dev.keelson.apiserver.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.Json;
+import java.util.Map;
+import java.util.Set;
+
+/** Pods: graceful deletion, a Pending status on create, node/phase field selectors, default NoExecute tolerations. */
+public final class PodStrategy extends Strategy {
+    private final long notReadyTolerationSeconds;
+    private final long unreachableTolerationSeconds;
+
+    public PodStrategy(long notReadyTolerationSeconds, long unreachableTolerationSeconds) {
+        this.notReadyTolerationSeconds = notReadyTolerationSeconds;
+        this.unreachableTolerationSeconds = unreachableTolerationSeconds;
+    }
+
+    @Override
+    protected void initialStatus(ObjectNode obj) {
+        ObjectNode status = obj.putObject("status");
+        status.put("phase", "Pending");
+        status.put("qosClass", qosClass(obj.path("spec")));
+    }
+
+    @Override
+    public void prepareForCreate(ObjectNode obj) {
+        super.prepareForCreate(obj);
+        ObjectNode spec = obj.with("spec");
+        if (!spec.has("serviceAccountName")) {
+            spec.put("serviceAccountName", "default");
+            spec.put("serviceAccount", "default");
+        }
+        addDefaultToleration(spec, "node.kubernetes.io/not-ready", notReadyTolerationSeconds);
+        addDefaultToleration(spec, "node.kubernetes.io/unreachable", unreachableTolerationSeconds);
+        if (spec.hasNonNull("nodeName") && !spec.get("nodeName").asText().isEmpty()) {
+            // created already bound: it is scheduled, as the scheduler's binding would have said
+            ObjectNode cond = ((ObjectNode) obj.get("status")).putArray("conditions").addObject();
+            cond.put("type", "PodScheduled");
+            cond.put("status", "True");
+            cond.putNull("lastProbeTime");
+            cond.put("lastTransitionTime", Json.now());
+        }
+    }
+
+    /** As Kubernetes' DefaultTolerationSeconds admission: tolerate a not-ready or unreachable node for a while. */
+    private static void addDefaultToleration(ObjectNode spec, String key, long seconds) {
+        ArrayNode tolerations = spec.has("tolerations") && spec.get("tolerations").isArray()
+                ? (ArrayNode) spec.get("tolerations") : null;
+        if (tolerations != null) {
+            for (JsonNode t : tolerations) {
+                String tkey = t.path("key").asText("");
+                String effect = t.path("effect").asText("");
+                boolean matchesAllKeys = tkey.isEmpty() && "Exists".equals(t.path("operator").asText());
+                if ((tkey.equals(key) || matchesAllKeys) && (effect.isEmpty() || effect.equals("NoExecute"))) {
+                    return;
+                }
+            }
+        } else {
+            tolerations = spec.putArray("tolerations");
+        }
+        ObjectNode t = tolerations.addObject();
+        t.put("key", key);
+        t.put("operator", "Exists");
+        t.put("effect", "NoExecute");
+        t.put("tolerationSeconds", seconds);
+    }
+
+    static String qosClass(JsonNode spec) {
+        boolean anyRequestOrLimit = false;
+        boolean guaranteed = true;
+        for (String list : new String[] {"containers", "initContainers"}) {
+            for (JsonNode c : spec.path(list)) {
+                JsonNode req = c.path("resources").path("requests");
+                JsonNode lim = c.path("resources").path("limits");
+                if (req.size() > 0 || lim.size() > 0) {
+                    anyRequestOrLimit = true;
+                }
+                for (String r : new String[] {"cpu", "memory"}) {
+                    JsonNode l = lim.get(r);
+                    JsonNode q = req.get(r);
+                    if (l == null || (q != null && !q.asText().equals(l.asText()))) {
+                        guaranteed = false;
+                    }
+                }
+            }
+        }
+        if (!anyRequestOrLimit) {
+            return "BestEffort";
+        }
+        return guaranteed ? "Guaranteed" : "Burstable";
+    }
+
+    @Override
+    public Set<String> selectableFields() {
+        return Set.of("metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
+                "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP",
+                "status.nominatedNodeName");
+    }
+
+    @Override
+    public Map<String, String> fields(ObjectNode obj) {
+        Map<String, String> f = super.fields(obj);
+        JsonNode spec = obj.path("spec");
+        JsonNode status = obj.path("status");
+        f.put("spec.nodeName", spec.path("nodeName").asText(""));
+        f.put("spec.restartPolicy", spec.path("restartPolicy").asText(""));
+        f.put("spec.schedulerName", spec.path("schedulerName").asText(""));
+        f.put("spec.serviceAccountName", spec.path("serviceAccountName").asText(""));
+        f.put("spec.hostNetwork", Boolean.toString(spec.path("hostNetwork").asBoolean(false)));
+        f.put("status.phase", status.path("phase").asText(""));
+        f.put("status.podIP", status.path("podIP").asText(""));
+        f.put("status.nominatedNodeName", status.path("nominatedNodeName").asText(""));
+        return f;
+    }
+
+    @Override
+    public long defaultGracePeriodSeconds(ObjectNode obj) {
+        String node = obj.path("spec").path("nodeName").asText("");
+        String phase = obj.path("status").path("phase").asText("");
+        if (node.isEmpty() || "Succeeded".equals(phase) || "Failed".equals(phase)) {
+            return 0;
+        }
+        return obj.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+    }
+
+    @Override
+    public boolean returnsDeletedObject() {
+        return true;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.keelson.apiserver.storage;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** The apiserver's only door to etcd: gets, ranges, compare-and-swap transactions and prefix watches. */
+public final class EtcdStorage implements AutoCloseable {
+    private final Client client;
+    private final KV kv;
+    private final MeterRegistry metrics;
+
+    public EtcdStorage(List<String> endpoints, MeterRegistry metrics) {
+        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        this.kv = client.getKVClient();
+        this.metrics = metrics;
+    }
+
+    /** One stored value with its etcd revisions. */
+    public record KeyValue(String key, byte[] value, long modRevision, long createRevision) {}
+
+    /** A range read at one store revision; {@code more} when a limit cut it short. */
+    public record ListResult(List<KeyValue> items, long revision, boolean more) {}
+
+    /** A transaction's outcome: whether every condition held, and the store revision after it. */
+    public record TxnResult(boolean succeeded, long revision) {}
+
+    /** A condition of a transaction. */
+    public record Condition(String key, long modRevision) {
+        /** The key must not exist. */
+        public static Condition absent(String key) {
+            return new Condition(key, 0);
+        }
+
+        public static Condition modRevisionIs(String key, long modRevision) {
+            return new Condition(key, modRevision);
+        }
+    }
+
+    /** A write inside a transaction: a put when value is non-null, else a delete. */
+    public record Write(String key, byte[] value) {
+        public static Write put(String key, byte[] value) {
+            return new Write(key, value);
+        }
+
+        public static Write delete(String key) {
+            return new Write(key, null);
+        }
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private <T> CompletableFuture<T> timed(String op, CompletableFuture<T> f) {
+        long start = System.nanoTime();
+        return f.whenComplete((r, e) -> Timer.builder("etcd_request_duration_seconds").tag("operation", op)
+                .publishPercentileHistogram().register(metrics).record(System.nanoTime() - start,
+                        java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    public CompletableFuture<Optional<KeyValue>> get(String key) {
+        return timed("get", kv.get(bytes(key))).thenApply(r -> r.getKvs().isEmpty() ? Optional.empty()
+                : Optional.of(toKeyValue(r.getKvs().get(0))));
+    }
+
+    /** Keys from {@code fromKey} (inclusive) up to the end of {@code prefix}, at {@code revision} (0 = latest). */
+    public CompletableFuture<ListResult> range(String prefix, String fromKey, long revision, long limit) {
+        GetOption.Builder opt = GetOption.builder().withRange(bytes(prefixEnd(prefix)))
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
+        if (revision > 0) {
+            opt.withRevision(revision);
+        }
+        if (limit > 0) {
+            opt.withLimit(limit);
+        }
+        return timed("list", kv.get(bytes(fromKey == null ? prefix : fromKey), opt.build())).thenApply(r -> {
+            List<KeyValue> items = new ArrayList<>(r.getKvs().size());
+            r.getKvs().forEach(k -> items.add(toKeyValue(k)));
+            return new ListResult(items, r.getHeader().getRevision(), r.isMore());
+        });
+    }
+
+    public CompletableFuture<Long> currentRevision() {
+        return timed("revision", kv.get(bytes("/registry/"), GetOption.builder().withCountOnly(true).build()))
+                .thenApply(r -> r.getHeader().getRevision());
+    }
+
+    public CompletableFuture<Long> count(String prefix) {
+        return kv.get(bytes(prefix), GetOption.builder().withRange(bytes(prefixEnd(prefix))).withCountOnly(true).build())
+                .thenApply(GetResponse::getCount);
+    }
+
+    public CompletableFuture<TxnResult> txn(List<Condition> conditions, List<Write> writes) {
+        List<Cmp> cmps = new ArrayList<>();
+        for (Condition c : conditions) {
+            cmps.add(c.modRevision() == 0
+                    ? new Cmp(bytes(c.key()), Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+                    : new Cmp(bytes(c.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(c.modRevision())));
+        }
+        List<Op> ops = new ArrayList<>();
+        for (Write w : writes) {
+            ops.add(w.value() == null ? Op.delete(bytes(w.key()), DeleteOption.DEFAULT)
+                    : Op.put(bytes(w.key()), ByteSequence.from(w.value()), PutOption.DEFAULT));
+        }
+        return timed("txn", kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit())
+                .thenApply(r -> new TxnResult(r.isSucceeded(), r.getHeader().getRevision()));
+    }
+
+    /** Watches every key under {@code prefix} from {@code fromRevision} (inclusive), with previous values. */
+    public Watch.Watcher watch(String prefix, long fromRevision, Consumer<WatchResponse> onEvents,
+                               Consumer<Throwable> onError) {
+        WatchOption option = WatchOption.builder().withRange(bytes(prefixEnd(prefix))).withRevision(fromRevision)
+                .withPrevKV(true).withProgressNotify(true).build();
+        return client.getWatchClient().watch(bytes(prefix), option, Watch.listener(onEvents, onError));
+    }
+
+    /** Asks etcd to send every watcher a progress notification carrying the current revision. */
+    public void requestProgress() {
+        client.getWatchClient().requestProgress();
+    }
+
+    static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {
+        return new KeyValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes(),
+                kv.getModRevision(), kv.getCreateRevision());
+    }
+
+    /** The first key after every key that starts with {@code prefix}. */
+    public static String prefixEnd(String prefix) {
+        char[] chars = prefix.toCharArray();
+        chars[chars.length - 1]++;
+        return new String(chars);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
