@@ -36,6 +36,21 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--etcd-peer-port", defaultValue = "0", description = "Embedded etcd peer port; 0 picks a free port.")
     int etcdPeerPort;
 
+    @Option(names = "--disable-agent", description = "Control plane only: no kubelet and no proxy on this host.")
+    boolean disableAgent;
+
+    @Option(names = "--node-name", description = "This host's node name. Default: the host name.")
+    String nodeName;
+
+    @Option(names = "--kubelet-port", defaultValue = "10250", description = "Kubelet server port; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
+    int kubeletPort;
+
+    @Option(names = "--component-ports-free", description = "Serve the scheduler, controller-manager and proxy health ports on free ports (for several servers on one host).")
+    boolean freeComponentPorts;
+
+    @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "Pod network of the cluster. Default: ${DEFAULT-VALUE}.")
+    String clusterCidr;
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(api.dataDir);
@@ -56,6 +71,12 @@ public final class ServerCommand implements Callable<Integer> {
             throw e;
         }
         Path kubeconfig = server.adminKubeconfig();
+        try {
+            startComponents(kubeconfig, running);
+        } catch (Exception e) {
+            closeAll(running);
+            throw e;
+        }
         System.out.println("keelson server is up: apiserver https://127.0.0.1:" + server.port()
                 + ", admin kubeconfig " + kubeconfig);
         CountDownLatch stop = new CountDownLatch(1);
@@ -65,6 +86,37 @@ public final class ServerCommand implements Callable<Integer> {
         }));
         stop.await();
         return 0;
+    }
+
+    /** The scheduler and controller-manager, and unless --disable-agent the kubelet and proxy, in this JVM. */
+    private void startComponents(Path kubeconfig, List<AutoCloseable> running) {
+        io.fabric8.kubernetes.client.KubernetesClient client =
+                dev.keelson.componentbase.client.KubeClients.fromKubeconfig(kubeconfig);
+        running.add(0, client);
+        var cm = new dev.keelson.controllermanager.ControllerManager(client,
+                dev.keelson.controllermanager.ControllerManagerOptions.defaults()
+                        .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
+        cm.start();
+        running.add(0, cm);
+        var scheduler = new dev.keelson.scheduler.Scheduler(client,
+                dev.keelson.scheduler.SchedulerOptions.defaults().withServing("127.0.0.1", freeComponentPorts ? 0 : 10259));
+        scheduler.start();
+        running.add(0, scheduler);
+        LOG.info("controller-manager and scheduler started");
+        if (disableAgent) {
+            return;
+        }
+        String node = nodeName != null ? nodeName : dev.keelson.componentbase.tls.CertificateAuthority.hostName();
+        var kubelet = new dev.keelson.kubelet.Kubelet(client, dev.keelson.kubelet.KubeletOptions.defaults(node)
+                .withPort(kubeletPort).withRootDir(api.dataDir.resolve("kubelet")));
+        kubelet.start();
+        running.add(0, kubelet);
+        var proxy = new dev.keelson.proxy.Proxy(client, dev.keelson.proxy.ProxyOptions.defaults(node)
+                .withClusterCidr(clusterCidr)
+                .withServer("127.0.0.1", freeComponentPorts ? 0 : 10256, freeComponentPorts ? 0 : 10249));
+        proxy.start();
+        running.add(0, proxy);
+        LOG.info("kubelet and proxy started for node {}", node);
     }
 
     private static void closeAll(List<AutoCloseable> running) {
