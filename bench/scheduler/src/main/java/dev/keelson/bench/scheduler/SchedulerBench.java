@@ -44,19 +44,21 @@ public final class SchedulerBench {
         int pods = 5000;
         int runs = 3;
         int createThreads = 32;
+        boolean prestart = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--create-threads" -> createThreads = Integer.parseInt(args[++i]);
+                case "--prestart" -> prestart = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --nodes N --pods M --runs R --create-threads T");
+                        + "; usage: --nodes N --pods M --runs R --create-threads T [--prestart]");
             }
         }
         List<Result> results = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
-            Result res = run(nodes, pods, createThreads);
+            Result res = run(nodes, pods, createThreads, prestart);
             System.out.printf("run %d: %d nodes, %d pods: %.0f pods/s scheduled, %.0f pods/s created, p50 %.0f ms, p99 %.0f ms%n",
                     r, res.nodes(), res.pods(), res.podsPerSecond(), res.createsPerSecond(), res.p50Ms(), res.p99Ms());
             System.out.println("  cpu seconds by thread group: " + res.cpuSeconds());
@@ -73,7 +75,12 @@ public final class SchedulerBench {
         return v[v.length / 2];
     }
 
-    static Result run(int nodeCount, int podCount, int createThreads) throws Exception {
+    /**
+     * Without --prestart the scheduler runs while pods are created (scheduler_perf's shape). With it, all pods
+     * exist before the scheduler starts, and the clock runs from scheduler start: the scheduler's own rate,
+     * without the apiserver's create rate as a ceiling.
+     */
+    static Result run(int nodeCount, int podCount, int createThreads, boolean prestart) throws Exception {
         try (TestCluster cluster = TestCluster.start();
              KubernetesClient schedulerClient = cluster.newClient()) {
             KubernetesClient client = cluster.client();
@@ -83,9 +90,9 @@ public final class SchedulerBench {
                 createNodes(client, pool, nodeCount);
                 Scheduler scheduler = new Scheduler(schedulerClient, SchedulerOptions.defaults().withLeaderElect(false)
                         .withServing("127.0.0.1", -1));
-                scheduler.start();
                 try {
-                    return measure(client, pool, nodeCount, podCount);
+                    return measure(client, pool, nodeCount, podCount, prestart ? scheduler::start : null,
+                            prestart ? null : scheduler::start);
                 } finally {
                     scheduler.close();
                 }
@@ -120,7 +127,8 @@ public final class SchedulerBench {
         }
     }
 
-    private static Result measure(KubernetesClient client, ExecutorService pool, int nodes, int count) throws Exception {
+    private static Result measure(KubernetesClient client, ExecutorService pool, int nodes, int count,
+                                  Runnable startAfterCreates, Runnable startBeforeCreates) throws Exception {
         Map<String, Long> createdAt = new ConcurrentHashMap<>();
         Map<String, Long> boundAt = new ConcurrentHashMap<>();
         Watch watch = client.pods().inNamespace("bench").watch(new Watcher<>() {
@@ -138,6 +146,9 @@ public final class SchedulerBench {
                 }
             }
         });
+        if (startBeforeCreates != null) {
+            startBeforeCreates.run();
+        }
         Map<String, Long> cpuBefore = threadCpu();
         long processCpuBefore = processCpuNanos();
         long start = System.nanoTime();
@@ -159,6 +170,14 @@ public final class SchedulerBench {
             f.get();
         }
         long createsDone = System.nanoTime();
+        if (startAfterCreates != null) {
+            long schedulerStart = System.nanoTime();
+            start = schedulerStart;
+            createdAt.replaceAll((k, v) -> schedulerStart);
+            cpuBefore = threadCpu();
+            processCpuBefore = processCpuNanos();
+            startAfterCreates.run();
+        }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (boundAt.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -176,7 +195,8 @@ public final class SchedulerBench {
         Arrays.sort(latencies);
         Map<String, Double> cpu = cpuDelta(cpuBefore, threadCpu());
         cpu.put("etcd+children", (processCpuNanos() - processCpuBefore) / 1e9);
-        return new Result(nodes, count, count / ((lastBound - start) / 1e9), count / ((createsDone - start) / 1e9),
+        double createRate = startAfterCreates != null ? Double.NaN : count / ((createsDone - start) / 1e9);
+        return new Result(nodes, count, count / ((lastBound - start) / 1e9), createRate,
                 latencies[count / 2], latencies[(int) Math.min(count - 1, Math.ceil(count * 0.99) - 1)], cpu);
     }
 
