@@ -29,6 +29,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -159,7 +160,14 @@ public final class Kubelet implements AutoCloseable {
 
                     @Override
                     public void onUpdate(Pod oldPod, Pod newPod) {
-                        put(newPod);
+                        // Our own status writes come back as updates: only spec or deletion changes need a sync.
+                        podsByUid.put(newPod.getMetadata().getUid(), newPod);
+                        if (!Objects.equals(oldPod.getSpec(), newPod.getSpec())
+                                || !Objects.equals(oldPod.getMetadata().getDeletionTimestamp(),
+                                        newPod.getMetadata().getDeletionTimestamp())
+                                || !Objects.equals(oldPod.getMetadata().getUid(), newPod.getMetadata().getUid())) {
+                            put(newPod);
+                        }
                     }
 
                     @Override
@@ -259,7 +267,7 @@ public final class Kubelet implements AutoCloseable {
         try {
             dockerEvents = docker.client().eventsCmd()
                     .withLabelFilter(Map.of(ContainerLabels.NODE, options.nodeName()))
-                    .withEventFilter("die", "oom", "start")
+                    .withEventFilter("die", "oom")
                     .exec(new ResultCallback.Adapter<Event>() {
                         @Override
                         public void onNext(Event event) {

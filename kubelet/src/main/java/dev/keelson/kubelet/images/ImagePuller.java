@@ -50,6 +50,7 @@ public final class ImagePuller {
     private final Backoff backoff = Backoff.imagePull();
     private final Map<String, String> lastError = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Present> presentSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ImagePuller(DockerRuntime docker, KubernetesClient client, EventRecorder events) {
         this.docker = docker;
@@ -61,11 +62,27 @@ public final class ImagePuller {
     public String localImageId(String image) {
         try {
             InspectImageResponse r = docker.call("inspect_image", () -> docker.client().inspectImageCmd(image).exec());
+            presentSince.put(image, new Present(r.getId(), Instant.now()));
             return r.getId();
         } catch (NotFoundException e) {
+            presentSince.remove(image);
             return null;
         }
     }
+
+    /**
+     * Like {@link #localImageId} but trusts an answer younger than a few seconds: a burst of pods with the same image
+     * then costs Docker one inspect, not one per pod.
+     */
+    private String recentImageId(String image) {
+        Present p = presentSince.get(image);
+        if (p != null && p.at().isAfter(Instant.now().minusSeconds(5))) {
+            return p.id();
+        }
+        return localImageId(image);
+    }
+
+    private record Present(String id, Instant at) {}
 
     public Result ensure(Pod pod, Container container, String fieldPath) {
         String image = container.getImage();
@@ -79,7 +96,7 @@ public final class ImagePuller {
             return Result.waiting("InvalidImageName", e.getMessage());
         }
         String ref = ImagePolicy.normalize(image);
-        String present = localImageId(ref);
+        String present = policy.equals(ImagePolicy.ALWAYS) ? localImageId(ref) : recentImageId(ref);
         if (policy.equals(ImagePolicy.NEVER)) {
             if (present != null) {
                 return Result.ok(present);

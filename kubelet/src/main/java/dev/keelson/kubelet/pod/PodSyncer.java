@@ -161,7 +161,8 @@ public final class PodSyncer {
                 events.warning(pod, null, "FailedCreatePodSandBox", podWaitingMessage);
                 next = Duration.ofSeconds(5);
             }
-            all = docker.podContainers(uid);
+            // A new pod has nothing but the sandbox just made; otherwise re-read what stopping changed.
+            all = old.isEmpty() && sandbox != null ? List.of(sandbox) : docker.podContainers(uid);
         }
         String podIp = sandbox == null ? null : hostNetwork ? hostIp.get() : sandbox.ipAddress();
         if (hostNetwork && sandbox != null) {
