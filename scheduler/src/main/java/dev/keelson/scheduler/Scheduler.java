@@ -175,6 +175,8 @@ public final class Scheduler implements AutoCloseable {
             try {
                 scheduleOne(qp);
             } catch (InterruptedException e) {
+                // interrupted while waiting for a binding slot: the pod was assumed but never sent
+                cache.forget(qp.key());
                 queue.addBackoff(qp);
                 return;
             } catch (RuntimeException e) {
