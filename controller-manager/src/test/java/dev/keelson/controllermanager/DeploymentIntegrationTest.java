@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,9 +81,23 @@ class DeploymentIntegrationTest {
     }
 
     private static void setImage(String ns, String name, String image) {
-        client.apps().deployments().inNamespace(ns).withName(name).edit(d -> new DeploymentBuilder(d).editSpec()
+        edit(ns, name, d -> new DeploymentBuilder(d).editSpec()
                 .editTemplate().editSpec().editFirstContainer().withImage(image).endContainer().endSpec().endTemplate()
                 .endSpec().build());
+    }
+
+    /** Read-modify-write that retries on 409, as kubectl does when the controller wrote the object meanwhile. */
+    static void edit(String ns, String name, UnaryOperator<Deployment> change) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                client.apps().deployments().inNamespace(ns).withName(name).edit(change);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Test
@@ -156,7 +172,7 @@ class DeploymentIntegrationTest {
         String ns = fixture.namespace("cm-deploy");
         client.apps().deployments().inNamespace(ns).resource(deployment(ns, "api", 2, "keelson/api:1")).create();
         Await.until("replica set", WAIT, () -> replicaSets(ns, "api"), l -> l.size() == 1);
-        client.apps().deployments().inNamespace(ns).withName("api").edit(d -> new DeploymentBuilder(d).editSpec()
+        edit(ns, "api", d -> new DeploymentBuilder(d).editSpec()
                 .editTemplate().editSpec().withRestartPolicy("Always").withDnsPolicy("ClusterFirst")
                 .editFirstContainer().withImagePullPolicy("IfNotPresent").withTerminationMessagePath("/dev/termination-log")
                 .endContainer().endSpec().endTemplate().endSpec().build());
@@ -170,14 +186,14 @@ class DeploymentIntegrationTest {
         String ns = fixture.namespace("cm-deploy");
         client.apps().deployments().inNamespace(ns).resource(deployment(ns, "p", 2, "keelson/p:1")).create();
         Await.until("replica set", WAIT, () -> replicaSets(ns, "p"), l -> l.size() == 1);
-        client.apps().deployments().inNamespace(ns).withName("p").edit(d -> new DeploymentBuilder(d).editSpec()
+        edit(ns, "p", d -> new DeploymentBuilder(d).editSpec()
                 .withPaused(true).endSpec().build());
         setImage(ns, "p", "keelson/p:2");
         Deployment paused = Await.until("paused condition", WAIT, () -> get(ns, "p"), x -> x.getStatus() != null
                 && x.getMetadata().getGeneration().equals(x.getStatus().getObservedGeneration())
                 && x.getStatus().getConditions().stream().anyMatch(c -> "DeploymentPaused".equals(c.getReason())));
         assertEquals(1, replicaSets(ns, "p").size(), "paused: " + paused.getStatus());
-        client.apps().deployments().inNamespace(ns).withName("p").edit(d -> new DeploymentBuilder(d).editSpec()
+        edit(ns, "p", d -> new DeploymentBuilder(d).editSpec()
                 .withPaused(false).endSpec().build());
         Await.until("new replica set after resume", WAIT, () -> replicaSets(ns, "p"), l -> l.size() == 2);
     }

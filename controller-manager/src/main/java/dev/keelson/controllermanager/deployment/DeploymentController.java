@@ -152,7 +152,8 @@ public final class DeploymentController implements AutoCloseable {
             }
             return;
         }
-        List<ReplicaSet> rsList = claimReplicaSets(d);
+        // Decisions must rest on the sizes this controller last wrote, not on a cache that may not have them yet.
+        List<ReplicaSet> rsList = current(claimReplicaSets(d));
         if (d.getMetadata().getDeletionTimestamp() != null) {
             syncStatusOnly(d, rsList);
             return;
@@ -455,7 +456,7 @@ public final class DeploymentController implements AutoCloseable {
             return;
         }
         if (sets.newRS() == null) {
-            sets = getAllReplicaSetsAndSyncRevision(d, claimReplicaSets(d), true);
+            sets = getAllReplicaSetsAndSyncRevision(d, current(claimReplicaSets(d)), true);
         }
         if (RolloutMath.replicas(sets.newRS()) != RolloutMath.replicas(d)) {
             scale(d, sets.newRS(), RolloutMath.replicas(d), sets);

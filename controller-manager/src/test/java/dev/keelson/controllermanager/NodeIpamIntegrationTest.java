@@ -1,0 +1,82 @@
+package dev.keelson.controllermanager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keelson.controllermanager.testing.Await;
+import dev.keelson.controllermanager.testing.ClusterFixture;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class NodeIpamIntegrationTest {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static ClusterFixture fixture;
+    private static KubernetesClient client;
+
+    @BeforeAll
+    static void startCluster() {
+        fixture = ClusterFixture.start(o -> o.withControllers(List.of("nodeipam")));
+        client = fixture.client();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        fixture.close();
+    }
+
+    private static Node node(String name) {
+        return new NodeBuilder().withNewMetadata().withName(name).endMetadata().build();
+    }
+
+    private static List<Node> nodes(String prefix) {
+        return client.nodes().list().getItems().stream().filter(n -> n.getMetadata().getName().startsWith(prefix)).toList();
+    }
+
+    @Test
+    void nodesRegisteringConcurrentlyGetUniquePodCidrsAlsoAfterARestart() throws Exception {
+        String prefix = "cm-ipam-" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> creates = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String name = prefix + i;
+                creates.add(pool.submit(() -> client.nodes().resource(node(name)).create()));
+            }
+            for (Future<?> f : creates) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        List<Node> first = Await.until("20 pod CIDRs", WAIT, () -> nodes(prefix),
+                l -> l.size() == 20 && l.stream().allMatch(n -> n.getSpec().getPodCIDR() != null));
+        Set<String> cidrs = first.stream().map(n -> n.getSpec().getPodCIDR()).collect(Collectors.toSet());
+        assertEquals(20, cidrs.size(), "duplicate pod CIDRs: " + first.stream().map(n -> n.getSpec().getPodCIDR()).toList());
+        assertTrue(cidrs.stream().allMatch(c -> c.matches("10\\.244\\.\\d+\\.0/24")), cidrs.toString());
+
+        try (KubernetesClient other = fixture.cluster().newClient();
+             ControllerManager restarted = new ControllerManager(other, ControllerManagerOptions.defaults()
+                     .withLeaderElect(false).withSecurePort("127.0.0.1", -1).withControllers(List.of("nodeipam")))) {
+            fixture.manager().close();
+            restarted.start();
+            client.nodes().resource(node(prefix + "late")).create();
+            Node late = Await.until("late node CIDR", WAIT, () -> client.nodes().withName(prefix + "late").get(),
+                    n -> n.getSpec().getPodCIDR() != null);
+            Set<String> all = new HashSet<>(cidrs);
+            assertTrue(all.add(late.getSpec().getPodCIDR()), "restarted allocator reused " + late.getSpec().getPodCIDR());
+        }
+    }
+}

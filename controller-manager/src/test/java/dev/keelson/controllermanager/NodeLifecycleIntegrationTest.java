@@ -1,0 +1,156 @@
+package dev.keelson.controllermanager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keelson.controllermanager.common.Times;
+import dev.keelson.controllermanager.testing.Await;
+import dev.keelson.controllermanager.testing.ClusterFixture;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class NodeLifecycleIntegrationTest {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static ClusterFixture fixture;
+    private static KubernetesClient client;
+
+    @BeforeAll
+    static void startCluster() {
+        fixture = ClusterFixture.start(o -> o.withControllers(List.of("nodelifecycle"))
+                .withNodeMonitor(Duration.ofSeconds(3), Duration.ofMillis(500), 100));
+        client = fixture.client();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        fixture.close();
+    }
+
+    /** Registers a node as a kubelet would and heartbeats its Lease while its name is in {@code alive}. */
+    private static void register(String name) {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        postReady(name);
+        client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName(name)
+                .endMetadata().withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40)
+                .withRenewTime(ZonedDateTime.now()).endSpec().build()).create();
+    }
+
+    private static void postReady(String name) {
+        Node n = client.nodes().withName(name).get();
+        NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
+                .withMessage("kubelet is posting ready status").withLastHeartbeatTime(Times.now())
+                .withLastTransitionTime(Times.now()).build();
+        n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatus());
+        n.getStatus().setConditions(List.of(ready));
+        client.nodes().resource(n).updateStatus();
+    }
+
+    private static void renew(String name) {
+        Lease lease = client.leases().inNamespace("kube-node-lease").withName(name).get();
+        lease.getSpec().setRenewTime(ZonedDateTime.now());
+        client.leases().inNamespace("kube-node-lease").resource(lease).update();
+    }
+
+    private static Pod pod(String ns, String name, String node, Long unreachableSeconds) {
+        TolerationBuilder t = new TolerationBuilder().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
+                .withEffect("NoExecute");
+        if (unreachableSeconds != null) {
+            t.withTolerationSeconds(unreachableSeconds);
+        }
+        return client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withNodeName(node).withTolerations(t.build())
+                .addNewContainer().withName("c").withImage("keelson/c:1").endContainer().endSpec().build()).create();
+    }
+
+    private static boolean gone(String ns, String name) {
+        Pod p = client.pods().inNamespace(ns).withName(name).get();
+        return p == null || p.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    @Test
+    void silentNodeIsMarkedUnknownTaintedAndItsIntolerantPodsEvictedUntilItReturns() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String good = "cm-nl-good-" + id;
+        String dead = "cm-nl-dead-" + id;
+        if (client.namespaces().withName("kube-node-lease").get() == null) {
+            try {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease")
+                        .endMetadata().build()).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+        String ns = fixture.namespace("cm-nl");
+        Set<String> alive = ConcurrentHashMap.newKeySet();
+        ScheduledExecutorService heart = Executors.newSingleThreadScheduledExecutor();
+        try {
+            register(good);
+            register(dead);
+            alive.add(good);
+            heart.scheduleWithFixedDelay(() -> alive.forEach(n -> {
+                try {
+                    renew(n);
+                } catch (RuntimeException ignored) {
+                    // a conflicting write is retried on the next beat
+                }
+            }), 0, 300, TimeUnit.MILLISECONDS);
+            pod(ns, "short", dead, 1L);
+            pod(ns, "patient", dead, null);
+            pod(ns, "elsewhere", good, 1L);
+
+            Node tainted = Await.until("dead node tainted unreachable", WAIT, () -> client.nodes().withName(dead).get(),
+                    n -> n.getSpec().getTaints() != null && n.getSpec().getTaints().stream().anyMatch(
+                            t -> "node.kubernetes.io/unreachable".equals(t.getKey()) && "NoExecute".equals(t.getEffect())));
+            NodeCondition ready = tainted.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                    .findFirst().orElseThrow();
+            assertEquals("Unknown", ready.getStatus());
+            assertEquals("NodeStatusUnknown", ready.getReason());
+            Await.until("short-tolerating pod evicted", WAIT, () -> gone(ns, "short"), g -> g);
+            assertTrue(!gone(ns, "patient"), "a pod tolerating unreachable forever stays");
+            assertTrue(!gone(ns, "elsewhere"), "pods on healthy nodes stay");
+            Node healthy = client.nodes().withName(good).get();
+            assertTrue(healthy.getSpec().getTaints() == null || healthy.getSpec().getTaints().isEmpty(),
+                    "healthy node untainted: " + healthy.getSpec().getTaints());
+            Await.until("NodeNotReady event", WAIT, () -> client.v1().events().inAnyNamespace().list().getItems(),
+                    l -> l.stream().anyMatch(e -> "NodeNotReady".equals(e.getReason())
+                            && dead.equals(e.getInvolvedObject().getName())));
+
+            postReady(dead);
+            alive.add(dead);
+            Node back = Await.until("taint removed", WAIT, () -> client.nodes().withName(dead).get(),
+                    n -> n.getSpec().getTaints() == null || n.getSpec().getTaints().stream()
+                            .noneMatch(t -> t.getKey().startsWith("node.kubernetes.io/")));
+            List<Taint> taints = back.getSpec().getTaints();
+            assertTrue(taints == null || taints.isEmpty(), String.valueOf(taints));
+            assertNull(client.pods().inNamespace(ns).withName("patient").get().getMetadata().getDeletionTimestamp());
+        } finally {
+            heart.shutdownNow();
+        }
+    }
+}
