@@ -216,4 +216,70 @@ class KubeletPodLifecycleTest {
                 .filter(e -> "ghost".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
         assertTrue(events.contains("Pulling") && events.contains("Failed"), "events: " + events);
     }
+
+    @Test
+    void failingLivenessProbeRestartsTheContainerWithAnUnhealthyEvent() {
+        h.create(pod("sickly").withNewSpec().addNewContainer().withName("httpd").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "mkdir -p /tmp/www && touch /tmp/www/healthz && httpd -p 8080 -h /tmp/www"
+                        + " && sleep 4 && rm /tmp/www/healthz && sleep 3600")
+                .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withNewPort(8080).endHttpGet()
+                .withPeriodSeconds(1).withFailureThreshold(2).endLivenessProbe()
+                .endContainer().endSpec().build());
+        Pod p = h.awaitPod(NS, "sickly", "restarted after failing liveness", Duration.ofSeconds(60),
+                pod -> status(pod, "httpd") != null && status(pod, "httpd").getRestartCount() >= 1);
+        ContainerStatus cs = status(p, "httpd");
+        assertNotNull(cs.getLastState().getTerminated(), "lastState after a liveness kill: " + cs.getLastState());
+        var reasons = await("Unhealthy and Killing events", Duration.ofSeconds(20),
+                () -> h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                        .filter(e -> "sickly".equals(e.getInvolvedObject().getName()))
+                        .map(e -> e.getReason() + ": " + e.getMessage()).toList(),
+                l -> l.stream().anyMatch(r -> r.startsWith("Unhealthy: Liveness probe failed"))
+                        && l.stream().anyMatch(r -> r.startsWith("Killing: Container httpd failed liveness probe")));
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("statuscode: 404")), "events: " + reasons);
+    }
+
+    @Test
+    void initContainersRunInOrderBeforeTheAppContainers() {
+        h.create(pod("staged").withNewSpec()
+                .addNewInitContainer().withName("first").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "echo one >> /work/log").addNewVolumeMount().withName("work").withMountPath("/work")
+                .endVolumeMount().endInitContainer()
+                .addNewInitContainer().withName("second").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "sleep 1; echo two >> /work/log").addNewVolumeMount().withName("work")
+                .withMountPath("/work").endVolumeMount().endInitContainer()
+                .addNewContainer().withName("httpd").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "echo app >> /work/log && exec httpd -f -p 8080 -h /work")
+                .addNewVolumeMount().withName("work").withMountPath("/work").endVolumeMount().endContainer()
+                .addNewVolume().withName("work").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec().build());
+        Pod p = h.awaitPod(NS, "staged", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        String log = await("log written by the init containers", Duration.ofSeconds(20),
+                () -> httpGet("http://" + podIp(p) + ":8080/log"), s -> s.startsWith("200 "));
+        assertEquals("200 one\ntwo\napp\n", log);
+        for (var s : p.getStatus().getInitContainerStatuses()) {
+            assertEquals("Completed", s.getState().getTerminated().getReason(), s.getName());
+        }
+        assertTrue(p.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Initialized")
+                && c.getStatus().equals("True")));
+    }
+
+    @Test
+    void secretVolumeIsReadOnlyAndFollowsSecretUpdates() {
+        h.client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("token").endMetadata().addToStringData("token", "v1").build()).create();
+        h.create(pod("vault").withNewSpec().addNewContainer().withName("httpd").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "mkdir -p /tmp/www; (touch /secret/x 2>/dev/null && echo writable || echo read-only)"
+                        + " > /tmp/www/mode; httpd -p 8080 -h /tmp/www;"
+                        + " while true; do cp /secret/token /tmp/www/token; sleep 0.5; done")
+                .addNewVolumeMount().withName("secret").withMountPath("/secret").endVolumeMount().endContainer()
+                .addNewVolume().withName("secret").withNewSecret().withSecretName("token").endSecret().endVolume()
+                .endSpec().build());
+        Pod p = h.awaitPod(NS, "vault", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        await("token v1", Duration.ofSeconds(20), () -> httpGet("http://" + podIp(p) + ":8080/token"), "200 v1"::equals);
+        assertEquals("200 read-only\n", httpGet("http://" + podIp(p) + ":8080/mode"));
+        h.client.secrets().inNamespace(NS).withName("token").edit(s -> new io.fabric8.kubernetes.api.model.SecretBuilder(s)
+                .withData(Map.of("token", java.util.Base64.getEncoder().encodeToString("v2".getBytes()))).build());
+        await("token v2 after the Secret changed", Duration.ofSeconds(40),
+                () -> httpGet("http://" + podIp(p) + ":8080/token"), "200 v2"::equals);
+    }
 }
