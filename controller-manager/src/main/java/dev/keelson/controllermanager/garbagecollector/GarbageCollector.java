@@ -6,7 +6,6 @@ import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.SharedInformers;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -222,14 +221,12 @@ public final class GarbageCollector implements AutoCloseable {
         return OwnerState.SOLID;
     }
 
+    /** The owner as the apiserver has it now (a cluster-scoped owner kind ignores the namespace). */
     private HasMetadata liveOwner(String namespace, OwnerReference ref) {
         var op = client.genericKubernetesResources(ref.getApiVersion(), ref.getKind());
         try {
-            GenericKubernetesResource owner = op.inNamespace(namespace).withName(ref.getName()).get();
-            if (owner == null) {
-                owner = op.withName(ref.getName()).get();
-            }
-            return owner;
+            return namespace == null ? op.withName(ref.getName()).get()
+                    : op.inNamespace(namespace).withName(ref.getName()).get();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return null;
