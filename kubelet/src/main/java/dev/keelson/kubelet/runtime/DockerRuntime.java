@@ -28,12 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DockerRuntime implements AutoCloseable {
     private final DockerClient docker;
+    private final String endpoint;
     private final String nodeName;
     private final MeterRegistry metrics;
     /** Inspect results of containers whose state cannot change any more (exited), keyed by id. */
     private final Map<String, ContainerRecord> finished = new ConcurrentHashMap<>();
 
     public DockerRuntime(String endpoint, String nodeName, MeterRegistry metrics) {
+        this.endpoint = endpoint;
         this.nodeName = nodeName;
         this.metrics = metrics;
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
@@ -44,6 +46,10 @@ public final class DockerRuntime implements AutoCloseable {
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
         this.docker = DockerClientImpl.getInstance(config, http);
+    }
+
+    public String endpoint() {
+        return endpoint;
     }
 
     public DockerClient client() {

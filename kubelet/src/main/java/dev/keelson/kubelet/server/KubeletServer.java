@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.StreamType;
 import dev.keelson.kubelet.runtime.ContainerLabels;
 import dev.keelson.kubelet.runtime.ContainerRecord;
 import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.runtime.HijackedExec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -23,12 +23,12 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -52,6 +52,12 @@ public final class KubeletServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier healthy;
     private HttpServer server;
+    /** Exec output pumps block on their Docker connection for the whole session: their own threads, not Vert.x's. */
+    private final ExecutorService execStreams = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "kubelet-exec");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** {@code pods} finds a pod of this node by (namespace, name), or null. */
     public KubeletServer(Vertx vertx, DockerRuntime docker, BiFunction<String, String, Pod> pods,
@@ -233,73 +239,82 @@ public final class KubeletServer implements AutoCloseable {
 
     private final class ExecSession {
         final String execId;
-        final PipedOutputStream stdinWriter = new PipedOutputStream();
-        PipedInputStream stdinReader;
+        /** Keeps stdin writes in order and off the event loop. */
+        final ExecutorService stdinWriter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kubelet-exec-stdin");
+            t.setDaemon(true);
+            return t;
+        });
+        volatile HijackedExec stream;
 
         ExecSession(String execId) {
             this.execId = execId;
         }
 
         void run(ServerWebSocket ws, boolean stdin, boolean tty, boolean v5) {
-            try {
-                stdinReader = stdin ? new PipedInputStream(stdinWriter, 64 * 1024) : null;
-            } catch (IOException e) {
-                closeWithStatus(ws, failure("Failure", "InternalError", e.getMessage(), null));
-                return;
-            }
+            java.util.concurrent.CompletableFuture<HijackedExec> started = new java.util.concurrent.CompletableFuture<>();
             ws.binaryMessageHandler(buf -> {
                 if (buf.length() == 0) {
                     return;
                 }
                 int channel = buf.getByte(0) & 0xff;
-                Buffer payload = buf.slice(1, buf.length());
-                if (channel == 0 && stdinReader != null) {
-                    byte[] bytes = payload.getBytes();
-                    vertx.executeBlocking(() -> {
-                        stdinWriter.write(bytes);
-                        stdinWriter.flush();
-                        return null;
-                    }, true);
+                if (channel == 0 && stdin) {
+                    byte[] bytes = buf.getBytes(1, buf.length());
+                    stdinWriter.execute(() -> {
+                        try {
+                            started.join().writeStdin(bytes);
+                        } catch (IOException | RuntimeException e) {
+                            log.debug("exec {}: stdin write failed: {}", execId, e.getMessage());
+                        }
+                    });
                 } else if (channel == 4) {
-                    resize(payload.toString());
-                } else if (channel == 255 && v5 && payload.length() > 0 && payload.getByte(0) == 0) {
-                    closeStdin();
+                    resize(buf.getString(1, buf.length()));
+                } else if (channel == 255 && v5 && buf.length() > 1 && buf.getByte(1) == 0) {
+                    stdinWriter.execute(() -> closeStdin(started));
                 }
             });
-            ws.closeHandler(v -> closeStdin());
-            ws.resume();
-            var cmd = docker.client().execStartCmd(execId).withTty(tty);
-            if (stdinReader != null) {
-                cmd.withStdIn(stdinReader);
-            }
-            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(Frame frame) {
-                    int channel = frame.getStreamType() == StreamType.STDERR ? 2 : 1;
-                    Buffer out = Buffer.buffer(frame.getPayload().length + 1).appendByte((byte) channel)
-                            .appendBytes(frame.getPayload());
-                    if (!ws.isClosed()) {
-                        ws.writeBinaryMessage(out);
+            ws.closeHandler(v -> {
+                stdinWriter.execute(() -> closeStdin(started));
+                HijackedExec s = stream;
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // the client is gone: nothing to report to
                     }
                 }
-            };
-            vertx.executeBlocking(() -> {
-                try {
-                    cmd.exec(callback).awaitCompletion();
+            });
+            ws.resume();
+            execStreams.execute(() -> {
+                long code;
+                try (HijackedExec exec = HijackedExec.start(docker.endpoint(), execId, tty)) {
+                    stream = exec;
+                    started.complete(exec);
+                    if (!stdin) {
+                        exec.closeStdin();
+                    }
+                    HijackedExec.Chunk chunk;
+                    while ((chunk = exec.read()) != null) {
+                        byte[] data = chunk.data();
+                        Buffer out = Buffer.buffer(data.length + 1).appendByte((byte) chunk.stream()).appendBytes(data);
+                        if (!ws.isClosed()) {
+                            ws.writeBinaryMessage(out);
+                        }
+                    }
+                    Long c = docker.call("exec_inspect", () -> docker.client().inspectExecCmd(execId).exec().getExitCodeLong());
+                    code = c == null ? 0 : c;
+                } catch (Exception e) {
+                    started.completeExceptionally(e);
+                    closeWithStatus(ws, failure("Failure", "InternalError", e.getMessage(), null));
+                    return;
                 } finally {
-                    closeStdin();
+                    stdinWriter.shutdown();
                 }
-                Long code = docker.call("exec_inspect", () -> docker.client().inspectExecCmd(execId).exec().getExitCodeLong());
-                return code == null ? 0L : code;
-            }, false).onComplete(done -> {
-                if (done.failed()) {
-                    closeWithStatus(ws, failure("Failure", "InternalError", done.cause().getMessage(), null));
-                } else if (done.result() == 0) {
+                if (code == 0) {
                     closeWithStatus(ws, Map.of("metadata", Map.of(), "status", "Success"));
                 } else {
                     closeWithStatus(ws, failure("Failure", "NonZeroExitCode",
-                            "command terminated with non-zero exit code: error executing command "
-                                    + "[...], exit code " + done.result(), done.result()));
+                            "command terminated with non-zero exit code: exit status " + code, code));
                 }
             });
         }
@@ -309,20 +324,23 @@ public final class KubeletServer implements AutoCloseable {
                 var node = JSON.readTree(json);
                 int w = node.path("Width").asInt(80);
                 int h = node.path("Height").asInt(24);
-                vertx.executeBlocking(() -> {
-                    docker.client().resizeExecCmd(execId).withSize(h, w).exec();
-                    return null;
-                }, false);
+                execStreams.execute(() -> {
+                    try {
+                        docker.client().resizeExecCmd(execId).withSize(h, w).exec();
+                    } catch (RuntimeException e) {
+                        log.debug("exec {}: resize failed: {}", execId, e.getMessage());
+                    }
+                });
             } catch (IOException e) {
                 log.debug("bad resize message {}: {}", json, e.getMessage());
             }
         }
 
-        private void closeStdin() {
+        private void closeStdin(java.util.concurrent.CompletableFuture<HijackedExec> started) {
             try {
-                stdinWriter.close();
-            } catch (IOException ignored) {
-                // already closed
+                started.join().closeStdin();
+            } catch (IOException | RuntimeException e) {
+                log.debug("exec {}: closing stdin failed: {}", execId, e.getMessage());
             }
         }
     }
@@ -369,6 +387,7 @@ public final class KubeletServer implements AutoCloseable {
 
     @Override
     public void close() {
+        execStreams.shutdownNow();
         if (server != null) {
             try {
                 server.close().await(10, TimeUnit.SECONDS);

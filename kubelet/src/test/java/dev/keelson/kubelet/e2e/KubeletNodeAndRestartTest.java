@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -153,5 +154,73 @@ class KubeletNodeAndRestartTest {
         assertTrue(httpGet("http://" + after.getStatus().getPodIP() + "/").startsWith("200 "));
         String id = a.getContainerID().substring("docker://".length());
         assertTrue(h.docker.inspectContainerCmd(id).exec().getState().getRunning());
+    }
+
+    /** Runs an exec over the kubelet's WebSocket; returns stdout, then the status JSON, separated by a NUL. */
+    private static String exec(String pod, String container, String query, byte[] stdin) throws Exception {
+        StringBuilder stdout = new StringBuilder();
+        StringBuilder status = new StringBuilder();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                int channel = data.get() & 0xff;
+                String text = StandardCharsets.UTF_8.decode(data).toString();
+                (channel == 3 ? status : stdout).append(text);
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+                closed.complete(null);
+                return null;
+            }
+        };
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("v5.channel.k8s.io")
+                .buildAsync(URI.create("ws://127.0.0.1:" + h.kubelet.port() + "/exec/" + NS + "/" + pod + "/" + container
+                        + "?" + query), listener).get(10, TimeUnit.SECONDS);
+        if (stdin != null) {
+            ByteBuffer frame = ByteBuffer.allocate(stdin.length + 1).put((byte) 0).put(stdin).flip();
+            ws.sendBinary(frame, true).get(5, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(new byte[] {(byte) 255, 0}), true).get(5, TimeUnit.SECONDS);
+        }
+        closed.get(20, TimeUnit.SECONDS);
+        return stdout + "\0" + status;
+    }
+
+    @Test
+    void execPassesStdinAndReportsTheExitCode() throws Exception {
+        h.create(new PodBuilder().withNewMetadata().withName("shell").withNamespace(NS).endMetadata().withNewSpec()
+                .addNewContainer().withName("sh").withImage("busybox:1.35").withCommand("sleep", "3600").endContainer()
+                .endSpec().build());
+        h.awaitPod(NS, "shell", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        String echoed = exec("shell", "sh", "command=tr&command=a-z&command=A-Z&stdin=1&stdout=1&stderr=1",
+                "hello kubelet\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("HELLO KUBELET\n", echoed.substring(0, echoed.indexOf('\0')));
+        assertTrue(echoed.contains("\"Success\""), echoed);
+
+        String failed = exec("shell", "sh", "command=sh&command=-c&command=echo+oops+%3E%262%3B+exit+7&stdout=1&stderr=1", null);
+        assertTrue(failed.startsWith("oops"), failed);
+        assertTrue(failed.contains("\"NonZeroExitCode\"") && failed.contains("\"message\":\"7\""), failed);
+    }
+
+    @Test
+    void followedLogsStreamNewLinesAsTheyAreWritten() throws Exception {
+        h.create(new PodBuilder().withNewMetadata().withName("ticker").withNamespace(NS).endMetadata().withNewSpec()
+                .addNewContainer().withName("tick").withImage("busybox:1.35")
+                .withCommand("sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done").endContainer()
+                .endSpec().build());
+        h.awaitPod(NS, "ticker", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.kubelet.port() + "/containerLogs/" + NS
+                + "/ticker/tick?follow=true&tailLines=1")).build();
+        HttpResponse<java.io.InputStream> r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            int first = Integer.parseInt(reader.readLine().substring("tick ".length()));
+            int second = Integer.parseInt(reader.readLine().substring("tick ".length()));
+            int third = Integer.parseInt(reader.readLine().substring("tick ".length()));
+            assertEquals(List.of(first + 1, first + 2), List.of(second, third), "lines keep coming while following");
+        }
     }
 }
