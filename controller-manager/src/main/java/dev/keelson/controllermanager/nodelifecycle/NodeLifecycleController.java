@@ -7,6 +7,8 @@ import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -142,6 +144,9 @@ public final class NodeLifecycleController implements AutoCloseable {
     private void markUnknown(Node cached, boolean everReported) {
         Node node = client.getKubernetesSerialization().clone(cached);
         String now = Times.now();
+        if (node.getStatus() == null) {
+            node.setStatus(new NodeStatus());
+        }
         List<NodeCondition> conditions = node.getStatus().getConditions() == null
                 ? new ArrayList<>() : new ArrayList<>(node.getStatus().getConditions());
         if (!everReported) {
@@ -199,7 +204,7 @@ public final class NodeLifecycleController implements AutoCloseable {
             case "False" -> Taints.NOT_READY;
             default -> Taints.UNREACHABLE;
         };
-        List<Taint> taints = cached.getSpec().getTaints() == null ? List.of() : cached.getSpec().getTaints();
+        List<Taint> taints = taints(cached);
         boolean hasWanted = wanted == null || taints.stream().anyMatch(t -> wanted.equals(t.getKey())
                 && Taints.NO_EXECUTE.equals(t.getEffect()));
         boolean hasStale = taints.stream().anyMatch(t -> Taints.NO_EXECUTE.equals(t.getEffect())
@@ -222,6 +227,9 @@ public final class NodeLifecycleController implements AutoCloseable {
             updated.add(t);
         }
         Node node = client.getKubernetesSerialization().clone(cached);
+        if (node.getSpec() == null) {
+            node.setSpec(new NodeSpec());
+        }
         node.getSpec().setTaints(updated);
         try {
             client.nodes().resource(node).update();
@@ -245,8 +253,7 @@ public final class NodeLifecycleController implements AutoCloseable {
 
     /** Deletes pods on a NoExecute-tainted node once they have tolerated the taint for as long as they may. */
     private void evictPods(Node node, Instant now) {
-        List<Taint> noExecute = node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints().stream()
-                .filter(t -> Taints.NO_EXECUTE.equals(t.getEffect())).toList();
+        List<Taint> noExecute = taints(node).stream().filter(t -> Taints.NO_EXECUTE.equals(t.getEffect())).toList();
         if (noExecute.isEmpty()) {
             return;
         }
@@ -270,6 +277,10 @@ public final class NodeLifecycleController implements AutoCloseable {
                 log.info("cannot evict pod {}: {}", pod.getMetadata().getName(), e.getMessage());
             }
         }
+    }
+
+    private static List<Taint> taints(Node node) {
+        return node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
     }
 
     private static Optional<NodeCondition> readyCondition(Node node) {
