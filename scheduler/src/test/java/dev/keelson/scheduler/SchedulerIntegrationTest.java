@@ -148,6 +148,17 @@ class SchedulerIntegrationTest {
     }
 
     @Test
+    void podWaitsForAnotherPodToBeDeletedAndThenBinds() {
+        addNode("a", "1", "2Gi");
+        create(pod("first", "800m", "64Mi"));
+        assertEquals(nodeName("a"), bound("first"));
+        create(pod("second", "500m", "64Mi"));
+        helper.awaitUnschedulableMessage(ns, "second", "0/1 nodes are available: 1 Insufficient cpu.");
+        client.pods().inNamespace(ns).withName("first").withGracePeriod(0).delete();
+        assertEquals(nodeName("a"), bound("second"));
+    }
+
+    @Test
     void nodeSelectorAndRequiredAffinityChooseTheMatchingNode() {
         helper.createNode(node(nodeName("a"), "4", "8Gi", 110).editMetadata().addToLabels("zone", "a").endMetadata());
         helper.createNode(node(nodeName("b"), "4", "8Gi", 110).editMetadata().addToLabels("zone", "b").endMetadata());
