@@ -96,6 +96,10 @@ public final class KubeletServer implements AutoCloseable {
             throw new IllegalStateException("kubelet server cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         log.info("kubelet server on {}://{}:{}", cert != null ? "https" : "http", host, server.actualPort());
+        if (cert == null && !host.startsWith("127.") && !host.equals("localhost")) {
+            log.warn("kubelet server runs plain HTTP without client authentication on {}: anyone who reaches it can exec"
+                    + " into pods; give --tls-cert-file, --tls-private-key-file and --client-ca-file", host);
+        }
         return server.actualPort();
     }
 

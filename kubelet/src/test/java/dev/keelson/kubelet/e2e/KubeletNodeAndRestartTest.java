@@ -139,8 +139,14 @@ class KubeletNodeAndRestartTest {
     void restartedKubeletAdoptsRunningPods() {
         h.create(new PodBuilder().withNewMetadata().withName("steady").withNamespace(NS).endMetadata().withNewSpec()
                 .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
+        h.create(new PodBuilder().withNewMetadata().withName("orphan").withNamespace(NS).endMetadata().withNewSpec()
+                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
         Pod before = h.awaitPod(NS, "steady", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        h.awaitPod(NS, "orphan", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
         h.kubelet.close();
+        // Deleted while no kubelet watches: the next kubelet must find and remove its containers by their labels.
+        h.client.pods().inNamespace(NS).withName("orphan").withGracePeriod(0).delete();
+        await("orphan gone from the API", Duration.ofSeconds(20), () -> h.pod(NS, "orphan"), p -> p == null);
         h.startKubelet();
         h.create(new PodBuilder().withNewMetadata().withName("after-restart").withNamespace(NS).endMetadata().withNewSpec()
                 .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
@@ -154,6 +160,9 @@ class KubeletNodeAndRestartTest {
         assertTrue(httpGet("http://" + after.getStatus().getPodIP() + "/").startsWith("200 "));
         String id = a.getContainerID().substring("docker://".length());
         assertTrue(h.docker.inspectContainerCmd(id).exec().getState().getRunning());
+        await("containers of the pod deleted while the kubelet was down removed", Duration.ofSeconds(40),
+                () -> h.nodeContainers().stream().filter(c -> "orphan".equals(c.getLabels().get("io.kubernetes.pod.name")))
+                        .map(c -> c.getNames()[0]).toList(), List::isEmpty);
     }
 
     /** Runs an exec over the kubelet's WebSocket; returns stdout, then the status JSON, separated by a NUL. */
@@ -221,6 +230,26 @@ class KubeletNodeAndRestartTest {
             int second = Integer.parseInt(reader.readLine().substring("tick ".length()));
             int third = Integer.parseInt(reader.readLine().substring("tick ".length()));
             assertEquals(List.of(first + 1, first + 2), List.of(second, third), "lines keep coming while following");
+        }
+    }
+
+    @Test
+    void nodeIsNotReadyWithAReasonWhenDockerIsUnreachable() {
+        String name = h.nodeName + "-nodocker";
+        dev.keelson.kubelet.KubeletOptions options = new dev.keelson.kubelet.KubeletOptions(name,
+                "unix:///nonexistent/keelson-kubelet-test/docker.sock", null, 0, "127.0.0.1", null, null, null,
+                h.rootDir.resolve("nodocker"), null, null, null, 110);
+        try (dev.keelson.kubelet.Kubelet broken = new dev.keelson.kubelet.Kubelet(h.client, options)) {
+            broken.start();
+            Node node = await("node " + name + " NotReady", Duration.ofSeconds(30), () -> h.client.nodes().withName(name).get(),
+                    n -> n != null && n.getStatus() != null && n.getStatus().getConditions() != null
+                            && n.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready")
+                            && c.getStatus().equals("False")));
+            var ready = node.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().get();
+            assertEquals("KubeletNotReady", ready.getReason());
+            assertTrue(ready.getMessage().startsWith("container runtime is down"), ready.getMessage());
+        } finally {
+            h.client.nodes().withName(name).delete();
         }
     }
 }

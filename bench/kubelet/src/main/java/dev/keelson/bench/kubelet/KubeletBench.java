@@ -77,6 +77,7 @@ public final class KubeletBench {
                 for (int r = 0; r < runs; r++) {
                     Run run = measure(client, kubelet, node, pods, r);
                     results.add(run);
+                    printDockerOperations(kubelet);
                     System.out.printf("run %d: sequential p50 %.3f s p99 %.3f s, %d at once %.2f s | docker run floor:"
                                     + " p50 %.3f s p99 %.3f s, %d in parallel %.2f s%n", r + 1, run.p50, run.p99, pods,
                             run.batch, run.floorP50, run.floorP99, pods, run.floorBatch);
@@ -94,6 +95,16 @@ public final class KubeletBench {
                 median(results, Run::batch) / median(results, Run::floorBatch));
         // Vert.x event-loop threads are not daemons: end the JVM explicitly.
         System.exit(0);
+    }
+
+    /** Where the kubelet's Docker time went so far: calls and mean latency per operation. */
+    private static void printDockerOperations(Kubelet kubelet) {
+        StringBuilder sb = new StringBuilder("  docker operations (count, mean ms):");
+        kubelet.metrics().find("kubelet_docker_operations_duration_seconds").timers().stream()
+                .sorted(java.util.Comparator.comparingDouble(t -> -t.totalTime(TimeUnit.MILLISECONDS)))
+                .forEach(t -> sb.append(String.format(" %s %d/%.0f", t.getId().getTag("operation"), t.count(),
+                        t.mean(TimeUnit.MILLISECONDS))));
+        System.out.println(sb);
     }
 
     private static Path findScript() {
