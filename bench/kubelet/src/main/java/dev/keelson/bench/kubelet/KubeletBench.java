@@ -155,7 +155,7 @@ public final class KubeletBench {
             client.pods().inNamespace(NS).resource(pod("warmup", node)).create();
             awaitAll(readyAt, List.of("warmup"));
         }
-        deleteAll(client);
+        deleteAll(client, node);
     }
 
     private static Run measure(KubernetesClient client, Kubelet kubelet, String node, int pods, int run) throws Exception {
@@ -170,7 +170,7 @@ public final class KubeletBench {
                 awaitAll(readyAt, List.of(name));
                 seq.add((readyAt.get(name) - t0) / 1e9);
             }
-            deleteAll(client);
+            deleteAll(client, node);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < pods; i++) {
                 names.add("batch-" + run + "-" + i);
@@ -188,7 +188,7 @@ public final class KubeletBench {
             batch = (names.stream().mapToLong(readyAt::get).max().getAsLong() - t0) / 1e9;
             ex.shutdown();
         }
-        deleteAll(client);
+        deleteAll(client, node);
         String network = kubelet.network().networkName();
         List<Double> floor = new ArrayList<>();
         for (int i = 0; i < pods; i++) {
@@ -229,12 +229,14 @@ public final class KubeletBench {
         }
     }
 
-    private static void deleteAll(KubernetesClient client) throws InterruptedException {
+    /** Deletes the bench pods and waits until the kubelet has removed their containers too, so phases do not overlap. */
+    private static void deleteAll(KubernetesClient client, String node) throws Exception {
         client.pods().inNamespace(NS).delete();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!client.pods().inNamespace(NS).list().getItems().isEmpty()) {
+        while (!client.pods().inNamespace(NS).list().getItems().isEmpty()
+                || !exec(List.of("docker", "ps", "-aq", "--filter", "label=dev.keelson.node=" + node)).isBlank()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("pods not gone within 120 s");
+                throw new IllegalStateException("pods or their containers not gone within 120 s");
             }
             Thread.sleep(100);
         }
