@@ -267,7 +267,7 @@ public final class DeploymentController implements AutoCloseable {
                 needsUpdate = true;
             }
             if (needsUpdate) {
-                status(d).setObservedGeneration(d.getMetadata().getGeneration());
+                // observedGeneration is left alone: these counts still describe the previous generation.
                 writeStatus(d, status(d));
             }
             return copy;
@@ -399,7 +399,7 @@ public final class DeploymentController implements AutoCloseable {
         int allPods = RolloutMath.specReplicas(sets.all());
         int minAvailable = RolloutMath.replicas(d) - RolloutMath.maxUnavailable(d);
         ReplicaSet newRS = sets.newRS();
-        int newUnavailable = RolloutMath.replicas(newRS) - RolloutMath.available(newRS);
+        int newUnavailable = RolloutMath.replicas(newRS) - RolloutMath.availableWithinSpec(newRS);
         int maxScaledDown = allPods - minAvailable - newUnavailable;
         if (maxScaledDown <= 0) {
             return false;
@@ -412,7 +412,7 @@ public final class DeploymentController implements AutoCloseable {
                 break;
             }
             int replicas = RolloutMath.replicas(rs);
-            int available = RolloutMath.available(rs);
+            int available = RolloutMath.availableWithinSpec(rs);
             if (replicas == 0 || replicas <= available) {
                 continue;
             }
@@ -421,7 +421,7 @@ public final class DeploymentController implements AutoCloseable {
             cleaned += down;
         }
         Sets after = new Sets(newRS, current(sets.oldRSs()));
-        int availablePods = RolloutMath.availableReplicas(after.all());
+        int availablePods = after.all().stream().mapToInt(RolloutMath::availableWithinSpec).sum();
         int scaledDown = 0;
         if (availablePods > minAvailable) {
             int total = availablePods - minAvailable;
@@ -662,12 +662,14 @@ public final class DeploymentController implements AutoCloseable {
 
     DeploymentStatus calculateStatus(Deployment d, Sets sets) {
         List<ReplicaSet> all = sets.all();
-        int available = RolloutMath.availableReplicas(all);
+        int available = all.stream().mapToInt(RolloutMath::availableWithinSpec).sum();
         int unavailable = Math.max(0, RolloutMath.specReplicas(all) - available);
         DeploymentStatus s = copyStatus(d);
         s.setObservedGeneration(d.getMetadata().getGeneration());
         s.setReplicas(RolloutMath.statusReplicas(all));
-        s.setUpdatedReplicas(sets.newRS() == null ? 0 : RolloutMath.statusReplicas(List.of(sets.newRS())));
+        s.setUpdatedReplicas(sets.newRS() == null ? 0 : statusCurrent(sets.newRS())
+                ? RolloutMath.statusReplicas(List.of(sets.newRS()))
+                : Math.min(RolloutMath.statusReplicas(List.of(sets.newRS())), RolloutMath.replicas(sets.newRS())));
         s.setReadyReplicas(RolloutMath.readyReplicas(all));
         s.setAvailableReplicas(available);
         s.setUnavailableReplicas(unavailable);
@@ -690,7 +692,7 @@ public final class DeploymentController implements AutoCloseable {
                 && NEW_RS_AVAILABLE.equals(cond.getReason());
         if (hasProgressDeadline(d) && !complete) {
             String rsName = sets.newRS() == null ? "" : sets.newRS().getMetadata().getName();
-            if (isComplete(d, s)) {
+            if (isComplete(d, s) && sets.all().stream().allMatch(DeploymentController::statusCurrent)) {
                 setCondition(s, PROGRESSING, "True", NEW_RS_AVAILABLE,
                         "ReplicaSet \"" + rsName + "\" has successfully progressed.");
             } else if (isProgressing(d, s)) {
@@ -730,6 +732,13 @@ public final class DeploymentController implements AutoCloseable {
         int want = RolloutMath.replicas(d);
         return n(s.getUpdatedReplicas()) == want && n(s.getReplicas()) == want && n(s.getAvailableReplicas()) == want
                 && Objects.requireNonNullElse(s.getObservedGeneration(), 0L) >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+    }
+
+    /** A ReplicaSet's status describes its current spec only once the replicaset controller has observed it. */
+    private static boolean statusCurrent(ReplicaSet rs) {
+        long observed = rs.getStatus() == null || rs.getStatus().getObservedGeneration() == null
+                ? 0 : rs.getStatus().getObservedGeneration();
+        return observed >= Objects.requireNonNullElse(rs.getMetadata().getGeneration(), 0L);
     }
 
     private static boolean isProgressing(Deployment d, DeploymentStatus s) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -101,12 +102,25 @@ public final class RolloutMath {
         return rs.getStatus() == null || rs.getStatus().getAvailableReplicas() == null ? 0 : rs.getStatus().getAvailableReplicas();
     }
 
-    /** Size of the new ReplicaSet in the next step of a rollout. */
+    /**
+     * Available pods a ReplicaSet will keep: its reported availability capped at its size, since pods above the
+     * size are about to be deleted even if the ReplicaSet's status has not caught up yet.
+     */
+    static int availableWithinSpec(ReplicaSet rs) {
+        return Math.min(available(rs), replicas(rs));
+    }
+
+    /**
+     * Size of the new ReplicaSet in the next step of a rollout. Pods an old ReplicaSet still reports (its
+     * scale-down not carried out yet) count as well as its spec: stricter than Kubernetes, which counts spec only,
+     * so that the number of pods, not just the sum of sizes, stays within replicas + maxSurge.
+     */
     static int newRSNewReplicas(Deployment d, Collection<ReplicaSet> all, ReplicaSet newRS) {
         if (!isRollingUpdate(d)) {
             return replicas(d);
         }
-        int current = specReplicas(all);
+        int current = all.stream().filter(Objects::nonNull)
+                .mapToInt(rs -> Math.max(replicas(rs), statusReplicas(List.of(rs)))).sum();
         int maxTotal = replicas(d) + maxSurge(d);
         int newReplicas = newRS == null ? 0 : replicas(newRS);
         if (current >= maxTotal) {

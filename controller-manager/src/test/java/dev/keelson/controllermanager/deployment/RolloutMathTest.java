@@ -57,6 +57,16 @@ class RolloutMathTest {
     }
 
     @Test
+    void podsAnOldReplicaSetHasNotDeletedYetCountAgainstTheSurge() {
+        Deployment d = deployment(10, new IntOrString("25%"), new IntOrString("25%"));
+        ReplicaSet old = rs("old", 5, Map.of());
+        old.setStatus(new io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus());
+        old.getStatus().setReplicas(8);
+        ReplicaSet fresh = rs("fresh", 5, Map.of());
+        assertEquals(5, RolloutMath.newRSNewReplicas(d, List.of(old, fresh), fresh), "8 + 5 pods exist already");
+    }
+
+    @Test
     void scalingMidRolloutIsSpreadProportionally() {
         // 10 replicas, surge 3: old has 8 and new 5 (13 = 10 + 3); scaling to 20 allows 25 pods.
         Deployment d = deployment(20, new IntOrString("25%"), new IntOrString("25%"));

@@ -1,0 +1,58 @@
+package dev.keelson.controllermanager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ControllerManagerCommandTest {
+
+    private static ControllerManagerOptions parse(String... args) {
+        ControllerManagerCommand command = new ControllerManagerCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.options();
+    }
+
+    @Test
+    void defaultsMatchKubeControllerManager() {
+        ControllerManagerOptions o = parse("--kubeconfig", "/tmp/kc");
+        assertTrue(o.leaderElect());
+        assertEquals("kube-controller-manager", o.leaseName());
+        assertEquals("kube-system", o.leaseNamespace());
+        assertEquals(Duration.ofSeconds(15), o.leaseDuration());
+        assertEquals(Duration.ofSeconds(10), o.renewDeadline());
+        assertEquals(Duration.ofSeconds(2), o.retryPeriod());
+        assertEquals(10257, o.securePort());
+        assertEquals("10.244.0.0/16", o.clusterCidr());
+        assertEquals(Duration.ofSeconds(40), o.nodeMonitorGracePeriod());
+        assertEquals(ControllerManagerOptions.ALL_CONTROLLERS.size(), o.enabledControllers().size());
+    }
+
+    @Test
+    void flagsOverrideDefaultsAndControllersCanBeDisabled() {
+        ControllerManagerOptions o = parse("--kubeconfig", "/tmp/kc", "--leader-elect=false", "--secure-port", "0",
+                "--cluster-cidr", "10.200.0.0/16", "--node-monitor-grace-period", "1m30s",
+                "--controllers", "*,-nodeipam", "--concurrent-deployment-syncs", "9");
+        assertFalse(o.leaderElect());
+        assertEquals(0, o.securePort());
+        assertEquals("10.200.0.0/16", o.clusterCidr());
+        assertEquals(Duration.ofSeconds(90), o.nodeMonitorGracePeriod());
+        assertFalse(o.enabled("nodeipam"));
+        assertTrue(o.enabled("deployment"));
+        assertEquals(9, o.concurrentDeploymentSyncs());
+        assertEquals(List.of("deployment"), parse("--kubeconfig", "/tmp/kc", "--controllers", "deployment")
+                .enabledControllers().stream().toList());
+    }
+
+    @Test
+    void unknownControllerAndBadDurationsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> parse("--kubeconfig", "/tmp/kc", "--controllers", "cronjobz"));
+        assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--kubeconfig", "/tmp/kc", "--node-monitor-grace-period", "40"));
+    }
+}
