@@ -22,11 +22,16 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +61,14 @@ public final class Scheduler implements AutoCloseable {
     private Thread loop;
     private volatile boolean leading;
     private volatile boolean closed;
+    /** Last time this instance saw the Lease held by it and freshly renewed (see {@link #checkLease}). */
+    private volatile long leaseConfirmedNanos;
+    private final AtomicBoolean leaseReadInFlight = new AtomicBoolean();
+    private final ScheduledExecutorService leaseWatchdog = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "scheduler-lease-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Scheduler(KubernetesClient client, SchedulerOptions options) {
         this.client = client;
@@ -78,6 +91,8 @@ public final class Scheduler implements AutoCloseable {
         podInformer = client.pods().inAnyNamespace().inform(new PodEventHandler(options.schedulerName(), cache, queue), 0);
         LOG.info("scheduler {} synced {} nodes and {} pods", options.identity(), cache.nodeCount(), cache.podCount());
         if (options.leaderElect()) {
+            long period = options.retryPeriod().toMillis();
+            leaseWatchdog.scheduleAtFixedRate(this::checkLease, period, period, TimeUnit.MILLISECONDS);
             campaign();
         } else {
             startLeading();
@@ -113,6 +128,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         LOG.info("scheduler {} is leading", options.identity());
+        leaseConfirmedNanos = System.nanoTime();
         leading = true;
         loop = new Thread(this::runLoop, "scheduler-loop");
         loop.setDaemon(true);
@@ -135,6 +151,43 @@ public final class Scheduler implements AutoCloseable {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The leader must stop scheduling once it cannot renew for the renew deadline. fabric8's elector does not
+     * always notice in time when the apiserver becomes unreachable (its requests retry for longer than the
+     * lease), so the leader also reads the Lease itself, without waiting on a stuck read, and steps down
+     * when it has not seen its own fresh renewal within the renew deadline; then it campaigns again.
+     */
+    private void checkLease() {
+        if (!leading || closed) {
+            return;
+        }
+        if (leaseReadInFlight.compareAndSet(false, true)) {
+            leaseWatchdog.execute(() -> {
+                try {
+                    Lease lease = client.leases().inNamespace(options.leaseNamespace()).withName(options.leaseName()).get();
+                    if (lease != null && lease.getSpec() != null && options.identity().equals(lease.getSpec().getHolderIdentity())
+                            && lease.getSpec().getRenewTime() != null
+                            && lease.getSpec().getRenewTime().toInstant().plus(options.leaseDuration()).isAfter(Instant.now())) {
+                        leaseConfirmedNanos = System.nanoTime();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("cannot read the election lease: {}", e.getMessage());
+                } finally {
+                    leaseReadInFlight.set(false);
+                }
+            });
+        }
+        if (System.nanoTime() - leaseConfirmedNanos > options.renewDeadline().toNanos()) {
+            LOG.warn("scheduler {} has not renewed its lease within {}; stepping down", options.identity(), options.renewDeadline());
+            stopLeading();
+            CompletableFuture<?> e = election;
+            if (e != null) {
+                // ends this elector; its completion starts a new campaign
+                e.cancel(true);
             }
         }
     }
@@ -248,6 +301,7 @@ public final class Scheduler implements AutoCloseable {
             closed = true;
             e = election;
         }
+        leaseWatchdog.shutdownNow();
         stopLeading();
         queue.close();
         if (e != null) {
