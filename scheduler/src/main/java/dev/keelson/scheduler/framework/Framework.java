@@ -190,18 +190,4 @@ public final class Framework {
         }
         return best;
     }
-
-    /** Per-node weighted scores of a pod over the given (feasible) nodes, for tests and diagnostics. */
-    public long[] scores(PodInfo pod, List<NodeInfo> nodes) {
-        int n = nodes.size();
-        if (feasible.length < n) {
-            feasible = new NodeInfo[n];
-        }
-        for (int i = 0; i < n; i++) {
-            feasible[i] = nodes.get(i);
-        }
-        selectHost(pod, n);
-        java.util.Arrays.fill(feasible, 0, n, null);
-        return java.util.Arrays.copyOf(totals, n);
-    }
 }

@@ -25,9 +25,4 @@ public final class Quantities {
         }
         return Quantity.getAmountInBytes(q).setScale(0, RoundingMode.CEILING).longValueExact();
     }
-
-    /** Millicores for cpu, whole units for everything else. */
-    public static long amount(String resource, Quantity q) {
-        return "cpu".equals(resource) ? milliValue(q) : value(q);
-    }
 }

@@ -69,12 +69,6 @@ public final class ResourceVector {
         }
     }
 
-    public ResourceVector copy() {
-        ResourceVector c = new ResourceVector();
-        c.add(this);
-        return c;
-    }
-
     public boolean isZero() {
         return milliCpu == 0 && memory == 0 && ephemeralStorage == 0 && (scalars == null || scalars.isEmpty());
     }
