@@ -162,7 +162,9 @@ class DeploymentIntegrationTest {
 
             var events = client.v1().events().inNamespace(ns).list().getItems();
             assertTrue(events.stream().anyMatch(e -> "ScalingReplicaSet".equals(e.getReason())
-                    && e.getMessage().startsWith("Scaled up replica set " + rs1.getMetadata().getName())),
+                    && e.getMessage().equals("Scaled up replica set " + rs1.getMetadata().getName() + " to 20"))
+                    && events.stream().anyMatch(e -> e.getMessage().matches("Scaled down replica set "
+                    + rs1.getMetadata().getName() + " to \\d+ from 20")),
                     "ScalingReplicaSet events: " + events.stream().map(e -> e.getMessage()).toList());
         }
     }

@@ -337,7 +337,7 @@ public final class DeploymentController implements AutoCloseable {
         }
         if (newReplicas > 0) {
             events.normal(d, "ScalingReplicaSet", "Scaled up replica set " + created.getMetadata().getName()
-                    + " from 0 to " + newReplicas);
+                    + " to " + newReplicas);
         }
         setDeploymentRevision(d, Long.toString(newRevision));
         if (hasProgressDeadline(d)) {
@@ -575,8 +575,9 @@ public final class DeploymentController implements AutoCloseable {
         ReplicaSet updated = client.apps().replicaSets().inNamespace(copy.getMetadata().getNamespace()).resource(copy).update();
         latest.put(uid(updated), updated);
         if (sizeChanged) {
+            // Same wording as Kubernetes 1.29+: "Scaled down replica set web-abc to 2 from 3".
             events.normal(d, "ScalingReplicaSet", "Scaled " + (newSize > oldSize ? "up" : "down") + " replica set "
-                    + copy.getMetadata().getName() + " from " + oldSize + " to " + newSize);
+                    + copy.getMetadata().getName() + " to " + newSize + " from " + oldSize);
         }
         return sizeChanged;
     }
