@@ -88,9 +88,10 @@ public final class Kubelet implements AutoCloseable {
         VolumeManager volumes = new VolumeManager(options.rootDir(),
                 (ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
                 (ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
-        this.probes = new ProbeManager(new Prober(docker), events, this::enqueue);
+        Prober prober = new Prober(docker);
+        this.probes = new ProbeManager(prober, events, this::enqueue);
         ImagePuller images = new ImagePuller(docker, client, events);
-        this.syncer = new PodSyncer(client, options, docker, network, images, volumes, probes, events, () -> nodeIp,
+        this.syncer = new PodSyncer(client, options, docker, network, images, volumes, probes, events, prober, () -> nodeIp,
                 stopPool, metrics);
         this.workers = new PodWorkers(syncer, podsByUid::get, pool, timers);
         String hostname;

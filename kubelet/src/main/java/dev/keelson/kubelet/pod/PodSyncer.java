@@ -15,6 +15,7 @@ import dev.keelson.kubelet.images.ImagePolicy;
 import dev.keelson.kubelet.images.ImagePuller;
 import dev.keelson.kubelet.network.PodNetwork;
 import dev.keelson.kubelet.probe.ProbeManager;
+import dev.keelson.kubelet.probe.Prober;
 import dev.keelson.kubelet.runtime.ContainerLabels;
 import dev.keelson.kubelet.runtime.ContainerRecord;
 import dev.keelson.kubelet.runtime.DockerRuntime;
@@ -73,6 +74,7 @@ public final class PodSyncer {
     private final EventRecorder events;
     private final Supplier<String> hostIp;
     private final ExecutorService stopPool;
+    private final Prober prober;
     private final MeterRegistry metrics;
     private final Backoff crashBackoff = Backoff.crashLoop();
     private final Map<String, JsonNode> lastWritten = new ConcurrentHashMap<>();
@@ -81,7 +83,8 @@ public final class PodSyncer {
 
     public PodSyncer(KubernetesClient client, KubeletOptions options, DockerRuntime docker, PodNetwork network,
                      ImagePuller images, VolumeManager volumes, ProbeManager probes, EventRecorder events,
-                     Supplier<String> hostIp, ExecutorService stopPool, MeterRegistry metrics) {
+                     Prober prober, Supplier<String> hostIp, ExecutorService stopPool, MeterRegistry metrics) {
+        this.prober = prober;
         this.client = client;
         this.options = options;
         this.docker = docker;
@@ -633,7 +636,10 @@ public final class PodSyncer {
                             + c.containerName() + "}";
                     events.normal(pod, field, "Killing", "Stopping container " + c.containerName());
                 }
-                stops.add(CompletableFuture.runAsync(() -> docker.stop(c.id(), grace), stopPool));
+                stops.add(CompletableFuture.runAsync(() -> {
+                    long left = pod == null ? grace : runPreStop(pod, c, grace);
+                    docker.stop(c.id(), left);
+                }, stopPool));
             }
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
@@ -642,6 +648,35 @@ public final class PodSyncer {
                 docker.stop(c.id(), Math.min(grace, 2));
             }
         }
+    }
+
+    /**
+     * Runs the container's preStop hook (exec or httpGet) inside the grace period, as the kubelet does before SIGTERM.
+     *
+     * @return the seconds of grace left for SIGTERM
+     */
+    private long runPreStop(Pod pod, ContainerRecord c, long grace) {
+        Container spec = pod.getSpec().getContainers().stream().filter(s -> s.getName().equals(c.containerName()))
+                .findFirst().orElse(null);
+        if (spec == null || spec.getLifecycle() == null || spec.getLifecycle().getPreStop() == null || grace <= 0) {
+            return grace;
+        }
+        var hook = spec.getLifecycle().getPreStop();
+        long started = System.nanoTime();
+        io.fabric8.kubernetes.api.model.Probe asProbe = new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withExec(hook.getExec()).withHttpGet(hook.getHttpGet()).withTcpSocket(hook.getTcpSocket())
+                .withTimeoutSeconds((int) Math.min(Integer.MAX_VALUE, grace)).build();
+        Prober.Outcome outcome = prober.probe(asProbe, spec, c.id(), podIpOf(pod));
+        if (!outcome.success()) {
+            events.warning(pod, "spec.containers{" + spec.getName() + "}", "FailedPreStopHook",
+                    "PreStopHook failed: " + outcome.message());
+        }
+        long spent = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        return Math.max(0, grace - spent);
+    }
+
+    private static String podIpOf(Pod pod) {
+        return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
     }
 
     /** The pod is gone from the API: stop and remove everything of it on this node. */

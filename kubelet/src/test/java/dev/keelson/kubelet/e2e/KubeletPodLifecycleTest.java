@@ -123,7 +123,7 @@ class KubeletPodLifecycleTest {
     @Test
     void exitingContainerIsRestartedWithGrowingBackoffAndLastState() {
         h.create(pod("crasher").withNewSpec().addNewContainer().withName("app").withImage("busybox:1.35")
-                .withCommand("sh", "-c", "echo crashing; exit 3").endContainer().endSpec().build());
+                .withCommand("sh", "-c", "echo crashing; echo goodbye > /dev/termination-log; exit 3").endContainer().endSpec().build());
         // restartCount n -> when attempt n started (from lastState while the container waits in back-off).
         Map<Integer, Instant> starts = new TreeMap<>();
         List<String> reasons = new ArrayList<>();
@@ -141,6 +141,7 @@ class KubeletPodLifecycleTest {
         ContainerStatus cs = status(last, "app");
         assertEquals(3, cs.getLastState().getTerminated().getExitCode());
         assertEquals("Error", cs.getLastState().getTerminated().getReason());
+        assertEquals("goodbye\n", cs.getLastState().getTerminated().getMessage(), "terminationMessagePath content");
         assertNotNull(cs.getLastState().getTerminated().getFinishedAt());
         assertTrue(reasons.contains("CrashLoopBackOff"), "waiting reasons seen: " + reasons);
         Duration first = Duration.between(starts.get(1), starts.get(2));
@@ -171,9 +172,13 @@ class KubeletPodLifecycleTest {
         Path marks = Files.createTempDirectory(h.rootDir, "marks");
         String script = "trap 'echo term >> /marks/$NAME; sleep 3; echo done >> /marks/$NAME; exit 0' TERM;"
                 + " while true; do sleep 0.2; done";
-        for (String[] spec : new String[][] {{"patient", "20"}, {"hasty", "1"}}) {
+        for (String[] spec : new String[][] {{"patient", "20"}, {"hasty", "1"}, {"hooked", "20"}}) {
+            var lifecycle = spec[0].equals("hooked") ? new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                    .withNewPreStop().withNewExec().withCommand("sh", "-c", "echo prestop >> /marks/hooked").endExec()
+                    .endPreStop().build() : null;
             h.create(pod(spec[0]).withNewSpec().withTerminationGracePeriodSeconds(Long.parseLong(spec[1]))
                     .addNewContainer().withName("app").withImage("busybox:1.35").withCommand("sh", "-c", script)
+                    .withLifecycle(lifecycle)
                     .addNewEnv().withName("NAME").withValue(spec[0]).endEnv()
                     .addNewVolumeMount().withName("marks").withMountPath("/marks").endVolumeMount().endContainer()
                     .addNewVolume().withName("marks").withNewHostPath().withPath(marks.toString()).endHostPath().endVolume()
@@ -181,15 +186,20 @@ class KubeletPodLifecycleTest {
         }
         h.awaitPod(NS, "patient", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
         h.awaitPod(NS, "hasty", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
-        h.client.pods().inNamespace(NS).withName("patient").delete();
-        h.client.pods().inNamespace(NS).withName("hasty").delete();
-        await("both pods gone from the API", Duration.ofSeconds(60),
-                () -> List.of(String.valueOf(h.pod(NS, "patient")), String.valueOf(h.pod(NS, "hasty"))),
-                l -> l.equals(List.of("null", "null")));
+        h.awaitPod(NS, "hooked", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        for (String name : List.of("patient", "hasty", "hooked")) {
+            h.client.pods().inNamespace(NS).withName(name).delete();
+        }
+        await("the pods gone from the API", Duration.ofSeconds(60),
+                () -> List.of(String.valueOf(h.pod(NS, "patient")), String.valueOf(h.pod(NS, "hasty")),
+                        String.valueOf(h.pod(NS, "hooked"))),
+                l -> l.equals(List.of("null", "null", "null")));
         assertEquals("term\ndone\n", Files.readString(marks.resolve("patient")), "20 s grace: the TERM handler finished");
         assertEquals("term\n", Files.readString(marks.resolve("hasty")), "1 s grace: killed inside its TERM handler");
+        assertEquals("prestop\nterm\ndone\n", Files.readString(marks.resolve("hooked")), "preStop hook runs before SIGTERM");
         await("containers of deleted pods removed", Duration.ofSeconds(30), () -> h.nodeContainers().stream()
-                .filter(c -> c.getNames()[0].contains("_patient_") || c.getNames()[0].contains("_hasty_")).count(), n -> n == 0);
+                .filter(c -> c.getNames()[0].contains("_patient_") || c.getNames()[0].contains("_hasty_")
+                        || c.getNames()[0].contains("_hooked_")).count(), n -> n == 0);
     }
 
     @Test
@@ -281,5 +291,29 @@ class KubeletPodLifecycleTest {
                 .withData(Map.of("token", java.util.Base64.getEncoder().encodeToString("v2".getBytes()))).build());
         await("token v2 after the Secret changed", Duration.ofSeconds(40),
                 () -> httpGet("http://" + podIp(p) + ":8080/token"), "200 v2"::equals);
+    }
+
+    @Test
+    void resourcesAndSecurityContextBecomeDockerSettings() {
+        Pod created = h.create(pod("limited").withNewSpec().addNewContainer().withName("app").withImage("busybox:1.35")
+                .withCommand("sleep", "3600")
+                .withNewResources().addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi"))
+                .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("500m"))
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m")).endResources()
+                .withNewSecurityContext().withRunAsUser(65534L).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("NET_RAW").endCapabilities().endSecurityContext()
+                .endContainer().endSpec().build());
+        Pod p = h.awaitPod(NS, "limited", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        String id = status(p, "app").getContainerID().substring("docker://".length());
+        var inspect = h.docker.inspectContainerCmd(id).exec();
+        var host = inspect.getHostConfig();
+        assertEquals(64L * 1024 * 1024, host.getMemory());
+        assertEquals(100_000L, host.getCpuPeriod());
+        assertEquals(50_000L, host.getCpuQuota());
+        assertEquals(256, host.getCpuShares());
+        assertEquals(Boolean.TRUE, host.getReadonlyRootfs());
+        assertEquals("65534", inspect.getConfig().getUser());
+        assertTrue(java.util.Arrays.toString(host.getCapDrop()).contains("NET_RAW"), java.util.Arrays.toString(host.getCapDrop()));
+        assertEquals(created.getMetadata().getUid(), inspect.getConfig().getLabels().get("io.kubernetes.pod.uid"));
     }
 }
