@@ -91,12 +91,12 @@ class KubeletImagePullTest {
     @AfterAll
     static void stop() throws Exception {
         if (h != null) {
-            h.close();
             try {
                 h.docker.removeImageCmd(image).withForce(true).exec();
             } catch (RuntimeException ignored) {
                 // not pulled, or already removed
             }
+            h.close();
         }
         if (registry != null) {
             registry.destroy();
