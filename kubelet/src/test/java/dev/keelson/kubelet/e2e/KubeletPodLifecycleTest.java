@@ -149,6 +149,8 @@ class KubeletPodLifecycleTest {
         assertTrue(first.toSeconds() >= 9, "back-off before the 2nd restart: " + first);
         assertTrue(second.compareTo(first) > 0, "back-off grows: " + first + " then " + second);
         assertEquals("Running", last.getStatus().getPhase());
+        assertEquals("200 crashing\n", httpGet("http://127.0.0.1:" + h.kubelet.port() + "/containerLogs/" + NS
+                + "/crasher/app?previous=true"), "logs of the previous attempt");
     }
 
     @Test
