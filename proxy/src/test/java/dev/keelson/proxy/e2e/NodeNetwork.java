@@ -189,6 +189,15 @@ final class NodeNetwork implements AutoCloseable {
         return Answer.of(tryIn(ns, "timeout", "5", "bash", "-c", "exec 3<>/dev/tcp/" + p[0] + "/" + p[1]));
     }
 
+    /**
+     * Gives the host namespace what a real node has before any proxy runs: a NAT rule of its own (Docker's, on a
+     * real host) and Docker's FORWARD DROP policy, so cleanup is checked against a host whose nat table exists.
+     */
+    void prepareLikeADockerHost() {
+        inHost("iptables-nft", "-t", "nat", "-A", "POSTROUTING", "-s", "192.0.2.0/24", "-j", "MASQUERADE");
+        inHost("iptables-nft", "-P", "FORWARD", "DROP");
+    }
+
     String iptablesSave() {
         return inHost("iptables-nft-save").stdout().lines()
                 .filter(l -> !l.startsWith("#"))

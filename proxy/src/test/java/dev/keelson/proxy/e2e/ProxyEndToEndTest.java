@@ -63,7 +63,7 @@ class ProxyEndToEndTest {
         for (int i = 1; i <= 3; i++) {
             pods.put("pod" + i, net.addPod("pod" + i, i));
         }
-        net.inHost("iptables-nft", "-P", "FORWARD", "DROP");
+        net.prepareLikeADockerHost();
         iptablesBefore = net.iptablesSave();
         routesBefore = net.routes();
         cluster = ApiClusterAccess.start();

@@ -49,9 +49,7 @@ class ServiceRulesOnKernelTest {
         for (int i = 1; i <= 3; i++) {
             pods.put("pod" + i, net.addPod("pod" + i, i));
         }
-        // what a host has before any proxy: a user NAT rule and Docker's FORWARD policy
-        net.inHost("iptables-nft", "-t", "nat", "-A", "POSTROUTING", "-s", "192.0.2.0/24", "-j", "MASQUERADE");
-        net.inHost("iptables-nft", "-P", "FORWARD", "DROP");
+        net.prepareLikeADockerHost();
         savedBefore = net.iptablesSave();
         routesBefore = net.routes();
         iptables = new Iptables(new CommandRunner(net.hostPrefix()));
