@@ -1,6 +1,8 @@
 package dev.keelson.cli;
 
+import dev.keelson.apiserver.ApiServerOptions;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The apiserver flags `keelson server` shares with `keelson apiserver`. */
@@ -8,10 +10,10 @@ final class ApiServerFlags {
     @Option(names = "--secure-port", defaultValue = "6443", description = "HTTPS port; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
     int securePort;
 
-    @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String bindAddress;
 
-    @Option(names = "--data-dir", defaultValue = "/var/lib/keelson", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--data-dir", defaultValue = "/var/lib/keelson", description = "Where the PKI and admin kubeconfig live. Default: ${DEFAULT-VALUE}.")
     Path dataDir;
 
     @Option(names = "--advertise-address", description = "Address the `kubernetes` Service's endpoints point to.")
@@ -23,20 +25,21 @@ final class ApiServerFlags {
     @Option(names = "--service-node-port-range", defaultValue = "30000-32767", description = "Default: ${DEFAULT-VALUE}.")
     String nodePortRange;
 
-    @Option(names = "--token-auth-file", description = "Static bearer tokens file.")
+    @Option(names = "--token-auth-file", description = "Static bearer tokens: token,user,uid,\"group1,group2\" per line.")
     Path tokenAuthFile;
 
-    ApiServerCommand toCommand() {
-        ApiServerCommand c = new ApiServerCommand();
-        c.securePort = securePort;
-        c.bindAddress = bindAddress;
-        c.dataDir = dataDir;
-        c.advertiseAddress = advertiseAddress;
-        c.serviceRange = serviceRange;
-        c.nodePortRange = nodePortRange;
-        c.tokenAuthFile = tokenAuthFile;
-        c.notReadySeconds = 300;
-        c.unreachableSeconds = 300;
-        return c;
+    @Option(names = "--default-not-ready-toleration-seconds", defaultValue = "300", description = "Default: ${DEFAULT-VALUE}.")
+    long notReadySeconds;
+
+    @Option(names = "--default-unreachable-toleration-seconds", defaultValue = "300", description = "Default: ${DEFAULT-VALUE}.")
+    long unreachableSeconds;
+
+    ApiServerOptions options(List<String> etcd) {
+        String[] range = nodePortRange.split("-");
+        if (range.length != 2) {
+            throw new IllegalArgumentException("--service-node-port-range must look like 30000-32767");
+        }
+        return new ApiServerOptions(etcd, bindAddress, securePort, dataDir, serviceRange, Integer.parseInt(range[0]),
+                Integer.parseInt(range[1]), tokenAuthFile, advertiseAddress, notReadySeconds, unreachableSeconds);
     }
 }

@@ -62,7 +62,7 @@ public final class ServerCommand implements Callable<Integer> {
             etcd = List.of(embedded.clientUrl());
             LOG.info("started etcd (pid {}) at {}", embedded.pid(), embedded.clientUrl());
         }
-        ApiServer server = new ApiServer(VertxHolder.get(), api.toCommand().options(etcd));
+        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd));
         running.add(0, server);
         try {
             server.start();

@@ -256,71 +256,47 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private void create(HttpServerRequest req, GenericStore store, ApiRequest api) {
-        readBody(req).onComplete(ar -> {
-            if (ar.failed()) {
-                sendError(req, ar.cause());
-                return;
-            }
-            try {
-                ObjectNode obj = decodeObject(req, ar.result(), api.type());
-                List<String> warnings = checkFields(req, obj, api.type());
-                Options.Write opts = writeOptions(req);
-                reply(req, 201, store.create(api.namespace(), obj, opts), o -> o, warnings);
-            } catch (Throwable e) {
-                sendError(req, e);
-            }
+        withBody(req, body -> {
+            ObjectNode obj = decodeObject(req, body, api.type());
+            List<String> warnings = checkFields(req, obj, api.type());
+            Options.Write opts = writeOptions(req);
+            reply(req, 201, store.create(api.namespace(), obj, opts), o -> o, warnings);
         });
     }
 
     private void update(HttpServerRequest req, GenericStore store, ApiRequest api) {
-        readBody(req).onComplete(ar -> {
-            if (ar.failed()) {
-                sendError(req, ar.cause());
-                return;
-            }
-            try {
-                ObjectNode obj = decodeObject(req, ar.result(), api.type());
-                List<String> warnings = checkFields(req, obj, api.type());
-                reply(req, 200, store.update(api.namespace(), api.name(), obj, writeOptions(req), api.subresource()),
-                        o -> o, warnings);
-            } catch (Throwable e) {
-                sendError(req, e);
-            }
+        withBody(req, body -> {
+            ObjectNode obj = decodeObject(req, body, api.type());
+            List<String> warnings = checkFields(req, obj, api.type());
+            reply(req, 200, store.update(api.namespace(), api.name(), obj, writeOptions(req), api.subresource()),
+                    o -> o, warnings);
         });
     }
 
     private void patch(HttpServerRequest req, GenericStore store, ApiRequest api) {
-        readBody(req).onComplete(ar -> {
-            if (ar.failed()) {
-                sendError(req, ar.cause());
+        withBody(req, body -> {
+            String ct = mediaType(req.getHeader("Content-Type"));
+            JsonNode patch = parseJson(body, ct.endsWith("yaml"));
+            Options.Write opts = writeOptions(req);
+            ResourceType type = api.type();
+            if ("application/apply-patch+yaml".equals(ct)) {
+                apply(req, store, api, patch, opts);
                 return;
             }
-            try {
-                String ct = mediaType(req.getHeader("Content-Type"));
-                JsonNode patch = parseJson(ar.result(), ct.endsWith("yaml"));
-                Options.Write opts = writeOptions(req);
-                ResourceType type = api.type();
-                if ("application/apply-patch+yaml".equals(ct)) {
-                    apply(req, store, api, patch, opts);
-                    return;
+            Function<ObjectNode, ObjectNode> mutate = current -> {
+                JsonNode result = applyPatch(ct, current, patch, type);
+                if (!(result instanceof ObjectNode o)) {
+                    throw ApiException.badRequest("the patch did not produce an object");
                 }
-                Function<ObjectNode, ObjectNode> mutate = current -> {
-                    JsonNode result = applyPatch(ct, current, patch, type);
-                    if (!(result instanceof ObjectNode o)) {
-                        throw ApiException.badRequest("the patch did not produce an object");
-                    }
-                    String wantRv = Json.str(o.path("metadata"), "resourceVersion");
-                    String haveRv = Json.str(current.path("metadata"), "resourceVersion");
-                    if (wantRv != null && !wantRv.equals(haveRv)) {
-                        throw ApiException.staleObject(type.group(), type.plural(), api.name());
-                    }
-                    return o;
-                };
-                reply(req, 200, store.guaranteedUpdate(api.namespace(), api.name(), mutate, opts, api.subresource(), 0),
-                        o -> o, List.of());
-            } catch (Throwable e) {
-                sendError(req, e);
-            }
+                String wantRv = Json.str(o.path("metadata"), "resourceVersion");
+                String haveRv = Json.str(current.path("metadata"), "resourceVersion");
+                if (wantRv != null && !wantRv.equals(haveRv)) {
+                    throw ApiException.staleObject(type.group(), type.plural(), api.name());
+                }
+                return o;
+            };
+            reply(req, 200, store.guaranteedUpdate(api.namespace(), api.name(), mutate, opts, api.subresource(), 0),
+                    o -> o, List.of());
         });
     }
 
@@ -402,22 +378,14 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private void delete(HttpServerRequest req, GenericStore store, ApiRequest api) {
-        readBody(req).onComplete(ar -> {
-            if (ar.failed()) {
-                sendError(req, ar.cause());
-                return;
-            }
-            try {
-                Options.Delete opts = deleteOptions(req, ar.result());
-                reply(req, store.delete(api.namespace(), api.name(), opts), r -> {
-                    if (api.type().strategy().returnsDeletedObject() || !r.removed()) {
-                        return r.object();
-                    }
-                    return successStatus(api.type(), r.object());
-                });
-            } catch (Throwable e) {
-                sendError(req, e);
-            }
+        withBody(req, body -> {
+            Options.Delete opts = deleteOptions(req, body);
+            reply(req, store.delete(api.namespace(), api.name(), opts), r -> {
+                if (api.type().strategy().returnsDeletedObject() || !r.removed()) {
+                    return r.object();
+                }
+                return successStatus(api.type(), r.object());
+            });
         });
     }
 
@@ -438,22 +406,33 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private void deleteCollection(HttpServerRequest req, GenericStore store, ApiRequest api) {
+        withBody(req, body -> {
+            Options.Delete opts = deleteOptions(req, body);
+            reply(req, store.deleteCollection(api.namespace(), listOptions(req), opts), items -> {
+                ObjectNode list = Json.MAPPER.createObjectNode();
+                list.put("kind", api.type().listKind());
+                list.put("apiVersion", api.type().apiVersion());
+                list.putObject("metadata");
+                ArrayNode arr = list.putArray("items");
+                items.forEach(arr::add);
+                return list;
+            });
+        });
+    }
+
+    /** Something done with a request body; whatever it throws becomes the Status reply. */
+    interface BodyAction {
+        void accept(Buffer body) throws Throwable;
+    }
+
+    /** Reads the body (bounded) and runs {@code action} on it, answering any failure as a Status. */
+    void withBody(HttpServerRequest req, BodyAction action) {
         readBody(req).onComplete(ar -> {
-            if (ar.failed()) {
-                sendError(req, ar.cause());
-                return;
-            }
             try {
-                Options.Delete opts = deleteOptions(req, ar.result());
-                reply(req, store.deleteCollection(api.namespace(), listOptions(req), opts), items -> {
-                    ObjectNode list = Json.MAPPER.createObjectNode();
-                    list.put("kind", api.type().listKind());
-                    list.put("apiVersion", api.type().apiVersion());
-                    list.putObject("metadata");
-                    ArrayNode arr = list.putArray("items");
-                    items.forEach(arr::add);
-                    return list;
-                });
+                if (ar.failed()) {
+                    throw ar.cause();
+                }
+                action.accept(ar.result());
             } catch (Throwable e) {
                 sendError(req, e);
             }

@@ -55,20 +55,12 @@ public final class Subresources {
         if (req.method() != HttpMethod.POST) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
-        http.readBody(req).onComplete(ar -> {
-            if (ar.failed()) {
-                http.sendError(req, ar.cause());
-                return;
+        http.withBody(req, raw -> {
+            JsonNode body = ApiHandler.parseJson(raw, false);
+            if (!(body instanceof ObjectNode o)) {
+                throw ApiException.badRequest("the request body must be an object");
             }
-            try {
-                JsonNode body = ApiHandler.parseJson(ar.result(), false);
-                if (!(body instanceof ObjectNode o)) {
-                    throw ApiException.badRequest("the request body must be an object");
-                }
-                http.reply(req, 201, action.run(o), n -> n, List.of());
-            } catch (Throwable e) {
-                http.sendError(req, e);
-            }
+            http.reply(req, 201, action.run(o), n -> n, List.of());
         });
     }
 
@@ -128,18 +120,11 @@ public final class Subresources {
         if (req.method() != HttpMethod.PUT) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
-        http.readBody(req).onComplete(ar -> {
-            try {
-                if (ar.failed()) {
-                    throw ar.cause();
-                }
-                ObjectNode body = http.decodeObject(req, ar.result(), api.type());
-                http.reply(req, store.guaranteedUpdate(null, api.name(),
-                        current -> http.namespaceStrategy().prepareForFinalize(body, current), Options.Write.DEFAULT,
-                        "finalize", 0), o -> o);
-            } catch (Throwable e) {
-                http.sendError(req, e);
-            }
+        http.withBody(req, raw -> {
+            ObjectNode body = http.decodeObject(req, raw, api.type());
+            http.reply(req, store.guaranteedUpdate(null, api.name(),
+                    current -> http.namespaceStrategy().prepareForFinalize(body, current), Options.Write.DEFAULT,
+                    "finalize", 0), o -> o);
         });
     }
 
@@ -154,40 +139,33 @@ public final class Subresources {
         if (m != HttpMethod.PUT && m != HttpMethod.PATCH) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
-        http.readBody(req).onComplete(ar -> {
-            try {
-                if (ar.failed()) {
-                    throw ar.cause();
+        http.withBody(req, raw -> {
+            String ct = ApiHandler.mediaType(req.getHeader("Content-Type"));
+            JsonNode body = ApiHandler.parseJson(raw, ct.endsWith("yaml"));
+            ResourceType scaleType = api.type();
+            CompletableFuture<ObjectNode> result = store.guaranteedUpdate(api.namespace(), api.name(), current -> {
+                ObjectNode scale = toScale(current);
+                ObjectNode wanted;
+                if (m == HttpMethod.PUT) {
+                    wanted = (ObjectNode) body;
+                    String rv = Json.str(wanted.path("metadata"), "resourceVersion");
+                    if (rv != null && !rv.isEmpty() && !rv.equals(Json.str(current.path("metadata"), "resourceVersion"))) {
+                        throw ApiException.staleObject(scaleType.group(), scaleType.plural(), api.name());
+                    }
+                } else {
+                    wanted = (ObjectNode) ApiHandler.applyPatch(ct, scale, body, scaleType);
                 }
-                String ct = ApiHandler.mediaType(req.getHeader("Content-Type"));
-                JsonNode body = ApiHandler.parseJson(ar.result(), ct.endsWith("yaml"));
-                ResourceType scaleType = api.type();
-                CompletableFuture<ObjectNode> result = store.guaranteedUpdate(api.namespace(), api.name(), current -> {
-                    ObjectNode scale = toScale(current);
-                    ObjectNode wanted;
-                    if (m == HttpMethod.PUT) {
-                        wanted = (ObjectNode) body;
-                        String rv = Json.str(wanted.path("metadata"), "resourceVersion");
-                        if (rv != null && !rv.isEmpty() && !rv.equals(Json.str(current.path("metadata"), "resourceVersion"))) {
-                            throw ApiException.staleObject(scaleType.group(), scaleType.plural(), api.name());
-                        }
-                    } else {
-                        wanted = (ObjectNode) ApiHandler.applyPatch(ct, scale, body, scaleType);
-                    }
-                    JsonNode replicas = wanted.path("spec").path("replicas");
-                    if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
-                        throw ApiException.invalid("autoscaling", "Scale", api.name(),
-                                List.of(new dev.keelson.apiserver.validation.FieldError("FieldValueInvalid",
-                                        "spec.replicas", "Invalid value: " + replicas
-                                                + ": must be greater than or equal to 0")));
-                    }
-                    current.with("spec").put("replicas", replicas.asInt());
-                    return current;
-                }, new Options.Write(false, req.getParam("fieldManager")), null, 0);
-                http.reply(req, result, o -> toScale(o));
-            } catch (Throwable e) {
-                http.sendError(req, e);
-            }
+                JsonNode replicas = wanted.path("spec").path("replicas");
+                if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
+                    throw ApiException.invalid("autoscaling", "Scale", api.name(),
+                            List.of(new dev.keelson.apiserver.validation.FieldError("FieldValueInvalid",
+                                    "spec.replicas", "Invalid value: " + replicas
+                                            + ": must be greater than or equal to 0")));
+                }
+                current.with("spec").put("replicas", replicas.asInt());
+                return current;
+            }, new Options.Write(false, req.getParam("fieldManager")), null, 0);
+            http.reply(req, result, o -> toScale(o));
         });
     }
 
