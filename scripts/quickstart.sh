@@ -46,18 +46,19 @@ step "5/6 deploy examples/nginx.yaml"
 kubectl apply -f examples/nginx.yaml | sed 's/^/    /' || fail "kubectl apply" "$log"
 
 step "6/6 wait until the nginx Service answers"
-if kubectl get nodes -o name 2>/dev/null | grep -q node/; then
-  kubectl rollout status deployment/nginx --timeout=180s || fail "rollout of nginx" "$log"
-  ip=$(kubectl get service nginx -o jsonpath='{.spec.clusterIP}')
-  for _ in $(seq 1 60); do
-    curl -fsS --max-time 2 "http://$ip/" >/dev/null 2>&1 && break
-    sleep 1
-  done
-  curl -fsS --max-time 2 "http://$ip/" >/dev/null || fail "curl http://$ip/" "$log"
-  echo "    curl http://$ip/ answered"
-else
-  echo "    this build's server runs no kubelet yet: the Deployment and Service are stored, no pods run"
-fi
+for _ in $(seq 1 120); do
+  kubectl get nodes -o name 2>/dev/null | grep -q node/ && break
+  sleep 0.5
+done
+kubectl get nodes -o name 2>/dev/null | grep -q node/ || fail "no node registered (the in-process kubelet)" "$log"
+kubectl rollout status deployment/nginx --timeout=180s || fail "rollout of nginx" "$log"
+ip=$(kubectl get service nginx -o jsonpath='{.spec.clusterIP}')
+for _ in $(seq 1 60); do
+  curl -fsS --max-time 2 "http://$ip/" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS --max-time 2 "http://$ip/" >/dev/null || fail "curl http://$ip/" "$log"
+echo "    curl http://$ip/ answered"
 
 cat <<MSG
 
