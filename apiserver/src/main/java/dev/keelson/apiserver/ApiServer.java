@@ -229,7 +229,10 @@ public final class ApiServer implements AutoCloseable {
         port.put("port", 443);
         port.put("protocol", "TCP");
         port.put("targetPort", server.actualPort());
-        ignoreExists(svc.create("default", k, Options.Write.DEFAULT));
+        // Created once: on a restart the Service (and its allocated address) is already there.
+        if (!exists(svc, "default", "kubernetes")) {
+            ignoreExists(svc.create("default", k, Options.Write.DEFAULT));
+        }
         GenericStore eps = stores.get(resources.find("", "v1", "endpoints"));
         ObjectNode ep = Json.MAPPER.createObjectNode();
         ep.putObject("metadata").put("name", "kubernetes").put("namespace", "default");
@@ -247,6 +250,18 @@ public final class ApiServer implements AutoCloseable {
                 cur.set("subsets", ep.get("subsets"));
                 return cur;
             }, Options.Write.DEFAULT, null, 0).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean exists(GenericStore store, String namespace, String name) throws Exception {
+        try {
+            store.get(namespace, name).get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ApiException ae && ae.code() == 404) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -148,12 +148,12 @@ public final class ServiceStrategy extends Strategy {
         if (!requested.isEmpty()) {
             Integer ip = parseIp(requested);
             if (ip == null || !inRange(ip)) {
-                throw invalidIp(spec, requested, "provided IP is not in the valid range. The range of valid IPs is "
+                throw invalidIp(owner, requested, "provided IP is not in the valid range. The range of valid IPs is "
                         + cidr);
             }
             return etcd.get(IP_PREFIX + requested).thenApply(existing -> {
                 if (existing.isPresent()) {
-                    throw invalidIp(spec, requested, "provided IP is already allocated");
+                    throw invalidIp(owner, requested, "provided IP is already allocated");
                 }
                 setIp(spec, requested);
                 return new Allocation(List.of(EtcdStorage.Condition.absent(IP_PREFIX + requested)),
@@ -184,8 +184,12 @@ public final class ServiceStrategy extends Strategy {
         spec.putArray("clusterIPs").add(ip);
     }
 
-    private ApiException invalidIp(ObjectNode spec, String ip, String why) {
-        return ApiException.invalid("", "Service", null, List.of(new FieldError("FieldValueInvalid", "spec.clusterIPs",
+    private static String nameOf(String owner) {
+        return owner.substring(owner.indexOf('/') + 1);
+    }
+
+    private ApiException invalidIp(String owner, String ip, String why) {
+        return ApiException.invalid("", "Service", nameOf(owner), List.of(new FieldError("FieldValueInvalid", "spec.clusterIPs",
                 "Invalid value: []string{\"" + ip + "\"}: failed to allocate IP " + ip + ": " + why)));
     }
 
@@ -217,7 +221,7 @@ public final class ServiceStrategy extends Strategy {
                 int requested = p.path("nodePort").asInt(0);
                 if (requested > 0) {
                     if (requested < portMin || requested > portMax) {
-                        throw ApiException.invalid("", "Service", null, List.of(new FieldError("FieldValueInvalid",
+                        throw ApiException.invalid("", "Service", nameOf(owner), List.of(new FieldError("FieldValueInvalid",
                                 "spec.ports[" + i + "].nodePort", "Invalid value: " + requested
                                         + ": provided port is not in the valid range. The range of valid ports is "
                                         + portMin + "-" + portMax)));
@@ -227,7 +231,7 @@ public final class ServiceStrategy extends Strategy {
                         continue;
                     }
                     if (used.contains(Integer.toString(requested)) || !taken.add(requested)) {
-                        throw ApiException.invalid("", "Service", null, List.of(new FieldError("FieldValueInvalid",
+                        throw ApiException.invalid("", "Service", nameOf(owner), List.of(new FieldError("FieldValueInvalid",
                                 "spec.ports[" + i + "].nodePort", "Invalid value: " + requested
                                         + ": provided port is already allocated")));
                     }
