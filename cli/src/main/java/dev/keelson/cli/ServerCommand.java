@@ -54,7 +54,14 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(api.dataDir);
-        List<AutoCloseable> running = new ArrayList<>();
+        // Registered before anything starts: a SIGTERM during start-up must still stop the etcd child process,
+        // or it keeps the data dir locked for the next start.
+        List<AutoCloseable> running = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(running);
+            stop.countDown();
+        }));
         List<String> etcd = etcdServers;
         if (etcd == null || etcd.isEmpty()) {
             EmbeddedEtcd embedded = EmbeddedEtcd.start(api.dataDir.resolve("etcd"), etcdClientPort, etcdPeerPort);
@@ -79,11 +86,6 @@ public final class ServerCommand implements Callable<Integer> {
         }
         System.out.println("keelson server is up: apiserver https://127.0.0.1:" + server.port()
                 + ", admin kubeconfig " + kubeconfig);
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            closeAll(running);
-            stop.countDown();
-        }));
         stop.await();
         return 0;
     }
@@ -94,7 +96,7 @@ public final class ServerCommand implements Callable<Integer> {
                 dev.keelson.componentbase.client.KubeClients.fromKubeconfig(kubeconfig);
         running.add(0, client);
         var cm = new dev.keelson.controllermanager.ControllerManager(client,
-                dev.keelson.controllermanager.ControllerManagerOptions.defaults()
+                dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(clusterCidr)
                         .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
         cm.start();
         running.add(0, cm);
@@ -119,8 +121,14 @@ public final class ServerCommand implements Callable<Integer> {
         LOG.info("kubelet and proxy started for node {}", node);
     }
 
+    /** Stops what runs, newest first, each once (an error path and the shutdown hook may both get here). */
     private static void closeAll(List<AutoCloseable> running) {
-        for (AutoCloseable c : running) {
+        List<AutoCloseable> toClose;
+        synchronized (running) {
+            toClose = new ArrayList<>(running);
+            running.clear();
+        }
+        for (AutoCloseable c : toClose) {
             try {
                 c.close();
             } catch (Exception e) {

@@ -100,6 +100,14 @@ public record ControllerManagerOptions(
                 concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
     }
 
+    public ControllerManagerOptions withClusterCidr(String cidr) {
+        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
+                retryPeriod, identity, bindAddress, securePort, controllers, cidr, nodeCidrMaskSize,
+                nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
+                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+    }
+
     public ControllerManagerOptions withNodeMonitor(Duration gracePeriod, Duration period, double evictionRate) {
         return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
                 retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
