@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
     private Resources resources;
     private HttpServer server;
     private CertificateAuthority ca;
+    private KubeletProxy kubelet;
     private volatile boolean started;
 
     public ApiServer(Vertx vertx, ApiServerOptions options) {
@@ -114,7 +115,10 @@ public final class ApiServer implements AutoCloseable {
         CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
         String address = options.advertiseAddress() != null ? options.advertiseAddress() : defaultAdvertiseAddress();
-        KubeletProxy kubelet = new KubeletProxy(resources, stores);
+        CertificateAuthority.Issued kubeletClient = ca.issueClient("kube-apiserver-kubelet-client",
+                List.of("system:masters"), Duration.ofDays(365));
+        kubelet = new KubeletProxy(vertx, resources, stores, kubeletClient.certificatePem(), kubeletClient.keyPem(),
+                ca.certificatePem());
         WatchHandler watches = new WatchHandler(vertx, metrics, req -> obj -> {
             ResourceType t = typeOf(obj);
             return TablePrinters.toTable(TablePrinters.forResource(t.group(), t.plural()), List.of(obj),
@@ -142,6 +146,7 @@ public final class ApiServer implements AutoCloseable {
                 .setClientAuth(ClientAuth.REQUEST)
                 .setCompressionSupported(false)
                 .setMaxHeaderSize(64 * 1024)
+                .setWebSocketSubProtocols(KubeletProxy.STREAM_PROTOCOLS)
                 .setIdleTimeout(0);
         server = vertx.createHttpServer(http).requestHandler(handler)
                 .listen(options.securePort(), options.bindAddress()).await(30, TimeUnit.SECONDS);
@@ -284,6 +289,9 @@ public final class ApiServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // shutting down
             }
+        }
+        if (kubelet != null) {
+            kubelet.close();
         }
         caches.forEach(WatchCache::close);
         if (etcd != null) {

@@ -48,6 +48,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--component-ports-free", description = "Serve the scheduler, controller-manager and proxy health ports on free ports (for several servers on one host).")
     boolean freeComponentPorts;
 
+    @Option(names = "--node-ip", description = "Address the kubelet reports as the node's InternalIP. Default: the first non-loopback IPv4 address.")
+    String nodeIp;
+
+    @Option(names = "--docker-endpoint", defaultValue = "unix:///var/run/docker.sock", description = "Docker Engine of this node's kubelet. Default: ${DEFAULT-VALUE}.")
+    String dockerEndpoint;
+
     @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "Pod network of the cluster. Default: ${DEFAULT-VALUE}.")
     String clusterCidr;
 
@@ -79,7 +85,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         Path kubeconfig = server.adminKubeconfig();
         try {
-            startComponents(kubeconfig, running);
+            startComponents(kubeconfig, server.certificateAuthority(), running);
         } catch (Exception e) {
             closeAll(running);
             throw e;
@@ -91,7 +97,8 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** The scheduler and controller-manager, and unless --disable-agent the kubelet and proxy, in this JVM. */
-    private void startComponents(Path kubeconfig, List<AutoCloseable> running) {
+    private void startComponents(Path kubeconfig, dev.keelson.componentbase.tls.CertificateAuthority ca,
+                                 List<AutoCloseable> running) {
         io.fabric8.kubernetes.client.KubernetesClient client =
                 dev.keelson.componentbase.client.KubeClients.fromKubeconfig(kubeconfig);
         running.add(0, client);
@@ -109,8 +116,15 @@ public final class ServerCommand implements Callable<Integer> {
             return;
         }
         String node = nodeName != null ? nodeName : dev.keelson.componentbase.tls.CertificateAuthority.hostName();
-        var kubelet = new dev.keelson.kubelet.Kubelet(client, dev.keelson.kubelet.KubeletOptions.defaults(node)
-                .withPort(kubeletPort).withRootDir(api.dataDir.resolve("kubelet")));
+        Path pki = api.dataDir.resolve("pki");
+        kubeletServingCertificate(ca, node, pki);
+        var options = dev.keelson.kubelet.KubeletOptions.defaults(node).withPort(kubeletPort)
+                .withRootDir(api.dataDir.resolve("kubelet")).withDockerEndpoint(dockerEndpoint)
+                .withTls(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"), pki.resolve("ca.crt"));
+        if (nodeIp != null) {
+            options = options.withNodeIp(nodeIp);
+        }
+        var kubelet = new dev.keelson.kubelet.Kubelet(client, options);
         kubelet.start();
         running.add(0, kubelet);
         var proxy = new dev.keelson.proxy.Proxy(client, dev.keelson.proxy.ProxyOptions.defaults(node)
@@ -122,6 +136,27 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** Stops what runs, newest first, each once (an error path and the shutdown hook may both get here). */
+    /**
+     * The in-process kubelet serves HTTPS with a certificate from the cluster CA (re-issued on every start), so that
+     * the apiserver, which trusts only that CA, can reach it for logs and exec.
+     */
+    private void kubeletServingCertificate(dev.keelson.componentbase.tls.CertificateAuthority ca, String node, Path pki) {
+        List<String> ips = new ArrayList<>(dev.keelson.componentbase.tls.CertificateAuthority.hostAddresses());
+        if (nodeIp != null && !ips.contains(nodeIp)) {
+            ips.add(nodeIp);
+        }
+        if (!ips.contains("127.0.0.1")) {
+            ips.add("127.0.0.1");
+        }
+        List<String> dns = new ArrayList<>(List.of(node, "localhost"));
+        String host = dev.keelson.componentbase.tls.CertificateAuthority.hostName();
+        if (!dns.contains(host)) {
+            dns.add(host);
+        }
+        ca.issueServing("system:node:" + node, dns, ips, java.time.Duration.ofDays(365))
+                .write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
+    }
+
     private static void closeAll(List<AutoCloseable> running) {
         List<AutoCloseable> toClose;
         synchronized (running) {

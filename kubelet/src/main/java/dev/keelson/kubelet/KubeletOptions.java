@@ -75,6 +75,17 @@ public record KubeletOptions(
                 systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
     }
 
+    /** Serve HTTPS with this certificate; with a client CA, only clients it signed may call the kubelet. */
+    public KubeletOptions withTls(Path certFile, Path keyFile, Path clientCa) {
+        return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, bindAddress, nodeIp,
+                systemReserved, kubeReserved, rootDir, certFile, keyFile, clientCa, maxPods);
+    }
+
+    public KubeletOptions withDockerEndpoint(String endpoint) {
+        return new KubeletOptions(nodeName, endpoint, podInfraContainerImage, port, bindAddress, nodeIp,
+                systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
+    }
+
     /** Parses {@code cpu=100m,memory=256Mi} as the --system-reserved and --kube-reserved flags take it. */
     public static Map<String, Quantity> parseReservation(String flag) {
         if (flag == null || flag.isBlank()) {

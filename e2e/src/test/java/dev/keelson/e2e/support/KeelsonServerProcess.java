@@ -1,0 +1,163 @@
+package dev.keelson.e2e.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real `keelson server` (bin/keelson from this build) as a child process on the host's Docker Engine: its own
+ * data dir, free ports, a node name and pod network of its own, so that it can run beside anything else.
+ * Closing it stops exactly that process and removes what its kubelet left in Docker.
+ */
+public final class KeelsonServerProcess implements AutoCloseable {
+    private final Path dataDir;
+    private final String nodeName;
+    private final Process process;
+    private final Path log;
+
+    private KeelsonServerProcess(Path dataDir, String nodeName, Process process, Path log) {
+        this.dataDir = dataDir;
+        this.nodeName = nodeName;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts a server whose node is {@code nodeName}, with pods in {@code clusterCidr}, and waits for node Ready. */
+    public static KeelsonServerProcess start(String nodeName, String clusterCidr) {
+        Path root = repositoryRoot();
+        try {
+            Path dir = Files.createTempDirectory("keelson-e2e-" + nodeName + "-");
+            Path log = dir.resolve("server.log");
+            List<String> cmd = List.of(root.resolve("bin/keelson").toString(), "server", "--data-dir",
+                    dir.resolve("data").toString(), "--secure-port", "0", "--kubelet-port", "0",
+                    "--component-ports-free", "--node-name", nodeName, "--cluster-cidr", clusterCidr);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            KeelsonServerProcess server = new KeelsonServerProcess(dir.resolve("data"), nodeName, p, log);
+            try {
+                server.awaitNodeReady(Duration.ofSeconds(120));
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path kubeconfig() {
+        return dataDir.resolve("admin.kubeconfig");
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** Runs kubectl against this server. */
+    public Kubectl.Result kubectl(String stdin, String... args) {
+        return Kubectl.run(kubeconfig(), stdin, args);
+    }
+
+    private void awaitNodeReady(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        String last = "";
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("keelson server exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            if (Files.exists(kubeconfig())) {
+                Kubectl.Result r = kubectl(null, "get", "node", nodeName, "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+                last = r.out() + r.err();
+                if (r.code() == 0 && r.out().equals("True")) {
+                    return;
+                }
+            }
+            sleep(500);
+        }
+        throw new IllegalStateException("node " + nodeName + " not Ready within " + timeout + " (last: " + last + "):\n"
+                + logTail());
+    }
+
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // what the stopped kubelet leaves: its pods' containers and its pod network
+        List<String> ids = new ArrayList<>(List.of(docker("ps", "-aq", "--filter", "label=dev.keelson.node=" + nodeName)
+                .split("\\s+")));
+        ids.removeIf(String::isBlank);
+        if (!ids.isEmpty()) {
+            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+            rm.addAll(ids);
+            docker(rm.toArray(String[]::new));
+        }
+        docker("network", "rm", "keelson-" + nodeName);
+        try (Stream<Path> files = Files.walk(dataDir.getParent())) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    private static String docker(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The repository this build runs in (the e2e module's parent). */
+    public static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("bin/keelson"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("bin/keelson not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}
