@@ -2,6 +2,7 @@ package dev.keelson.apiserver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.auth.Authenticator;
+import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.http.ApiHandler;
 import dev.keelson.apiserver.http.Discovery;
 import dev.keelson.apiserver.http.KubeletProxy;
@@ -69,6 +70,11 @@ public final class ApiServer implements AutoCloseable {
         return options.dataDir().resolve("pki");
     }
 
+    /** The join token agents use: {@code K1<sha256 of the CA>::<secret>}. */
+    public Path nodeTokenFile() {
+        return options.dataDir().resolve("node-token");
+    }
+
     public Path adminKubeconfig() {
         return options.dataDir().resolve("admin.kubeconfig");
     }
@@ -126,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
                     java.time.Instant.now());
         });
         ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile()),
+                NodeBootstrap.loadOrCreate(ca, nodeTokenFile()),
                 new Discovery(resources, address + ":" + options.securePort()), new OpenApiService(resources), watches,
                 new Subresources(stores, kubelet), metrics, new ApiHandler.HealthChecks() {
                     @Override

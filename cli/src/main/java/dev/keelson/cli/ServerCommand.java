@@ -27,6 +27,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     ApiServerFlags api = new ApiServerFlags();
 
+    @Mixin
+    NodeFlags node = new NodeFlags();
+
     @Option(names = "--etcd-servers", split = ",", description = "Use this etcd instead of starting one.")
     List<String> etcdServers;
 
@@ -39,23 +42,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-agent", description = "Control plane only: no kubelet and no proxy on this host.")
     boolean disableAgent;
 
-    @Option(names = "--node-name", description = "This host's node name. Default: the host name.")
-    String nodeName;
-
-    @Option(names = "--kubelet-port", defaultValue = "10250", description = "Kubelet server port; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
-    int kubeletPort;
-
     @Option(names = "--component-ports-free", description = "Serve the scheduler, controller-manager and proxy health ports on free ports (for several servers on one host).")
     boolean freeComponentPorts;
-
-    @Option(names = "--node-ip", description = "Address the kubelet reports as the node's InternalIP. Default: the first non-loopback IPv4 address.")
-    String nodeIp;
-
-    @Option(names = "--docker-endpoint", defaultValue = "unix:///var/run/docker.sock", description = "Docker Engine of this node's kubelet. Default: ${DEFAULT-VALUE}.")
-    String dockerEndpoint;
-
-    @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "Pod network of the cluster. Default: ${DEFAULT-VALUE}.")
-    String clusterCidr;
 
     @Override
     public Integer call() throws Exception {
@@ -92,6 +80,8 @@ public final class ServerCommand implements Callable<Integer> {
         }
         System.out.println("keelson server is up: apiserver https://127.0.0.1:" + server.port()
                 + ", admin kubeconfig " + kubeconfig);
+        System.out.println("nodes join with: keelson agent --server https://<this host's address>:" + server.port()
+                + " --token-file <a copy of " + server.nodeTokenFile() + ">");
         stop.await();
         return 0;
     }
@@ -103,7 +93,7 @@ public final class ServerCommand implements Callable<Integer> {
                 dev.keelson.componentbase.client.KubeClients.fromKubeconfig(kubeconfig);
         running.add(0, client);
         var cm = new dev.keelson.controllermanager.ControllerManager(client,
-                dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(clusterCidr)
+                dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(node.clusterCidr)
                         .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
         cm.start();
         running.add(0, cm);
@@ -115,49 +105,16 @@ public final class ServerCommand implements Callable<Integer> {
         if (disableAgent) {
             return;
         }
-        String node = nodeName != null ? nodeName : dev.keelson.componentbase.tls.CertificateAuthority.hostName();
+        // The in-process kubelet's serving certificate comes straight from the cluster CA (re-issued on every start).
         Path pki = api.dataDir.resolve("pki");
-        kubeletServingCertificate(ca, node, pki);
-        var options = dev.keelson.kubelet.KubeletOptions.defaults(node).withPort(kubeletPort)
-                .withRootDir(api.dataDir.resolve("kubelet")).withDockerEndpoint(dockerEndpoint)
-                .withTls(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"), pki.resolve("ca.crt"));
-        if (nodeIp != null) {
-            options = options.withNodeIp(nodeIp);
-        }
-        var kubelet = new dev.keelson.kubelet.Kubelet(client, options);
-        kubelet.start();
-        running.add(0, kubelet);
-        var proxy = new dev.keelson.proxy.Proxy(client, dev.keelson.proxy.ProxyOptions.defaults(node)
-                .withClusterCidr(clusterCidr)
-                .withServer("127.0.0.1", freeComponentPorts ? 0 : 10256, freeComponentPorts ? 0 : 10249));
-        proxy.start();
-        running.add(0, proxy);
-        LOG.info("kubelet and proxy started for node {}", node);
+        ca.issueServing("system:node:" + node.node(), node.servingNames(), node.servingIps(), java.time.Duration.ofDays(365))
+                .write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
+        NodeComponents.start(client, node, api.dataDir.resolve("kubelet"), pki.resolve("kubelet.crt"),
+                pki.resolve("kubelet.key"), pki.resolve("ca.crt"), freeComponentPorts, running);
     }
 
     /** Stops what runs, newest first, each once (an error path and the shutdown hook may both get here). */
-    /**
-     * The in-process kubelet serves HTTPS with a certificate from the cluster CA (re-issued on every start), so that
-     * the apiserver, which trusts only that CA, can reach it for logs and exec.
-     */
-    private void kubeletServingCertificate(dev.keelson.componentbase.tls.CertificateAuthority ca, String node, Path pki) {
-        List<String> ips = new ArrayList<>(dev.keelson.componentbase.tls.CertificateAuthority.hostAddresses());
-        if (nodeIp != null && !ips.contains(nodeIp)) {
-            ips.add(nodeIp);
-        }
-        if (!ips.contains("127.0.0.1")) {
-            ips.add("127.0.0.1");
-        }
-        List<String> dns = new ArrayList<>(List.of(node, "localhost"));
-        String host = dev.keelson.componentbase.tls.CertificateAuthority.hostName();
-        if (!dns.contains(host)) {
-            dns.add(host);
-        }
-        ca.issueServing("system:node:" + node, dns, ips, java.time.Duration.ofDays(365))
-                .write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
-    }
-
-    private static void closeAll(List<AutoCloseable> running) {
+    static void closeAll(List<AutoCloseable> running) {
         List<AutoCloseable> toClose;
         synchronized (running) {
             toClose = new ArrayList<>(running);

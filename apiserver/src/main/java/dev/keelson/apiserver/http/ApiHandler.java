@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.auth.Authenticator;
+import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.openapi.UnknownFields;
 import dev.keelson.apiserver.patch.ApplyConflictException;
 import dev.keelson.apiserver.patch.JsonMergePatch;
@@ -57,6 +58,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final Resources resources;
     private final Map<ResourceType, GenericStore> stores;
     private final Authenticator authenticator;
+    private final NodeBootstrap nodeBootstrap;
     private final Discovery discovery;
     private final OpenApiService openApi;
     private final WatchHandler watches;
@@ -67,11 +69,12 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final java.util.function.Supplier<String> scrape;
 
     public ApiHandler(Resources resources, Map<ResourceType, GenericStore> stores, Authenticator authenticator,
-                      Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
+                      NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
                       MeterRegistry metrics, HealthChecks health, java.util.function.Supplier<String> scrape) {
         this.resources = resources;
         this.stores = stores;
         this.authenticator = authenticator;
+        this.nodeBootstrap = nodeBootstrap;
         this.discovery = discovery;
         this.openApi = openApi;
         this.watches = watches;
@@ -104,6 +107,15 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                     sendJson(req, 200, Version.json());
                     return;
                 }
+                case NodeBootstrap.CA_PATH -> {
+                    // anonymous on purpose: a joining node checks what it gets against its token's CA fingerprint
+                    req.response().putHeader("Content-Type", "application/x-pem-file").end(nodeBootstrap.caPem());
+                    return;
+                }
+                case NodeBootstrap.CERTIFICATES_PATH -> {
+                    joinNode(req);
+                    return;
+                }
                 default -> { }
             }
             Authenticator.User user = authenticator.authenticate(req);
@@ -115,6 +127,17 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         } catch (Throwable e) {
             sendError(req, e);
         }
+    }
+
+    /** A node joining with the join token has its keys certified (see {@link NodeBootstrap}). */
+    private void joinNode(HttpServerRequest req) {
+        if (req.method() != HttpMethod.POST) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        if (!nodeBootstrap.authorized(req.getHeader("Authorization"))) {
+            throw ApiException.unauthorized();
+        }
+        withBody(req, raw -> sendJson(req, 201, nodeBootstrap.certify(parseJson(raw, false))));
     }
 
     private void record(HttpServerRequest req, String path, long start) {

@@ -80,10 +80,16 @@ public final class CertificateAuthority {
     /** A serving certificate for the given DNS names and IP addresses. */
     public Issued issueServing(String commonName, List<String> dnsNames, List<String> ips, Duration validity) {
         KeyPair pair = newKeyPair();
+        return new Issued(servingFor(pair.getPublic(), commonName, dnsNames, ips, validity), pair);
+    }
+
+    /** A serving certificate for a key someone else holds (a node's, from its certificate request). */
+    public X509Certificate servingFor(java.security.PublicKey publicKey, String commonName, List<String> dnsNames,
+                                      List<String> ips, Duration validity) {
         List<GeneralName> names = new ArrayList<>();
         dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
         ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-        X509Certificate cert = build(new X500Name("CN=" + commonName), pair.getPublic(), issuerName(), key, validity,
+        return build(new X500Name("CN=" + commonName), publicKey, issuerName(), key, validity,
                 builder -> {
                     builder.addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(names.toArray(GeneralName[]::new)));
@@ -92,21 +98,25 @@ public final class CertificateAuthority {
                     builder.addExtension(Extension.keyUsage, true,
                             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
                 });
-        return new Issued(cert, pair);
     }
 
     /** A client certificate: CN is the user name, each organization a group. */
     public Issued issueClient(String user, List<String> groups, Duration validity) {
         KeyPair pair = newKeyPair();
+        return new Issued(clientFor(pair.getPublic(), user, groups, validity), pair);
+    }
+
+    /** A client certificate for a key someone else holds. */
+    public X509Certificate clientFor(java.security.PublicKey publicKey, String user, List<String> groups,
+                                     Duration validity) {
         X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
         groups.forEach(g -> subject.addRDN(BCStyle.O, g));
         subject.addRDN(BCStyle.CN, user);
-        X509Certificate cert = build(subject.build(), pair.getPublic(), issuerName(), key, validity, builder -> {
+        return build(subject.build(), publicKey, issuerName(), key, validity, builder -> {
             builder.addExtension(Extension.extendedKeyUsage, false,
                     new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         });
-        return new Issued(cert, pair);
     }
 
     private X500Name issuerName() {
@@ -161,7 +171,7 @@ public final class CertificateAuthority {
         }
     }
 
-    static KeyPair newKeyPair() {
+    public static KeyPair newKeyPair() {
         try {
             // RSA rather than EC: every client (Go's kubectl, fabric8, the JDK) reads RSA PKCS#8 keys
             KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");

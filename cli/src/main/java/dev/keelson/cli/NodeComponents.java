@@ -1,0 +1,40 @@
+package dev.keelson.cli;
+
+import dev.keelson.kubelet.Kubelet;
+import dev.keelson.kubelet.KubeletOptions;
+import dev.keelson.proxy.Proxy;
+import dev.keelson.proxy.ProxyOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A node's kubelet and proxy in this JVM: what `keelson agent` runs and `keelson server` runs unless --disable-agent. */
+final class NodeComponents {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeComponents.class);
+
+    private NodeComponents() {}
+
+    /**
+     * Starts the kubelet (HTTPS with the given serving certificate; only clients the cluster CA signed may call it)
+     * and the proxy; adds both to {@code running}, newest first.
+     */
+    static void start(KubernetesClient client, NodeFlags flags, Path rootDir, Path servingCert, Path servingKey,
+                      Path clusterCa, boolean freePorts, List<AutoCloseable> running) {
+        String node = flags.node();
+        KubeletOptions options = KubeletOptions.defaults(node).withPort(flags.kubeletPort).withRootDir(rootDir)
+                .withDockerEndpoint(flags.dockerEndpoint).withTls(servingCert, servingKey, clusterCa);
+        if (flags.nodeIp != null) {
+            options = options.withNodeIp(flags.nodeIp);
+        }
+        Kubelet kubelet = new Kubelet(client, options);
+        kubelet.start();
+        running.add(0, kubelet);
+        Proxy proxy = new Proxy(client, ProxyOptions.defaults(node).withClusterCidr(flags.clusterCidr)
+                .withServer("127.0.0.1", freePorts ? 0 : 10256, freePorts ? 0 : 10249));
+        proxy.start();
+        running.add(0, proxy);
+        LOG.info("kubelet and proxy started for node {}", node);
+    }
+}
