@@ -6,9 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -61,10 +58,10 @@ public final class AgentCommand implements Callable<Integer> {
             return 2;
         }
         Files.createDirectories(dataDir);
-        List<AutoCloseable> running = Collections.synchronizedList(new ArrayList<>());
+        Lifecycle running = new Lifecycle();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ServerCommand.closeAll(running);
+            running.stopAll();
             stop.countDown();
         }));
         NodeJoin.Credentials credentials = NodeJoin.ensure(server, joinToken, dataDir, node.node(), node.servingIps(),

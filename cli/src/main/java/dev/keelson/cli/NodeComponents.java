@@ -6,7 +6,6 @@ import dev.keelson.proxy.Proxy;
 import dev.keelson.proxy.ProxyOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,7 @@ final class NodeComponents {
      * and the proxy; adds both to {@code running}, newest first.
      */
     static void start(KubernetesClient client, NodeFlags flags, Path rootDir, Path servingCert, Path servingKey,
-                      Path clusterCa, boolean freePorts, List<AutoCloseable> running) {
+                      Path clusterCa, boolean freePorts, Lifecycle running) {
         String node = flags.node();
         KubeletOptions options = KubeletOptions.defaults(node).withPort(flags.kubeletPort).withRootDir(rootDir)
                 .withDockerEndpoint(flags.dockerEndpoint).withTls(servingCert, servingKey, clusterCa);
@@ -30,11 +29,11 @@ final class NodeComponents {
         }
         Kubelet kubelet = new Kubelet(client, options);
         kubelet.start();
-        running.add(0, kubelet);
+        running.add(kubelet);
         Proxy proxy = new Proxy(client, ProxyOptions.defaults(node).withClusterCidr(flags.clusterCidr)
                 .withServer("127.0.0.1", freePorts ? 0 : 10256, freePorts ? 0 : 10249));
         proxy.start();
-        running.add(0, proxy);
+        running.add(proxy);
         LOG.info("kubelet and proxy started for node {}", node);
     }
 }

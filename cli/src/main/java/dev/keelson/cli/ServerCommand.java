@@ -50,10 +50,10 @@ public final class ServerCommand implements Callable<Integer> {
         Files.createDirectories(api.dataDir);
         // Registered before anything starts: a SIGTERM during start-up must still stop the etcd child process,
         // or it keeps the data dir locked for the next start.
-        List<AutoCloseable> running = java.util.Collections.synchronizedList(new ArrayList<>());
+        Lifecycle running = new Lifecycle();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            closeAll(running);
+            running.stopAll();
             stop.countDown();
         }));
         List<String> etcd = etcdServers;
@@ -64,18 +64,18 @@ public final class ServerCommand implements Callable<Integer> {
             LOG.info("started etcd (pid {}) at {}", embedded.pid(), embedded.clientUrl());
         }
         ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd));
-        running.add(0, server);
+        running.add(server);
         try {
             server.start();
         } catch (Exception e) {
-            closeAll(running);
+            running.stopAll();
             throw e;
         }
         Path kubeconfig = server.adminKubeconfig();
         try {
             startComponents(kubeconfig, server.certificateAuthority(), running);
         } catch (Exception e) {
-            closeAll(running);
+            running.stopAll();
             throw e;
         }
         System.out.println("keelson server is up: apiserver https://127.0.0.1:" + server.port()
@@ -86,46 +86,52 @@ public final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The scheduler and controller-manager, and unless --disable-agent the kubelet and proxy, in this JVM. */
+    /**
+     * The scheduler and controller-manager, and unless --disable-agent the kubelet and proxy, in this JVM. They
+     * only need the apiserver, not each other, so they start side by side (a node registers while the controllers
+     * sync their caches).
+     */
     private void startComponents(Path kubeconfig, dev.keelson.componentbase.tls.CertificateAuthority ca,
-                                 List<AutoCloseable> running) {
+                                 Lifecycle running) {
         io.fabric8.kubernetes.client.KubernetesClient client =
                 dev.keelson.componentbase.client.KubeClients.fromKubeconfig(kubeconfig);
-        running.add(0, client);
-        var cm = new dev.keelson.controllermanager.ControllerManager(client,
-                dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(node.clusterCidr)
-                        .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
-        cm.start();
-        running.add(0, cm);
-        var scheduler = new dev.keelson.scheduler.Scheduler(client,
-                dev.keelson.scheduler.SchedulerOptions.defaults().withServing("127.0.0.1", freeComponentPorts ? 0 : 10259));
-        scheduler.start();
-        running.add(0, scheduler);
-        LOG.info("controller-manager and scheduler started");
-        if (disableAgent) {
-            return;
+        running.add(client);
+        List<java.util.concurrent.CompletableFuture<Void>> starting = new ArrayList<>();
+        // not the common pool: on a 2-core host it has a single worker and would start them one after another
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(3);
+        starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            var cm = new dev.keelson.controllermanager.ControllerManager(client,
+                    dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(node.clusterCidr)
+                            .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
+            cm.start();
+            running.add(cm);
+        }, starter));
+        starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            var scheduler = new dev.keelson.scheduler.Scheduler(client, dev.keelson.scheduler.SchedulerOptions.defaults()
+                    .withServing("127.0.0.1", freeComponentPorts ? 0 : 10259));
+            scheduler.start();
+            running.add(scheduler);
+        }, starter));
+        if (!disableAgent) {
+            starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                // The in-process kubelet's serving certificate comes straight from the cluster CA (re-issued on
+                // every start).
+                Path pki = api.dataDir.resolve("pki");
+                ca.issueServing("system:node:" + node.node(), node.servingNames(), node.servingIps(),
+                        java.time.Duration.ofDays(365)).write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
+                NodeComponents.start(client, node, api.dataDir.resolve("kubelet"), pki.resolve("kubelet.crt"),
+                        pki.resolve("kubelet.key"), pki.resolve("ca.crt"), freeComponentPorts, running);
+            }, starter));
         }
-        // The in-process kubelet's serving certificate comes straight from the cluster CA (re-issued on every start).
-        Path pki = api.dataDir.resolve("pki");
-        ca.issueServing("system:node:" + node.node(), node.servingNames(), node.servingIps(), java.time.Duration.ofDays(365))
-                .write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
-        NodeComponents.start(client, node, api.dataDir.resolve("kubelet"), pki.resolve("kubelet.crt"),
-                pki.resolve("kubelet.key"), pki.resolve("ca.crt"), freeComponentPorts, running);
+        try {
+            java.util.concurrent.CompletableFuture.allOf(starting.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            starter.shutdown();
+        }
+        LOG.info("controller-manager, scheduler{} started", disableAgent ? "" : ", kubelet and proxy");
     }
 
-    /** Stops what runs, newest first, each once (an error path and the shutdown hook may both get here). */
-    static void closeAll(List<AutoCloseable> running) {
-        List<AutoCloseable> toClose;
-        synchronized (running) {
-            toClose = new ArrayList<>(running);
-            running.clear();
-        }
-        for (AutoCloseable c : toClose) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.getMessage());
-            }
-        }
-    }
 }
