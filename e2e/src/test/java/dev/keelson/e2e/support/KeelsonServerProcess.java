@@ -33,17 +33,32 @@ public final class KeelsonServerProcess implements AutoCloseable {
 
     /** Starts a server whose node is {@code nodeName}, with pods in {@code clusterCidr}, and waits for node Ready. */
     public static KeelsonServerProcess start(String nodeName, String clusterCidr) {
+        return start(nodeName, clusterCidr, false);
+    }
+
+    /**
+     * Starts a server; with {@code controlPlaneOnly} it runs no kubelet (--disable-agent) and {@code nodeName} is
+     * only used to name its files; otherwise waits for its node to be Ready.
+     */
+    public static KeelsonServerProcess start(String nodeName, String clusterCidr, boolean controlPlaneOnly) {
         Path root = repositoryRoot();
         try {
             Path dir = Files.createTempDirectory("keelson-e2e-" + nodeName + "-");
             Path log = dir.resolve("server.log");
-            List<String> cmd = List.of(root.resolve("bin/keelson").toString(), "server", "--data-dir",
+            List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/keelson").toString(), "server", "--data-dir",
                     dir.resolve("data").toString(), "--secure-port", "0", "--kubelet-port", "0",
-                    "--component-ports-free", "--node-name", nodeName, "--cluster-cidr", clusterCidr);
+                    "--component-ports-free", "--node-name", nodeName, "--cluster-cidr", clusterCidr));
+            if (controlPlaneOnly) {
+                cmd.add("--disable-agent");
+            }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             KeelsonServerProcess server = new KeelsonServerProcess(dir.resolve("data"), nodeName, p, log);
             try {
-                server.awaitNodeReady(Duration.ofSeconds(120));
+                if (controlPlaneOnly) {
+                    server.awaitLogLine("keelson server is up", Duration.ofSeconds(120));
+                } else {
+                    server.awaitNodeReady(Duration.ofSeconds(120));
+                }
             } catch (RuntimeException e) {
                 server.close();
                 throw e;
@@ -52,6 +67,44 @@ public final class KeelsonServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The apiserver's URL as the server printed it. */
+    public String url() {
+        try {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("apiserver (https://[0-9.]+:[0-9]+)")
+                        .matcher(line);
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("the server has not printed its address yet:\n" + logTail());
+    }
+
+    public Path nodeTokenFile() {
+        return dataDir.resolve("node-token");
+    }
+
+    private void awaitLogLine(String text, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("keelson server exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            try {
+                if (Files.readString(log).contains(text)) {
+                    return;
+                }
+            } catch (IOException ignored) {
+                // not written yet
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException("no \"" + text + "\" within " + timeout + ":\n" + logTail());
     }
 
     public Path kubeconfig() {
@@ -107,7 +160,16 @@ public final class KeelsonServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // what the stopped kubelet leaves: its pods' containers and its pod network
+        removeDockerLeftovers(nodeName);
+        try (Stream<Path> files = Files.walk(dataDir.getParent())) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    /** What a stopped kubelet of {@code nodeName} leaves in Docker: its pods' containers and its pod network. */
+    public static void removeDockerLeftovers(String nodeName) {
         List<String> ids = new ArrayList<>(List.of(docker("ps", "-aq", "--filter", "label=dev.keelson.node=" + nodeName)
                 .split("\\s+")));
         ids.removeIf(String::isBlank);
@@ -117,11 +179,6 @@ public final class KeelsonServerProcess implements AutoCloseable {
             docker(rm.toArray(String[]::new));
         }
         docker("network", "rm", "keelson-" + nodeName);
-        try (Stream<Path> files = Files.walk(dataDir.getParent())) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
-        }
     }
 
     private static String docker(String... args) {
