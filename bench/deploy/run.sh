@@ -43,6 +43,9 @@ rss_mb() { local total=0 p; for p in "$@"; do total=$((total + $(ps -o rss= -p "
 
 cleanup() {
   set +e
+  if [ -n "${agent_pid:-}" ] && kill -0 "$agent_pid" 2>/dev/null; then
+    kill "$agent_pid"; wait "$agent_pid" 2>/dev/null
+  fi
   stop_server
   docker ps -aq --filter "name=^$prefix-f" | xargs -r docker rm -f >/dev/null
   docker network rm "$prefix-net" >/dev/null 2>&1
@@ -219,12 +222,38 @@ for r in $(seq 1 "$runs"); do
   log "run $r: keelson ${k[-1]} s, swarm $swarm_took s, floor ${f[-1]} s"
 done
 
+# Agent RSS: a control-plane-only server and `keelson agent` joining it with the token, idle and with N pods.
+stop_server
+agent_pid=""
+data="$work/split-server"
+mkdir -p "$data"
+"$keelson" server --data-dir "$data" --secure-port 0 --component-ports-free --disable-agent \
+  --cluster-cidr "$cluster_cidr" >"$data/server.log" 2>&1 &
+server_pid=$!
+until grep -q "keelson server is up" "$data/server.log"; do kill -0 "$server_pid" || exit 1; sleep 0.2; done
+url=$(grep -o 'apiserver https://[0-9.:]*' "$data/server.log" | head -1 | cut -d' ' -f2)
+"$keelson" agent --server "$url" --token-file "$data/node-token" --data-dir "$work/agent" --node-name "$node" \
+  --kubelet-port 0 --component-ports-free --cluster-cidr "$cluster_cidr" >"$work/agent.log" 2>&1 &
+agent_pid=$!
+wait_node_ready
+sleep 20
+agent_idle=$(rss_mb "$agent_pid")
+deployment | kc apply -f - >/dev/null
+kc wait --for=jsonpath='{.status.readyReplicas}'="$replicas" "deployment/$prefix" --timeout=300s >/dev/null
+sleep 10
+agent_loaded=$(rss_mb "$agent_pid")
+log "agent RSS: idle $agent_idle MB, with $replicas pods $agent_loaded MB"
+kc delete deployment "$prefix" --wait=true >/dev/null
+until [ -z "$(docker ps -aq --filter "label=dev.keelson.node=$node")" ]; do sleep 0.5; done
+kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
+
 km=$(printf '%s\n' "${k[@]}" | median)
 fm=$(printf '%s\n' "${f[@]}" | median)
 echo "replicas=$replicas runs=$runs"
 echo "cold start to node Ready, new data dir: ${first[*]} s -> median $(printf '%s\n' "${first[@]}" | median) s"
 echo "cold start to node Ready, restart:      ${restart[*]} s -> median $(printf '%s\n' "${restart[@]}" | median) s"
 echo "server RSS (JVM + etcd): idle $idle_rss MB, with $replicas pods $loaded_rss MB"
+echo "agent RSS (JVM): idle $agent_idle MB, with $replicas pods $agent_loaded MB"
 echo "keelson deployment -> all Ready: ${k[*]} s -> median $km s"
 if [ "$skip_swarm" = 0 ]; then
   sm=$(printf '%s\n' "${s[@]}" | median)
