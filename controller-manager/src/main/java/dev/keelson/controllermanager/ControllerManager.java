@@ -11,6 +11,7 @@ import dev.keelson.controllermanager.garbagecollector.GarbageCollector;
 import dev.keelson.controllermanager.namespace.NamespaceController;
 import dev.keelson.controllermanager.nodeipam.NodeIpamController;
 import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
+import dev.keelson.controllermanager.podgc.PodGarbageCollector;
 import dev.keelson.controllermanager.replicaset.ReplicaSetController;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -113,7 +114,9 @@ public final class ControllerManager implements AutoCloseable {
         }
         if (options.enabled("nodelifecycle")) {
             NodeLifecycleController c = new NodeLifecycleController(informers, new NodeLifecycleController.Options(
-                    options.nodeMonitorGracePeriod(), options.nodeMonitorPeriod(), options.nodeEvictionRate()));
+                    options.nodeMonitorGracePeriod(), options.nodeMonitorPeriod(), options.nodeEvictionRate(),
+                    options.secondaryNodeEvictionRate(), options.unhealthyZoneThreshold(),
+                    options.largeClusterSizeThreshold()), registry);
             created.add(running(c::run, c::close));
         }
         if (options.enabled("endpoint")) {
@@ -124,6 +127,11 @@ public final class ControllerManager implements AutoCloseable {
             EndpointSliceController c = new EndpointSliceController(informers, options.endpointUpdatesBatchPeriod(),
                     registry);
             created.add(running(() -> c.run(options.concurrentEndpointSliceSyncs()), c::close));
+        }
+        if (options.enabled("podgc")) {
+            PodGarbageCollector c = new PodGarbageCollector(informers,
+                    PodGarbageCollector.Options.withThreshold(options.terminatedPodGcThreshold()), registry);
+            created.add(running(c::run, c::close));
         }
         running.addAll(created);
         starter = new Thread(() -> {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** `keelson controller-manager`: runs the controllers as their own process until interrupted. */
 @Command(name = "controller-manager", mixinStandardHelpOptions = true,
         description = "Runs the reconcile loops: deployment, replicaset, garbage collector, namespace, node lifecycle, "
-                + "node IPAM, endpoints and endpointslices.")
+                + "node IPAM, endpoints, endpointslices and pod garbage collection.")
 public final class ControllerManagerCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", required = true, description = "kubeconfig with the apiserver address and credentials")
     Path kubeconfig;
@@ -53,7 +53,7 @@ public final class ControllerManagerCommand implements Callable<Integer> {
 
     @Option(names = "--controllers", split = ",", defaultValue = "*",
             description = "controllers to run: '*' all, 'name' enables, '-name' disables; known: "
-                    + "replicaset, deployment, garbagecollector, namespace, nodelifecycle, nodeipam, endpoint, endpointslice")
+                    + "replicaset, deployment, garbagecollector, namespace, nodelifecycle, nodeipam, endpoint, endpointslice, podgc")
     List<String> controllers;
 
     @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "range node pod CIDRs come from (default ${DEFAULT-VALUE})")
@@ -73,6 +73,23 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @Option(names = "--node-eviction-rate", defaultValue = "0.1",
             description = "nodes per second that may newly get a NoExecute taint (default ${DEFAULT-VALUE})")
     double nodeEvictionRate;
+
+    @Option(names = "--secondary-node-eviction-rate", defaultValue = "0.01",
+            description = "nodes per second that may newly get a NoExecute taint in a partially disrupted zone larger "
+                    + "than --large-cluster-size-threshold (default ${DEFAULT-VALUE})")
+    double secondaryNodeEvictionRate;
+
+    @Option(names = "--unhealthy-zone-threshold", defaultValue = "0.55",
+            description = "fraction of not-ready nodes (at least 3) that makes a zone partially disrupted (default ${DEFAULT-VALUE})")
+    double unhealthyZoneThreshold;
+
+    @Option(names = "--large-cluster-size-threshold", defaultValue = "50",
+            description = "zones of at most this many nodes stop tainting while partially disrupted (default ${DEFAULT-VALUE})")
+    int largeClusterSizeThreshold;
+
+    @Option(names = "--terminated-pod-gc-threshold", defaultValue = "12500",
+            description = "terminated pods kept before the oldest are deleted; 0 keeps all (default ${DEFAULT-VALUE})")
+    int terminatedPodGcThreshold;
 
     @Option(names = "--concurrent-replicaset-syncs", defaultValue = "5", description = "replicaset workers (default ${DEFAULT-VALUE})")
     int replicaSetSyncs;
@@ -101,7 +118,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
                 retryPeriod, ControllerManagerOptions.defaultIdentity(), bindAddress, securePort, controllers,
                 clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate,
                 replicaSetSyncs, deploymentSyncs, gcSyncs, namespaceSyncs, endpointSyncs, endpointSliceSyncs,
-                endpointBatch);
+                endpointBatch, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold,
+                terminatedPodGcThreshold);
     }
 
     @Override

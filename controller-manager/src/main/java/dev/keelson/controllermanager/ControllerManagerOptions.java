@@ -11,6 +11,10 @@ import java.util.Set;
  * @param securePort port for /healthz and /metrics; 0 picks a free one, -1 serves nothing
  * @param controllers Kubernetes' --controllers syntax: {@code *} = all, {@code name} enables, {@code -name} disables
  * @param endpointUpdatesBatchPeriod how long pod changes are gathered before a Service's endpoints are rewritten
+ * @param secondaryNodeEvictionRate node taints per second in a large zone that is partially disrupted
+ * @param unhealthyZoneThreshold fraction of not-ready nodes (more than 2) from which a zone counts as partially disrupted
+ * @param largeClusterSizeThreshold zones up to this size stop tainting entirely when partially disrupted
+ * @param terminatedPodGcThreshold terminated pods kept before the oldest are deleted; 0 keeps all
  */
 public record ControllerManagerOptions(
         boolean leaderElect,
@@ -34,12 +38,16 @@ public record ControllerManagerOptions(
         int concurrentNamespaceSyncs,
         int concurrentEndpointSyncs,
         int concurrentEndpointSliceSyncs,
-        Duration endpointUpdatesBatchPeriod) {
+        Duration endpointUpdatesBatchPeriod,
+        double secondaryNodeEvictionRate,
+        double unhealthyZoneThreshold,
+        int largeClusterSizeThreshold,
+        int terminatedPodGcThreshold) {
 
     public static final int DEFAULT_SECURE_PORT = 10257;
     /** Every controller this controller-manager knows, by its --controllers name. */
     public static final List<String> ALL_CONTROLLERS = List.of("replicaset", "deployment", "garbagecollector",
-            "namespace", "nodelifecycle", "nodeipam", "endpoint", "endpointslice");
+            "namespace", "nodelifecycle", "nodeipam", "endpoint", "endpointslice", "podgc");
 
     public ControllerManagerOptions {
         controllers = List.copyOf(controllers);
@@ -52,6 +60,12 @@ public record ControllerManagerOptions(
         if (leaderElect && !(leaseDuration.compareTo(renewDeadline) > 0 && renewDeadline.compareTo(retryPeriod) > 0)) {
             throw new IllegalArgumentException("leader election needs lease duration > renew deadline > retry period");
         }
+        if (unhealthyZoneThreshold <= 0 || unhealthyZoneThreshold > 1) {
+            throw new IllegalArgumentException("unhealthy zone threshold must be in (0, 1]");
+        }
+        if (nodeEvictionRate < 0 || secondaryNodeEvictionRate < 0 || terminatedPodGcThreshold < 0) {
+            throw new IllegalArgumentException("eviction rates and the terminated pod GC threshold must not be negative");
+        }
         if (nodeCidrMaskSize < 8 || nodeCidrMaskSize > 30) {
             throw new IllegalArgumentException("node CIDR mask size must be between 8 and 30");
         }
@@ -61,7 +75,7 @@ public record ControllerManagerOptions(
         return new ControllerManagerOptions(true, "kube-system", "kube-controller-manager", Duration.ofSeconds(15),
                 Duration.ofSeconds(10), Duration.ofSeconds(2), defaultIdentity(), "0.0.0.0", DEFAULT_SECURE_PORT,
                 List.of("*"), "10.244.0.0/16", 24, Duration.ofSeconds(40), Duration.ofSeconds(5), 0.1,
-                5, 5, 20, 10, 5, 5, Duration.ofMillis(500));
+                5, 5, 20, 10, 5, 5, Duration.ofMillis(500), 0.01, 0.55, 50, 12500);
     }
 
     /** True if {@code name} runs under the --controllers setting. */
@@ -81,7 +95,8 @@ public record ControllerManagerOptions(
                 retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
                 nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
                 concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
+                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
     }
 
     public ControllerManagerOptions withSecurePort(String address, int port) {
@@ -89,7 +104,8 @@ public record ControllerManagerOptions(
                 retryPeriod, identity, address, port, controllers, clusterCidr, nodeCidrMaskSize,
                 nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
                 concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
+                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
     }
 
     public ControllerManagerOptions withControllers(List<String> names) {
@@ -97,7 +113,8 @@ public record ControllerManagerOptions(
                 retryPeriod, identity, bindAddress, securePort, names, clusterCidr, nodeCidrMaskSize,
                 nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
                 concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
+                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
     }
 
     public ControllerManagerOptions withClusterCidr(String cidr) {
@@ -105,7 +122,8 @@ public record ControllerManagerOptions(
                 retryPeriod, identity, bindAddress, securePort, controllers, cidr, nodeCidrMaskSize,
                 nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
                 concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
+                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
     }
 
     public ControllerManagerOptions withNodeMonitor(Duration gracePeriod, Duration period, double evictionRate) {
@@ -113,7 +131,8 @@ public record ControllerManagerOptions(
                 retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
                 gracePeriod, period, evictionRate, concurrentReplicaSetSyncs,
                 concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
+                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
     }
 
     public ControllerManagerOptions withLeaderElection(String identity, Duration lease, Duration renew, Duration retry) {
@@ -121,7 +140,8 @@ public record ControllerManagerOptions(
                 retry, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
                 nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
                 concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod);
+                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
+                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
     }
 
     static String defaultIdentity() {

@@ -30,6 +30,11 @@ class ControllerManagerCommandTest {
         assertEquals(10257, o.securePort());
         assertEquals("10.244.0.0/16", o.clusterCidr());
         assertEquals(Duration.ofSeconds(40), o.nodeMonitorGracePeriod());
+        assertEquals(0.1, o.nodeEvictionRate());
+        assertEquals(0.01, o.secondaryNodeEvictionRate());
+        assertEquals(0.55, o.unhealthyZoneThreshold());
+        assertEquals(50, o.largeClusterSizeThreshold());
+        assertEquals(12500, o.terminatedPodGcThreshold());
         assertEquals(ControllerManagerOptions.ALL_CONTROLLERS.size(), o.enabledControllers().size());
     }
 
@@ -37,7 +42,8 @@ class ControllerManagerCommandTest {
     void flagsOverrideDefaultsAndControllersCanBeDisabled() {
         ControllerManagerOptions o = parse("--kubeconfig", "/tmp/kc", "--leader-elect=false", "--secure-port", "0",
                 "--cluster-cidr", "10.200.0.0/16", "--node-monitor-grace-period", "1m30s",
-                "--controllers", "*,-nodeipam", "--concurrent-deployment-syncs", "9");
+                "--controllers", "*,-nodeipam", "--concurrent-deployment-syncs", "9",
+                "--unhealthy-zone-threshold", "0.7", "--terminated-pod-gc-threshold", "5");
         assertFalse(o.leaderElect());
         assertEquals(0, o.securePort());
         assertEquals("10.200.0.0/16", o.clusterCidr());
@@ -45,6 +51,8 @@ class ControllerManagerCommandTest {
         assertFalse(o.enabled("nodeipam"));
         assertTrue(o.enabled("deployment"));
         assertEquals(9, o.concurrentDeploymentSyncs());
+        assertEquals(0.7, o.unhealthyZoneThreshold());
+        assertEquals(5, o.terminatedPodGcThreshold());
         assertEquals(List.of("deployment"), parse("--kubeconfig", "/tmp/kc", "--controllers", "deployment")
                 .enabledControllers().stream().toList());
     }
@@ -54,5 +62,7 @@ class ControllerManagerCommandTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--kubeconfig", "/tmp/kc", "--controllers", "cronjobz"));
         assertThrows(CommandLine.ParameterException.class,
                 () -> parse("--kubeconfig", "/tmp/kc", "--node-monitor-grace-period", "40"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--kubeconfig", "/tmp/kc", "--unhealthy-zone-threshold", "1.5"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--kubeconfig", "/tmp/kc", "--terminated-pod-gc-threshold", "-1"));
     }
 }

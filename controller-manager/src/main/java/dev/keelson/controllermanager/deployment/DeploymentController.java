@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -54,6 +55,7 @@ public final class DeploymentController implements AutoCloseable {
     static final String TIMED_OUT = "ProgressDeadlineExceeded";
     static final String PAUSED = "DeploymentPaused";
     static final String RESUMED = "DeploymentResumed";
+    static final String REPLICA_FAILURE = "ReplicaFailure";
 
     private final KubernetesClient client;
     private final SharedIndexInformer<Deployment> dInformer;
@@ -710,9 +712,35 @@ public final class DeploymentController implements AutoCloseable {
                 events.warning(d, TIMED_OUT, "Deployment \"" + d.getMetadata().getName() + "\" has timed out progressing.");
             }
         }
+        ReplicaSetCondition failure = replicaFailure(sets);
+        if (failure != null) {
+            setCondition(s, REPLICA_FAILURE, failure.getStatus(), failure.getReason(), failure.getMessage());
+        } else {
+            removeCondition(s, REPLICA_FAILURE);
+        }
         if (!writeStatusIfChanged(d, s)) {
             requeueStuck(d, s);
         }
+    }
+
+    /** A ReplicaFailure of the new replica set, else of an old one: why pods cannot be created shows on the Deployment. */
+    private static ReplicaSetCondition replicaFailure(Sets sets) {
+        List<ReplicaSet> ordered = new ArrayList<>();
+        if (sets.newRS() != null) {
+            ordered.add(sets.newRS());
+        }
+        ordered.addAll(sets.oldRSs());
+        for (ReplicaSet rs : ordered) {
+            if (rs.getStatus() == null || rs.getStatus().getConditions() == null) {
+                continue;
+            }
+            for (ReplicaSetCondition c : rs.getStatus().getConditions()) {
+                if (REPLICA_FAILURE.equals(c.getType())) {
+                    return c;
+                }
+            }
+        }
+        return null;
     }
 
     private void requeueStuck(Deployment d, DeploymentStatus s) {

@@ -16,9 +16,13 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,18 +40,35 @@ import org.slf4j.LoggerFactory;
  * the grace period gets Ready=Unknown and the {@code node.kubernetes.io/unreachable:NoExecute} taint (a node
  * reporting Ready=False gets {@code not-ready}); its pods are marked not ready; pods that do not tolerate the
  * taint are evicted once their tolerationSeconds have passed; the taint is removed when heartbeats return.
- * New taints are rate limited (--node-eviction-rate) and none are added while every node is down, so a
+ * New taints are rate limited per zone as Kubernetes does (--node-eviction-rate; slower or stopped in a partially
+ * disrupted zone); while every zone is fully disrupted no node is tainted and existing taints are lifted, so a
  * partition of the whole cluster does not evict everything.
  */
 public final class NodeLifecycleController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeLifecycleController.class);
     static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
 
-    /** Timings; Kubernetes' defaults are 40 s grace, 5 s monitor period, 0.1 node taints per second. */
-    public record Options(Duration gracePeriod, Duration monitorPeriod, double evictionRate) {
+    /**
+     * Timings and eviction policy; Kubernetes' defaults are 40 s grace, 5 s monitor period, 0.1 node taints per
+     * second, 0.01 in a large (more than 50 nodes) partially disrupted zone, which is one with at least 55 % of its
+     * nodes (and more than 2) not ready.
+     */
+    public record Options(Duration gracePeriod, Duration monitorPeriod, double evictionRate,
+                          double secondaryEvictionRate, double unhealthyZoneThreshold, int largeClusterSizeThreshold) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(40), Duration.ofSeconds(5), 0.1);
+            return new Options(Duration.ofSeconds(40), Duration.ofSeconds(5), 0.1, 0.01, 0.55, 50);
         }
+
+        ZoneDisruption.Policy policy() {
+            return new ZoneDisruption.Policy(evictionRate, secondaryEvictionRate, unhealthyZoneThreshold,
+                    largeClusterSizeThreshold);
+        }
+    }
+
+    /** Ready and not-ready node counts of one zone in one monitor pass. */
+    private static final class ZoneCount {
+        int ready;
+        int notReady;
     }
 
     /** When this controller last saw a node's heartbeat change, measured on its own clock. */
@@ -65,16 +86,22 @@ public final class NodeLifecycleController implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private double taintTokens = 1;
-    private Instant lastRefill = Instant.now();
+    private final Map<String, TaintRateLimiter> zoneLimiters = new ConcurrentHashMap<>();
+    private final Map<String, ZoneCount> zoneGauges = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
+    private final Counter passes;
+    private volatile boolean allZonesFullyDisrupted;
 
-    public NodeLifecycleController(SharedInformers informers, Options options) {
+    public NodeLifecycleController(SharedInformers informers, Options options, MeterRegistry meters) {
         this.client = informers.client();
         this.nodes = informers.nodes();
         this.leases = informers.nodeLeases();
         this.pods = informers.pods();
         this.options = options;
+        this.meters = meters;
         this.events = new EventRecorder(client, "node-controller");
+        this.passes = Counter.builder("node_lifecycle_monitor_passes").description("completed node monitor passes")
+                .register(meters);
     }
 
     public void run() throws InterruptedException {
@@ -102,21 +129,72 @@ public final class NodeLifecycleController implements AutoCloseable {
         Instant now = Instant.now();
         List<Node> all = nodes.getStore().list();
         health.keySet().retainAll(all.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet()));
-        int notReady = 0;
+        Map<String, ZoneCount> zones = new HashMap<>();
         for (Node node : all) {
             String status = observe(node, now);
-            if (!"True".equals(status)) {
-                notReady++;
+            ZoneCount count = zones.computeIfAbsent(ZoneDisruption.zoneOf(node), z -> new ZoneCount());
+            if ("True".equals(status)) {
+                count.ready++;
+            } else {
+                count.notReady++;
             }
         }
-        boolean fullDisruption = !all.isEmpty() && notReady == all.size();
-        if (fullDisruption) {
-            log.warn("all {} nodes are not ready: not tainting nodes (full disruption mode)", all.size());
+        Map<String, ZoneDisruption.State> states = new HashMap<>();
+        zones.forEach((zone, c) -> states.put(zone,
+                ZoneDisruption.state(c.ready, c.notReady, options.unhealthyZoneThreshold())));
+        boolean allFull = !states.isEmpty()
+                && states.values().stream().allMatch(st -> st == ZoneDisruption.State.FULL_DISRUPTION);
+        if (allFull != allZonesFullyDisrupted) {
+            if (allFull) {
+                log.warn("all {} nodes in every zone are not ready: no node is tainted, existing taints are lifted "
+                        + "(full disruption mode)", all.size());
+            } else {
+                log.info("some nodes are ready again: leaving full disruption mode");
+            }
+            allZonesFullyDisrupted = allFull;
         }
+        zoneLimiters.keySet().retainAll(zones.keySet());
+        zones.forEach((zone, c) -> {
+            double rate = ZoneDisruption.rate(states.get(zone), c.ready + c.notReady, allFull, options.policy());
+            zoneLimiters.computeIfAbsent(zone, z -> new TaintRateLimiter(rate, now)).setRate(rate, now);
+            publish(zone, c);
+        });
         for (Node node : nodes.getStore().list()) {
-            reconcileTaints(node, now, fullDisruption);
+            if (allFull) {
+                liftTaints(node);
+                continue;
+            }
+            reconcileTaints(node, now, zoneLimiters.get(ZoneDisruption.zoneOf(node)));
             evictPods(node, now);
         }
+        passes.increment();
+    }
+
+    /** Kubernetes' node_collector zone metrics: size, not-ready nodes and the percentage of ready nodes. */
+    private void publish(String zone, ZoneCount c) {
+        ZoneCount gauge = zoneGauges.computeIfAbsent(zone, z -> {
+            ZoneCount g = new ZoneCount();
+            Gauge.builder("node_collector_zone_size", g, x -> x.ready + x.notReady).tag("zone", z).register(meters);
+            Gauge.builder("node_collector_unhealthy_nodes_in_zone", g, x -> x.notReady).tag("zone", z).register(meters);
+            Gauge.builder("node_collector_zone_health", g,
+                    x -> x.ready + x.notReady == 0 ? 100 : 100.0 * x.ready / (x.ready + x.notReady))
+                    .tag("zone", z).register(meters);
+            return g;
+        });
+        gauge.ready = c.ready;
+        gauge.notReady = c.notReady;
+    }
+
+    private void liftTaints(Node cached) {
+        if (taints(cached).stream().noneMatch(NodeLifecycleController::isLifecycleTaint)) {
+            return;
+        }
+        writeTaints(cached, taints(cached).stream().filter(t -> !isLifecycleTaint(t)).toList());
+    }
+
+    private static boolean isLifecycleTaint(Taint t) {
+        return Taints.NO_EXECUTE.equals(t.getEffect())
+                && (Taints.UNREACHABLE.equals(t.getKey()) || Taints.NOT_READY.equals(t.getKey()));
     }
 
     /** Updates the node's heartbeat record, marks it Unknown if it went silent; returns its Ready status. */
@@ -197,7 +275,7 @@ public final class NodeLifecycleController implements AutoCloseable {
     }
 
     /** Unknown -> unreachable taint, False -> not-ready taint, True -> neither. */
-    private void reconcileTaints(Node cached, Instant now, boolean fullDisruption) {
+    private void reconcileTaints(Node cached, Instant now, TaintRateLimiter limiter) {
         String status = readyCondition(cached).map(NodeCondition::getStatus).orElse("Unknown");
         String wanted = switch (status) {
             case "True" -> null;
@@ -213,12 +291,11 @@ public final class NodeLifecycleController implements AutoCloseable {
         if (hasWanted && !hasStale) {
             return;
         }
-        if (!hasWanted && (fullDisruption || !takeTaintToken(now))) {
+        if (!hasWanted && (limiter == null || !limiter.tryTake(now))) {
             return;
         }
         List<Taint> updated = new ArrayList<>(taints);
-        updated.removeIf(t -> Taints.NO_EXECUTE.equals(t.getEffect())
-                && (Taints.UNREACHABLE.equals(t.getKey()) || Taints.NOT_READY.equals(t.getKey())));
+        updated.removeIf(NodeLifecycleController::isLifecycleTaint);
         if (wanted != null) {
             Taint t = new Taint();
             t.setKey(wanted);
@@ -226,6 +303,10 @@ public final class NodeLifecycleController implements AutoCloseable {
             t.setTimeAdded(Times.format(now));
             updated.add(t);
         }
+        writeTaints(cached, updated);
+    }
+
+    private void writeTaints(Node cached, List<Taint> updated) {
         Node node = client.getKubernetesSerialization().clone(cached);
         if (node.getSpec() == null) {
             node.setSpec(new NodeSpec());
@@ -238,17 +319,6 @@ public final class NodeLifecycleController implements AutoCloseable {
         } catch (KubernetesClientException e) {
             log.info("cannot update taints of node {}: {}", node.getMetadata().getName(), e.getMessage());
         }
-    }
-
-    private synchronized boolean takeTaintToken(Instant now) {
-        double elapsed = Duration.between(lastRefill, now).toMillis() / 1000.0;
-        taintTokens = Math.min(1, taintTokens + elapsed * options.evictionRate());
-        lastRefill = now;
-        if (taintTokens >= 1) {
-            taintTokens -= 1;
-            return true;
-        }
-        return false;
     }
 
     /** Deletes pods on a NoExecute-tainted node once they have tolerated the taint for as long as they may. */
