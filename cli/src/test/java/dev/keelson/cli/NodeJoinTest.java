@@ -1,0 +1,152 @@
+package dev.keelson.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keelson.apiserver.auth.NodeBootstrap;
+import dev.keelson.apiserver.testing.TestCluster;
+import dev.keelson.componentbase.client.KubeClients;
+import dev.keelson.componentbase.tls.Pem;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** An agent's join against a real apiserver (real etcd): the credentials it writes work with fabric8 and kubectl. */
+class NodeJoinTest {
+    private static TestCluster cluster;
+    private static NodeBootstrap.Token token;
+    private Path dataDir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.start();
+        token = NodeBootstrap.Token.parse(Files.readString(cluster.apiServer().nodeTokenFile()));
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void dataDir() throws Exception {
+        dataDir = Files.createTempDirectory("keelson-cli-join-");
+    }
+
+    @AfterEach
+    void removeDataDir() throws Exception {
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void joinedNodeKubeconfigWorksWithFabric8AndKubectl() throws Exception {
+        String node = "cli-join-node-a";
+        NodeJoin.Credentials c = join(node, token);
+
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(c.kubeconfig())));
+        X509Certificate serving = Pem.certificate(Files.readString(c.servingCert()));
+        serving.verify(Pem.certificate(Files.readString(cluster.apiServer().pkiDir().resolve("ca.crt"))).getPublicKey());
+        assertTrue(serving.getSubjectX500Principal().getName().contains("system:node:" + node));
+
+        try (KubernetesClient client = KubeClients.fromKubeconfig(c.kubeconfig())) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).create();
+        }
+        try {
+            Path cache = dataDir.resolve("kubectl-cache");
+            Process p = new ProcessBuilder("kubectl", "--kubeconfig", c.kubeconfig().toString(), "--cache-dir",
+                    cache.toString(), "get", "nodes", node, "-o", "name").start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl did not finish");
+            assertEquals(0, p.exitValue(), err);
+            assertEquals("node/" + node, out.trim());
+        } finally {
+            cluster.client().nodes().withName(node).delete();
+        }
+    }
+
+    @Test
+    void tokenPinningAnotherCaIsRefusedAndNothingIsWritten() {
+        String otherCa = "0".repeat(64);
+        NodeBootstrap.Token wrong = new NodeBootstrap.Token(otherCa, token.secret());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> join("cli-join-node-b", wrong));
+        assertTrue(e.getMessage().contains("refusing to join") && e.getMessage().contains(otherCa), e.getMessage());
+        assertFalse(Files.exists(NodeJoin.Credentials.in(dataDir).kubeconfig()));
+    }
+
+    @Test
+    void wrongSecretIsRefusedWithAClearError() {
+        NodeBootstrap.Token wrong = new NodeBootstrap.Token(token.caFingerprint(), token.secret() + "x");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> join("cli-join-node-c", wrong));
+        assertTrue(e.getMessage().contains("refused the join token"), e.getMessage());
+    }
+
+    @Test
+    void restartReusesTheCertificatesWithoutAskingTheServer() throws Exception {
+        NodeJoin.Credentials first = join("cli-join-node-d", token);
+        String kubeconfig = Files.readString(first.kubeconfig());
+        String cert = Files.readString(first.servingCert());
+        // a secret the server would refuse: the second start must not need it
+        NodeJoin.Credentials second = join("cli-join-node-d",
+                new NodeBootstrap.Token(token.caFingerprint(), "no-longer-valid"));
+        assertEquals(kubeconfig, Files.readString(second.kubeconfig()));
+        assertEquals(cert, Files.readString(second.servingCert()));
+    }
+
+    @Test
+    void anotherNodeNameOnTheSameDataDirJoinsAgain() throws Exception {
+        join("cli-join-node-e", token);
+        NodeJoin.Credentials renamed = join("cli-join-node-f", token);
+        assertTrue(Files.readString(renamed.kubeconfig()).contains("system:node:cli-join-node-f"));
+    }
+
+    @Test
+    void agentNeedsExactlyOneOfTokenAndTokenFile() {
+        CommandLine cmd = new CommandLine(new AgentCommand());
+        cmd.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(2, cmd.execute("--server", cluster.url(), "--data-dir", dataDir.toString()));
+        assertEquals(2, cmd.execute("--server", cluster.url(), "--token", token.toString(), "--token-file", "/nonexistent"));
+    }
+
+    @Test
+    void malformedTokenIsRejectedBeforeAnyNetworkUse() {
+        CommandLine cmd = new CommandLine(new AgentCommand());
+        java.io.StringWriter err = new java.io.StringWriter();
+        cmd.setErr(new java.io.PrintWriter(err));
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, cmd.execute("--server", cluster.url(), "--token", "abcdef.0123456789abcdef",
+                    "--data-dir", dataDir.toString()));
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("K1<sha256 of the CA>::<secret>"), stderr.toString());
+    }
+
+    private NodeJoin.Credentials join(String node, NodeBootstrap.Token t) throws Exception {
+        return NodeJoin.ensure(URI.create(cluster.url()), t, dataDir, node, new ArrayList<>(List.of("127.0.0.1")),
+                List.of(node));
+    }
+}
