@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +42,7 @@ class NodeLifecycleIntegrationTest {
 
     @BeforeAll
     static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.withControllers(List.of("nodelifecycle"))
+        fixture = ClusterFixture.start(o -> o.withControllers(List.of("nodelifecycle", "replicaset"))
                 .withNodeMonitor(Duration.ofSeconds(3), Duration.ofMillis(500), 100));
         client = fixture.client();
     }
@@ -52,7 +54,14 @@ class NodeLifecycleIntegrationTest {
 
     /** Registers a node as a kubelet would and heartbeats its Lease while its name is in {@code alive}. */
     private static void register(String name) {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        register(name, "");
+    }
+
+    /** Registers a node in {@code zone} (topology.kubernetes.io/zone, none if empty). */
+    private static void register(String name, String zone) {
+        Map<String, String> labels = zone.isEmpty() ? Map.of() : Map.of("topology.kubernetes.io/zone", zone);
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .build()).create();
         postReady(name);
         client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName(name)
                 .endMetadata().withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40)
@@ -151,6 +160,133 @@ class NodeLifecycleIntegrationTest {
             assertNull(client.pods().inNamespace(ns).withName("patient").get().getMetadata().getDeletionTimestamp());
         } finally {
             heart.shutdownNow();
+            deleteNodes(good, dead);
+        }
+    }
+
+    /** A node left behind would keep counting (as a not-ready node) in the other tests' disruption checks. */
+    private static void deleteNodes(String... names) {
+        for (String name : names) {
+            client.nodes().withName(name).delete();
+            client.leases().inNamespace("kube-node-lease").withName(name).delete();
+        }
+    }
+
+    private static void ensureLeaseNamespace() {
+        if (client.namespaces().withName("kube-node-lease").get() == null) {
+            try {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease")
+                        .endMetadata().build()).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean hasUnreachableTaint(String node) {
+        Node n = client.nodes().withName(node).get();
+        return n.getSpec() != null && n.getSpec().getTaints() != null && n.getSpec().getTaints().stream()
+                .anyMatch(t -> "node.kubernetes.io/unreachable".equals(t.getKey()));
+    }
+
+    private static boolean readyUnknown(String node) {
+        Node n = client.nodes().withName(node).get();
+        return n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "Unknown".equals(c.getStatus()));
+    }
+
+    private static double passes() {
+        return fixture.manager().meterRegistry().get("node_lifecycle_monitor_passes").counter().count();
+    }
+
+    @Test
+    void partitionOfEveryNodeTaintsAndEvictsNothingUntilANodeReturns() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String zone = "cm-nl-zone-" + id;
+        String first = "cm-nl-p1-" + id;
+        String second = "cm-nl-p2-" + id;
+        ensureLeaseNamespace();
+        String ns = fixture.namespace("cm-nl");
+        Set<String> alive = ConcurrentHashMap.newKeySet();
+        ScheduledExecutorService heart = Executors.newSingleThreadScheduledExecutor();
+        try {
+            register(first, zone);
+            register(second, zone);
+            pod(ns, "on-first", first, 0L);
+            pod(ns, "on-second", second, 0L);
+
+            // Every node goes silent at once, as when the controller-manager is cut off from all of them.
+            Await.until("both nodes Ready=Unknown", WAIT, () -> readyUnknown(first) && readyUnknown(second), u -> u);
+            double seen = passes();
+            Await.until("three more monitor passes", WAIT, NodeLifecycleIntegrationTest::passes, p -> p >= seen + 3);
+            assertEquals(0.0, fixture.manager().meterRegistry().get("node_collector_zone_health").tag("zone", ":" + zone)
+                    .gauge().value(), "zone health while every node is silent");
+            assertTrue(!hasUnreachableTaint(first) && !hasUnreachableTaint(second),
+                    "no node is tainted in full disruption: " + client.nodes().withName(first).get().getSpec());
+            assertTrue(!gone(ns, "on-first") && !gone(ns, "on-second"), "no pod is evicted in full disruption");
+
+            // One node comes back: the other one is now really gone and is tainted and emptied.
+            postReady(first);
+            alive.add(first);
+            heart.scheduleWithFixedDelay(() -> alive.forEach(n -> {
+                try {
+                    renew(n);
+                } catch (RuntimeException ignored) {
+                    // a conflicting write is retried on the next beat
+                }
+            }), 0, 300, TimeUnit.MILLISECONDS);
+            Await.until("silent node tainted once another node is ready", WAIT, () -> hasUnreachableTaint(second), t -> t);
+            Await.until("pod of the silent node evicted", WAIT, () -> gone(ns, "on-second"), g -> g);
+            assertTrue(!hasUnreachableTaint(first), "the returned node stays untainted");
+            assertTrue(!gone(ns, "on-first"), "the returned node keeps its pod");
+        } finally {
+            heart.shutdownNow();
+            deleteNodes(first, second);
+        }
+    }
+
+    @Test
+    void podOfAReplicaSetOnASilentNodeIsEvictedAndReplaced() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String good = "cm-nl-rgood-" + id;
+        String dead = "cm-nl-rdead-" + id;
+        ensureLeaseNamespace();
+        String ns = fixture.namespace("cm-nl");
+        ScheduledExecutorService heart = Executors.newSingleThreadScheduledExecutor();
+        try {
+            register(good);
+            register(dead);
+            heart.scheduleWithFixedDelay(() -> {
+                try {
+                    renew(good);
+                } catch (RuntimeException ignored) {
+                    // a conflicting write is retried on the next beat
+                }
+            }, 0, 300, TimeUnit.MILLISECONDS);
+            client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata().withName("rs")
+                    .endMetadata().withNewSpec().withReplicas(1)
+                    .withNewSelector().withMatchLabels(Map.of("app", "rs")).endSelector()
+                    .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "rs")).endMetadata()
+                    .withNewSpec().withNodeName(dead).withTolerations(new TolerationBuilder()
+                            .withKey("node.kubernetes.io/unreachable").withOperator("Exists").withEffect("NoExecute")
+                            .withTolerationSeconds(1L).build())
+                    .addNewContainer().withName("c").withImage("keelson/c:1").endContainer().endSpec()
+                    .endTemplate().endSpec().build()).create();
+            Pod original = Await.until("replica set pod", WAIT,
+                    () -> client.pods().inNamespace(ns).withLabel("app", "rs").list().getItems(), l -> l.size() == 1).get(0);
+            Await.until("dead node tainted", WAIT, () -> hasUnreachableTaint(dead), t -> t);
+            Await.until("original pod evicted", WAIT, () -> gone(ns, original.getMetadata().getName()), g -> g);
+            Await.until("replacement pod created", WAIT,
+                    () -> client.pods().inNamespace(ns).withLabel("app", "rs").list().getItems(),
+                    l -> l.stream().anyMatch(p -> !p.getMetadata().getUid().equals(original.getMetadata().getUid())
+                            && p.getMetadata().getDeletionTimestamp() == null));
+            assertTrue(!hasUnreachableTaint(good), "the heartbeating node stays untainted");
+        } finally {
+            heart.shutdownNow();
+            client.apps().replicaSets().inNamespace(ns).withName("rs").delete();
+            deleteNodes(good, dead);
         }
     }
 }
