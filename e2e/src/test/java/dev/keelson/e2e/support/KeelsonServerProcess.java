@@ -42,6 +42,7 @@ public final class KeelsonServerProcess implements AutoCloseable {
      */
     public static KeelsonServerProcess start(String nodeName, String clusterCidr, boolean controlPlaneOnly) {
         Path root = repositoryRoot();
+        ensureImages(root);
         try {
             Path dir = Files.createTempDirectory("keelson-e2e-" + nodeName + "-");
             Path log = dir.resolve("server.log");
@@ -66,6 +67,29 @@ public final class KeelsonServerProcess implements AutoCloseable {
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean imagesBuilt;
+
+    /** The pause, nginx and busybox images (no registry here): scripts/build-images.sh skips those that exist. */
+    static synchronized void ensureImages(Path root) {
+        if (imagesBuilt) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder("bash", root.resolve("scripts/build-images.sh").toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("scripts/build-images.sh failed:\n" + out);
+            }
+            imagesBuilt = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
