@@ -1,0 +1,515 @@
+package dev.keelson.e2e.multinode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keelson.componentbase.client.KubeClients;
+import dev.keelson.e2e.support.KeelsonServerProcess;
+import dev.keelson.e2e.support.Kubectl;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole story on a three-node cluster built by scripts/cluster.sh (network namespaces, one dockerd each):
+ * deploy, spread, reach the Service from every node and a pod, scale, roll without dropping a request, undo,
+ * lose a node and get its pods back elsewhere, rejoin it, and restart the server under running pods.
+ * Steps run in order and build on each other.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiNodeClusterTest {
+    private static final Logger LOG = LoggerFactory.getLogger(MultiNodeClusterTest.class);
+    private static final String NAME = "keelson-mn";
+    private static final int NODES = 3;
+    private static final String SUBNET_PREFIX = "10.77.0.";
+    private static final int NODE_PORT = 30080;
+    private static final String NAMESPACE = "default";
+    private static final String APP = "web";
+    // Short enough that node loss is seen within the test's budget; the controller-manager's grace is 40 s.
+    private static final int TOLERATION_SECONDS = 10;
+
+    private final Path root = KeelsonServerProcess.repositoryRoot();
+    private final Path script = root.resolve("scripts/cluster.sh");
+    private final Path kubeconfig = Path.of("/var/lib/" + NAME + "/admin.kubeconfig");
+    private KubernetesClient client;
+    private String serviceIp;
+
+    @RegisterExtension
+    final TestWatcher logsOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            printNodeLogs(context.getDisplayName());
+        }
+    };
+
+    @BeforeAll
+    void bringClusterUp() throws IOException {
+        assertEquals("0", run(10, "id", "-u").out().trim(), "the multi-node cluster needs root (netns, dockerd)");
+        run(120, script.toString(), "down", "--name", NAME);
+        Result up = run(400, script.toString(), "up", "--name", NAME, "--nodes", String.valueOf(NODES),
+                "--server-arg=--default-not-ready-toleration-seconds=" + TOLERATION_SECONDS,
+                "--server-arg=--default-unreachable-toleration-seconds=" + TOLERATION_SECONDS);
+        if (up.code() != 0) {
+            printNodeLogs("cluster up");
+        }
+        assertEquals(0, up.code(), "cluster.sh up failed:\n" + up);
+        for (int i = 1; i <= NODES; i++) {
+            Result tag = run(30, "docker", "-H", dockerSocket(i), "tag", "nginx:1.27", "nginx:1.27-alt");
+            assertEquals(0, tag.code(), "tagging nginx:1.27-alt on node " + i + ":\n" + tag);
+        }
+        client = KubeClients.fromKubeconfig(kubeconfig);
+    }
+
+    @AfterAll
+    void tearDown() {
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            Result down = run(180, script.toString(), "down", "--name", NAME);
+            LOG.info("cluster down: {}", down);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void deploymentOfSixSpreadsOverAllThreeNodes() {
+        apply(manifest("nginx:1.27", 6));
+        List<Pod> pods = awaitReadyPods(6, Duration.ofSeconds(90));
+        Set<String> nodes = pods.stream().map(p -> p.getSpec().getNodeName()).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(allNodeNames(), nodes, "nodes of the 6 ready pods: " + describe(pods));
+        serviceIp = client.services().inNamespace(NAMESPACE).withName(APP).get().getSpec().getClusterIP();
+    }
+
+    @Test
+    @Order(2)
+    void serviceIpAndNodePortAnswerFromEveryNodeAndFromAPod() {
+        for (int from = 1; from <= NODES; from++) {
+            awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+            for (int to = 1; to <= NODES; to++) {
+                awaitHttp200(from, "http://" + nodeIp(to) + ":" + NODE_PORT + "/", Duration.ofSeconds(30));
+            }
+        }
+        apply("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: client}
+                spec:
+                  containers:
+                  - name: busybox
+                    image: busybox:1.35
+                    command: ["sleep", "3600"]
+                """);
+        await("client pod Running", Duration.ofSeconds(60), () -> {
+            Pod p = client.pods().inNamespace(NAMESPACE).withName("client").get();
+            return p == null ? "absent" : String.valueOf(p.getStatus().getPhase());
+        }, "Running"::equals);
+        await("wget of the Service IP from the client pod", Duration.ofSeconds(30),
+                () -> Kubectl.run(kubeconfig, null, "exec", "client", "--", "wget", "-q", "-T", "3", "-O", "-",
+                        "http://" + serviceIp + "/").toString(),
+                seen -> seen.startsWith("exit 0") && seen.toLowerCase().contains("nginx"));
+        for (int to = 1; to <= NODES; to++) {
+            String url = "http://" + nodeIp(to) + ":" + NODE_PORT + "/";
+            await("wget of " + url + " from the client pod", Duration.ofSeconds(30),
+                    () -> Kubectl.run(kubeconfig, null, "exec", "client", "--", "wget", "-q", "-T", "3", "-O", "-", url)
+                            .toString(),
+                    seen -> seen.startsWith("exit 0") && seen.toLowerCase().contains("nginx"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void scalesToTenAndBackToThree() {
+        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=10");
+        awaitReadyPods(10, Duration.ofSeconds(90));
+        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=3");
+        awaitReadyPods(3, Duration.ofSeconds(90));
+    }
+
+    @Test
+    @Order(4)
+    void rollingUpdateToAnotherTagDropsNoRequest() throws Exception {
+        try (CurlLoop loop = CurlLoop.start(2, "http://" + serviceIp + "/")) {
+            loop.awaitRequests(5, Duration.ofSeconds(30));
+            apply(manifest("nginx:1.27-alt", 3));
+            kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
+            List<Pod> pods = awaitReadyPods(3, Duration.ofSeconds(60));
+            assertTrue(pods.stream().allMatch(p -> image(p).equals("nginx:1.27-alt")), "images after rollout: " + describe(pods));
+            loop.awaitRequests(loop.total() + 5, Duration.ofSeconds(30));
+            CurlLoop.Counts counts = loop.stop();
+            LOG.info("curl loop during the rolling update: {}", counts);
+            assertTrue(counts.total() >= 10, "too few requests to judge: " + counts);
+            assertEquals(0, counts.failed(), "failed requests during the rolling update: " + counts);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void rolloutUndoReturnsToThePreviousImage() {
+        kubectlOk(null, "rollout", "undo", "deployment/" + APP);
+        kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
+        await("3 ready pods on nginx:1.27", Duration.ofSeconds(60), () -> describe(readyPods()),
+                seen -> readyPods().size() == 3 && readyPods().stream().allMatch(p -> image(p).equals("nginx:1.27")));
+    }
+
+    @Test
+    @Order(6)
+    void lostNodeGoesNotReadyAndItsPodsComeBackOnTheOthers() {
+        String lost = nodeName(3);
+        // Make sure the lost node runs something, so that "its pods come back elsewhere" is tested.
+        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=6");
+        await("a ready web pod on " + lost, Duration.ofSeconds(90), () -> describe(readyPods()),
+                seen -> readyPods().size() == 6 && readyPods().stream().anyMatch(p -> lost.equals(p.getSpec().getNodeName())));
+        Result stop = run(120, script.toString(), "stop-node", "3", "--name", NAME);
+        assertEquals(0, stop.code(), "stop-node 3:\n" + stop);
+        await(lost + " Ready condition not True", Duration.ofSeconds(90), () -> readyCondition(lost),
+                seen -> seen.equals("Unknown") || seen.equals("False"));
+        await("6 ready web pods, none on " + lost, Duration.ofSeconds(120), () -> describe(readyPods()), seen -> {
+            List<Pod> ready = readyPods();
+            return ready.size() == 6 && ready.stream().noneMatch(p -> lost.equals(p.getSpec().getNodeName()));
+        });
+        for (int from = 1; from <= 2; from++) {
+            awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    @Order(7)
+    void lostNodeRejoinsReady() {
+        Result start = run(120, script.toString(), "start-node", "3", "--name", NAME);
+        assertEquals(0, start.code(), "start-node 3:\n" + start);
+        await(nodeName(3) + " Ready", Duration.ofSeconds(120), () -> readyCondition(nodeName(3)), "True"::equals);
+        // Pods evicted while it was away are finished off by its kubelet on return, not left Terminating.
+        await("no web pod left on " + nodeName(3), Duration.ofSeconds(90),
+                () -> describe(webPods().stream().filter(p -> nodeName(3).equals(p.getSpec().getNodeName())).toList()),
+                "[]"::equals);
+        awaitHttp200(3, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(8)
+    void serverRestartLeavesRunningPodsUntouched() {
+        awaitReadyPods(6, Duration.ofSeconds(60));
+        Map<String, String> before = containerIdsByPodUid();
+        Result restart = run(180, script.toString(), "restart-keelson", "1", "--name", NAME);
+        assertEquals(0, restart.code(), "restart-keelson 1:\n" + restart);
+        await("apiserver /readyz after the restart", Duration.ofSeconds(120),
+                () -> Kubectl.run(kubeconfig, null, "get", "--raw", "/readyz").toString(), seen -> seen.startsWith("exit 0"));
+        await("all nodes Ready after the restart", Duration.ofSeconds(120),
+                () -> allNodeNames().stream().map(n -> n + "=" + readyCondition(n)).toList().toString(),
+                seen -> allNodeNames().stream().allMatch(n -> readyCondition(n).equals("True")));
+        awaitReadyPods(6, Duration.ofSeconds(60));
+        assertEquals(before, containerIdsByPodUid(), "pod uid -> container ids before and after the server restart");
+        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=7");
+        awaitReadyPods(7, Duration.ofSeconds(90));
+        for (int from = 1; from <= NODES; from++) {
+            awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+        }
+    }
+
+    private String manifest(String image, int replicas) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: %1$s}
+                spec:
+                  replicas: %3$d
+                  selector: {matchLabels: {app: %1$s}}
+                  strategy:
+                    type: RollingUpdate
+                    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}
+                  template:
+                    metadata: {labels: {app: %1$s}}
+                    spec:
+                      containers:
+                      - name: nginx
+                        image: %2$s
+                        ports: [{containerPort: 80}]
+                        readinessProbe:
+                          httpGet: {path: /, port: 80}
+                          periodSeconds: 1
+                          failureThreshold: 1
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s}
+                spec:
+                  type: NodePort
+                  selector: {app: %1$s}
+                  ports: [{port: 80, targetPort: 80, nodePort: %4$d}]
+                """.formatted(APP, image, replicas, NODE_PORT);
+    }
+
+    private List<Pod> webPods() {
+        return client.pods().inNamespace(NAMESPACE).withLabel("app", APP).list().getItems();
+    }
+
+    /** Pods that are Ready and not being deleted: what a user counts as serving. */
+    private List<Pod> readyPods() {
+        return webPods().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null
+                        && p.getStatus().getConditions().stream()
+                                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                .toList();
+    }
+
+    /** Waits until exactly {@code count} pods are ready, no other web pod exists, and the Deployment agrees. */
+    private List<Pod> awaitReadyPods(int count, Duration timeout) {
+        await(count + " ready web pods and no other", timeout, () -> {
+            Deployment d = client.apps().deployments().inNamespace(NAMESPACE).withName(APP).get();
+            String status = d == null ? "no deployment" : "deployment ready=" + d.getStatus().getReadyReplicas()
+                    + " updated=" + d.getStatus().getUpdatedReplicas() + " replicas=" + d.getStatus().getReplicas();
+            return status + " pods=" + describe(webPods());
+        }, seen -> {
+            List<Pod> all = webPods();
+            return readyPods().size() == count && all.size() == count;
+        });
+        return readyPods();
+    }
+
+    private Map<String, String> containerIdsByPodUid() {
+        Map<String, String> ids = new TreeMap<>();
+        for (Pod p : readyPods()) {
+            ids.put(p.getMetadata().getUid(), p.getStatus().getContainerStatuses().stream()
+                    .map(s -> s.getContainerID()).sorted().collect(Collectors.joining(",")));
+        }
+        return ids;
+    }
+
+    private String readyCondition(String node) {
+        Node n = client.nodes().withName(node).get();
+        if (n == null || n.getStatus() == null || n.getStatus().getConditions() == null) {
+            return "absent";
+        }
+        return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                .map(NodeCondition::getStatus).findFirst().orElse("none");
+    }
+
+    private static String image(Pod p) {
+        return p.getSpec().getContainers().get(0).getImage();
+    }
+
+    private static String describe(List<Pod> pods) {
+        return pods.stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName() + "(" + image(p)
+                + (p.getMetadata().getDeletionTimestamp() != null ? ",terminating" : "")
+                + (p.getStatus() == null || p.getStatus().getConditions() == null ? "" : ","
+                        + p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                                .map(PodCondition::getStatus).findFirst().orElse("-"))
+                + ")").sorted().toList().toString();
+    }
+
+    private void awaitHttp200(int fromNode, String url, Duration timeout) {
+        await("HTTP 200 from " + url + " in node " + fromNode, timeout, () -> {
+            Result r = run(10, "ip", "netns", "exec", nodeName(fromNode), "curl", "-s", "-o", "/dev/null", "-m", "3",
+                    "-w", "%{http_code}", url);
+            return r.out().trim();
+        }, "200"::equals);
+    }
+
+    private void kubectlOk(String stdin, String... args) {
+        Kubectl.Result r = Kubectl.run(kubeconfig, stdin, args);
+        assertEquals(0, r.code(), "kubectl " + String.join(" ", args) + ":\n" + r);
+    }
+
+    private void apply(String yaml) {
+        kubectlOk(yaml, "apply", "-f", "-");
+    }
+
+    /** Polls {@code observe} until {@code done} accepts what it saw; fails with the last observation. */
+    private static void await(String what, Duration timeout, Supplier<String> observe,
+            java.util.function.Predicate<String> done) {
+        Instant deadline = Instant.now().plus(timeout);
+        String seen = "nothing yet";
+        while (true) {
+            try {
+                seen = observe.get();
+                if (done.test(seen)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                seen = e.toString();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                        + "; last seen: " + seen);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    private static String nodeName(int i) {
+        return NAME + "-n" + i;
+    }
+
+    private static String nodeIp(int i) {
+        return SUBNET_PREFIX + "1" + i;
+    }
+
+    private static Set<String> allNodeNames() {
+        Set<String> names = new TreeSet<>();
+        for (int i = 1; i <= NODES; i++) {
+            names.add(nodeName(i));
+        }
+        return names;
+    }
+
+    private static String dockerSocket(int i) {
+        return "unix:///run/" + NAME + "/n" + i + "/docker.sock";
+    }
+
+    private void printNodeLogs(String when) {
+        StringBuilder out = new StringBuilder("node logs after failure of ").append(when).append('\n');
+        for (int i = 1; i <= NODES; i++) {
+            for (String file : List.of("keelson.log", "dockerd.log")) {
+                Path log = Path.of("/var/lib/" + NAME + "/n" + i + "/" + file);
+                out.append("---- ").append(log).append(" (last 60 lines)\n").append(tail(log, 60));
+            }
+        }
+        out.append("---- cluster status\n").append(run(60, script.toString(), "status", "--name", NAME).out());
+        LOG.error("{}", out);
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())) + "\n";
+        } catch (IOException | UncheckedIOException e) {
+            return "(" + e + ")\n";
+        }
+    }
+
+    record Result(int code, String out) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n" + out;
+        }
+    }
+
+    /** Runs a command with stdout and stderr merged, bounded by {@code seconds}. */
+    static Result run(int seconds, String... cmd) {
+        try {
+            Path out = Files.createTempFile("keelson-mn-cmd", ".log");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    return new Result(-1, "did not finish in " + seconds + " s: " + String.join(" ", cmd) + "\n"
+                            + Files.readString(out));
+                }
+                return new Result(p.exitValue(), Files.readString(out));
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A curl loop in one node's namespace against one URL, counting answers that are not HTTP 200. */
+    static final class CurlLoop implements AutoCloseable {
+        record Counts(int total, int failed, List<String> failures) {}
+
+        private final Process process;
+        private final Path output;
+
+        private CurlLoop(Process process, Path output) {
+            this.process = process;
+            this.output = output;
+        }
+
+        static CurlLoop start(int node, String url) throws IOException {
+            Path output = Files.createTempFile("keelson-mn-curl", ".log");
+            // One line per request: the HTTP code (000 when the connection failed) and the time it was sent.
+            Process p = new ProcessBuilder("ip", "netns", "exec", nodeName(node), "sh", "-c",
+                    "while :; do echo \"$(curl -s -o /dev/null -m 2 -w '%{http_code}' \"$0\") $(date +%T.%N)\"; done", url)
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            return new CurlLoop(p, output);
+        }
+
+        int total() {
+            return counts().total();
+        }
+
+        void awaitRequests(int atLeast, Duration timeout) {
+            await(atLeast + " requests of the curl loop", timeout, () -> counts().toString(),
+                    seen -> counts().total() >= atLeast);
+        }
+
+        Counts counts() {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // The last line may be half written.
+            List<String> complete = lines.isEmpty() ? lines : lines.subList(0, lines.size() - 1);
+            List<String> failures = new ArrayList<>();
+            for (String line : complete) {
+                if (!line.startsWith("200 ")) {
+                    failures.add(line);
+                }
+            }
+            return new Counts(complete.size(), failures.size(), failures);
+        }
+
+        Counts stop() {
+            process.destroy();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return counts();
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
+    }
+}
