@@ -16,13 +16,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -214,43 +210,5 @@ class DeploymentIntegrationTest {
         assertEquals("False", c.getStatus());
         assertTrue(timedOut.getStatus().getConditions().stream().anyMatch(x -> "Available".equals(x.getType())
                 && "False".equals(x.getStatus())));
-    }
-
-    @Test
-    void kubectlRolloutStatusUndoHistoryAndScaleWork() throws Exception {
-        String ns = fixture.namespace("cm-kubectl");
-        try (HollowKubelet kubelet = new HollowKubelet(client, ns, Duration.ofMillis(100))) {
-            client.apps().deployments().inNamespace(ns).resource(deployment(ns, "k", 3, "keelson/k:1")).create();
-            String status = kubectl("rollout", "status", "deployment/k", "-n", ns, "--timeout=60s");
-            assertTrue(status.contains("deployment \"k\" successfully rolled out"), status);
-            setImage(ns, "k", "keelson/k:2");
-            status = kubectl("rollout", "status", "deployment/k", "-n", ns, "--timeout=60s");
-            assertTrue(status.contains("successfully rolled out"), status);
-            String history = kubectl("rollout", "history", "deployment/k", "-n", ns);
-            assertTrue(history.contains("REVISION") && history.contains("1") && history.contains("2"), history);
-            String undo = kubectl("rollout", "undo", "deployment/k", "-n", ns);
-            assertTrue(undo.contains("rolled back"), undo);
-            Deployment back = Await.until("undo rolled out", WAIT, () -> get(ns, "k"), DeploymentIntegrationTest::rolledOut);
-            assertEquals("keelson/k:1", back.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
-            assertEquals(2, replicaSets(ns, "k").size());
-            String scaled = kubectl("scale", "deployment/k", "-n", ns, "--replicas=5");
-            assertTrue(scaled.contains("scaled"), scaled);
-            Await.until("scaled to 5", WAIT, () -> get(ns, "k"), d -> d.getSpec().getReplicas() == 5 && rolledOut(d));
-        }
-    }
-
-    private static String kubectl(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", fixture.cluster().kubeconfig().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new AssertionError("kubectl " + String.join(" ", args) + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 }

@@ -195,6 +195,27 @@ class KubectlRolloutIntegrationTest {
         }
     }
 
+    @Test
+    void kubectlDeleteCascadeOrphanKeepsReplicaSetsAndForegroundRemovesThem() throws Exception {
+        String ns = fixture.namespace("cm-kubectl");
+        client.apps().deployments().inNamespace(ns)
+                .resource(DeploymentIntegrationTest.deployment(ns, "orphaned", 2, "keelson/o:1")).create();
+        Await.until("2 pods", WAIT, () -> activePods(ns), n -> n == 2);
+        assertEquals("deployment.apps \"orphaned\" deleted",
+                lastLine(kubectl("delete", "deployment", "orphaned", "-n", ns, "--cascade=orphan")));
+        ReplicaSet kept = Await.until("replica set released", WAIT,
+                () -> client.apps().replicaSets().inNamespace(ns).list().getItems(),
+                l -> l.size() == 1 && (l.get(0).getMetadata().getOwnerReferences() == null
+                        || l.get(0).getMetadata().getOwnerReferences().isEmpty())).get(0);
+        assertEquals(2L, activePods(ns), "orphaned replica set keeps its pods");
+
+        assertEquals("replicaset.apps \"" + kept.getMetadata().getName() + "\" deleted", lastLine(kubectl("delete",
+                "replicaset", kept.getMetadata().getName(), "-n", ns, "--cascade=foreground", "--wait=true")));
+        assertEquals(null, client.apps().replicaSets().inNamespace(ns).withName(kept.getMetadata().getName()).get(),
+                "--wait returns once the owner is gone");
+        assertEquals(0L, activePods(ns), "foreground deletion removed the pods before the replica set");
+    }
+
     private static List<String> revisions(String history) {
         return lines(history).stream().skip(2).map(l -> l.split("\\s+")[0]).toList();
     }

@@ -14,16 +14,22 @@ final class TaintRateLimiter {
         this.lastRefill = now;
     }
 
-    /** Changes the rate; a zone coming back from a stop starts with a full bucket, as Kubernetes' swap does. */
+    /**
+     * Changes the rate. As Kubernetes swaps in a new limiter on a change, the bucket starts full at a positive rate
+     * and empty at rate 0 (which must stop tainting at once, not after one more).
+     */
     synchronized void setRate(double newRate, Instant now) {
         refill(now);
-        if (rate == 0 && newRate > 0) {
-            tokens = 1;
+        if (newRate != rate) {
+            tokens = newRate > 0 ? 1 : 0;
         }
         rate = newRate;
     }
 
     synchronized boolean tryTake(Instant now) {
+        if (rate <= 0) {
+            return false;
+        }
         refill(now);
         if (tokens >= 1) {
             tokens -= 1;

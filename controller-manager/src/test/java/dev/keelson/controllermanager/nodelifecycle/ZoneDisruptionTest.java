@@ -59,6 +59,9 @@ class ZoneDisruptionTest {
         assertTrue(limiter.tryTake(t0.plusSeconds(3)));
         limiter.setRate(0, t0.plusSeconds(3));
         assertFalse(limiter.tryTake(t0.plusSeconds(100)), "rate 0 stops tainting however long one waits");
+        TaintRateLimiter full = new TaintRateLimiter(0.5, t0);
+        full.setRate(0, t0);
+        assertFalse(full.tryTake(t0), "a full bucket allows nothing once the rate drops to 0");
         limiter.setRate(0.5, t0.plusSeconds(100));
         assertTrue(limiter.tryTake(t0.plusSeconds(100)), "a restarted zone may taint at once");
         assertFalse(limiter.tryTake(t0.plusSeconds(100)));
