@@ -137,16 +137,16 @@ class MultiNodeClusterTest {
             Pod p = client.pods().inNamespace(NAMESPACE).withName("client").get();
             return p == null ? "absent" : String.valueOf(p.getStatus().getPhase());
         }, "Running"::equals);
-        await("wget of the Service IP from the client pod", Duration.ofSeconds(30),
-                () -> Kubectl.run(kubeconfig, null, "exec", "client", "--", "wget", "-q", "-T", "3", "-O", "-",
-                        "http://" + serviceIp + "/").toString(),
-                seen -> seen.startsWith("exit 0") && seen.toLowerCase().contains("nginx"));
+        // busybox-static's wget crashes (SIGSEGV) in this image, so the pod speaks HTTP through nc.
+        List<String> targets = new ArrayList<>(List.of(serviceIp + " 80"));
         for (int to = 1; to <= NODES; to++) {
-            String url = "http://" + nodeIp(to) + ":" + NODE_PORT + "/";
-            await("wget of " + url + " from the client pod", Duration.ofSeconds(30),
-                    () -> Kubectl.run(kubeconfig, null, "exec", "client", "--", "wget", "-q", "-T", "3", "-O", "-", url)
-                            .toString(),
-                    seen -> seen.startsWith("exit 0") && seen.toLowerCase().contains("nginx"));
+            targets.add(nodeIp(to) + " " + NODE_PORT);
+        }
+        for (String target : targets) {
+            await("HTTP 200 from " + target + " through nc in the client pod", Duration.ofSeconds(30),
+                    () -> Kubectl.run(kubeconfig, null, "exec", "client", "--", "sh", "-c",
+                            "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + target).toString(),
+                    seen -> seen.startsWith("exit 0") && seen.contains("HTTP/1.1 200"));
         }
     }
 
@@ -262,6 +262,10 @@ class MultiNodeClusterTest {
                           httpGet: {path: /, port: 80}
                           periodSeconds: 1
                           failureThreshold: 1
+                        # nginx stops at once on SIGTERM: keep serving until every proxy has dropped the endpoint.
+                        lifecycle:
+                          preStop:
+                            sleep: {seconds: 5}
                 ---
                 apiVersion: v1
                 kind: Service
@@ -401,7 +405,7 @@ class MultiNodeClusterTest {
         for (int i = 1; i <= NODES; i++) {
             for (String file : List.of("keelson.log", "dockerd.log")) {
                 Path log = Path.of("/var/lib/" + NAME + "/n" + i + "/" + file);
-                out.append("---- ").append(log).append(" (last 60 lines)\n").append(tail(log, 60));
+                out.append("---- ").append(log).append(" (last 150 lines)\n").append(tail(log, 150));
             }
         }
         out.append("---- cluster status\n").append(run(60, script.toString(), "status", "--name", NAME).out());
