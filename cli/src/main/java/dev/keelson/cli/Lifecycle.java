@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+    private static final long STOP_TIMEOUT_MILLIS = 15_000;
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private boolean stopped;
 
@@ -33,7 +34,27 @@ final class Lifecycle {
             toClose = new ArrayList<>(running);
             running.clear();
         }
-        toClose.forEach(Lifecycle::close);
+        for (AutoCloseable c : toClose) {
+            closeWithin(c, STOP_TIMEOUT_MILLIS);
+        }
+    }
+
+    /**
+     * A component whose stop hangs (say, a client retrying an apiserver whose etcd is gone) must not keep the ones
+     * after it, down to etcd, from stopping: it gets a deadline, then the next one is stopped.
+     */
+    private static void closeWithin(AutoCloseable c, long millis) {
+        Thread t = new Thread(() -> close(c), "stop-" + c.getClass().getSimpleName());
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.warn("{} did not stop within {} ms; stopping the rest", c.getClass().getSimpleName(), millis);
+        }
     }
 
     private static void close(AutoCloseable c) {
