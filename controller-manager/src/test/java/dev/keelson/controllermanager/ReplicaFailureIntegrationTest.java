@@ -58,7 +58,9 @@ class ReplicaFailureIntegrationTest {
                 .filter(c -> "ReplicaFailure".equals(c.getType())).findFirst().orElseThrow();
         assertEquals("True", rc.getStatus());
         assertEquals("FailedCreate", rc.getReason());
-        assertTrue(rc.getMessage().contains("terminat"), rc.getMessage());
+        // Kubernetes puts the apiserver's Status message here, not a client library's wrapping of it.
+        assertTrue(rc.getMessage().matches("pods( \"[^\"]*\")? is forbidden: unable to create new content in namespace "
+                + ns + " because it is being terminated"), rc.getMessage());
         assertEquals(0, failed.getStatus().getReplicas());
 
         Deployment d = Await.until("ReplicaFailure on the deployment", WAIT,

@@ -1,6 +1,7 @@
 package dev.keelson.controllermanager.deployment;
 
 import dev.keelson.componentbase.controller.Controller;
+import dev.keelson.controllermanager.common.ApiErrors;
 import dev.keelson.controllermanager.common.EventRecorder;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
@@ -330,11 +331,11 @@ public final class DeploymentController implements AutoCloseable {
             }
             if (hasProgressDeadline(d)) {
                 setCondition(status(d), PROGRESSING, "False", "ReplicaSetCreateError",
-                        "Failed to create new replica set \"" + rs.getMetadata().getName() + "\": " + e.getMessage());
+                        "Failed to create new replica set \"" + rs.getMetadata().getName() + "\": " + ApiErrors.message(e));
                 writeStatus(d, status(d));
             }
             events.warning(d, "FailedCreate", "Failed to create new replica set \"" + rs.getMetadata().getName()
-                    + "\": " + e.getMessage());
+                    + "\": " + ApiErrors.message(e));
             throw e;
         }
         if (newReplicas > 0) {

@@ -1,6 +1,7 @@
 package dev.keelson.controllermanager.replicaset;
 
 import dev.keelson.componentbase.controller.Controller;
+import dev.keelson.controllermanager.common.ApiErrors;
 import dev.keelson.controllermanager.common.EventRecorder;
 import dev.keelson.controllermanager.common.Expectations;
 import dev.keelson.controllermanager.common.OwnerRefs;
@@ -278,7 +279,7 @@ public final class ReplicaSetController implements AutoCloseable {
                 } catch (KubernetesClientException e) {
                     expectations.deletionObserved(key, pod.getMetadata().getUid());
                     if (e.getCode() != 404) {
-                        events.warning(rs, "FailedDelete", "Error deleting: " + e.getMessage());
+                        events.warning(rs, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
                         failure = e;
                     }
                 }
@@ -318,7 +319,7 @@ public final class ReplicaSetController implements AutoCloseable {
                     expectations.creationObserved(key);
                 }
                 KubernetesClientException e = errors.get(0);
-                events.warning(rs, "FailedCreate", "Error creating: " + e.getMessage());
+                events.warning(rs, "FailedCreate", "Error creating: " + ApiErrors.message(e));
                 throw e;
             }
             batch *= 2;
@@ -384,7 +385,7 @@ public final class ReplicaSetController implements AutoCloseable {
             c.setType("ReplicaFailure");
             c.setStatus("True");
             c.setReason("FailedCreate");
-            c.setMessage(manageError.getMessage());
+            c.setMessage(ApiErrors.message(manageError));
             c.setLastTransitionTime(Times.now());
             conditions.add(c);
         } else if (manageError == null && hasFailure) {
