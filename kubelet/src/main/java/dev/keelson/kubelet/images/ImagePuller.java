@@ -84,6 +84,13 @@ public final class ImagePuller {
 
     private record Present(String id, Instant at) {}
 
+    /** As Kubernetes' kubelet tells it before each start of a container (not of the sandbox, which has no field path). */
+    private void alreadyPresent(Pod pod, String fieldPath, String image) {
+        if (fieldPath != null) {
+            events.normal(pod, fieldPath, "Pulled", "Container image \"" + image + "\" already present on machine");
+        }
+    }
+
     public Result ensure(Pod pod, Container container, String fieldPath) {
         String image = container.getImage();
         if (image == null || image.isBlank()) {
@@ -99,6 +106,7 @@ public final class ImagePuller {
         String present = policy.equals(ImagePolicy.ALWAYS) ? localImageId(ref) : recentImageId(ref);
         if (policy.equals(ImagePolicy.NEVER)) {
             if (present != null) {
+                alreadyPresent(pod, fieldPath, image);
                 return Result.ok(present);
             }
             String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
@@ -106,6 +114,7 @@ public final class ImagePuller {
             return Result.waiting("ErrImageNeverPull", msg);
         }
         if (present != null && policy.equals(ImagePolicy.IF_NOT_PRESENT)) {
+            alreadyPresent(pod, fieldPath, image);
             return Result.ok(present);
         }
         String key = pod.getMetadata().getUid() + "/" + ref;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
@@ -139,5 +140,31 @@ class KubeletImagePullTest {
                 .filter(e -> "with-secret".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
         assertTrue(reasons.contains("Pulling") && reasons.contains("Pulled"), "events: " + reasons);
         assertEquals("Running", running.getStatus().getPhase());
+    }
+
+    @Test
+    void presentImageIsNotPulledAndTheEventSaysSo() {
+        h.create(new PodBuilder().withNewMetadata().withName("present").withNamespace(NS).endMetadata().withNewSpec()
+                .addNewContainer().withName("app").withImage("busybox:1.35").withImagePullPolicy("IfNotPresent")
+                .withCommand("sleep", "3600").endContainer().endSpec().build());
+        h.awaitPod(NS, "present", "Ready with the local image", Duration.ofSeconds(60), KubeletHarness::ready);
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+        List<String> seen = List.of();
+        while (java.time.Instant.now().isBefore(deadline)) {
+            seen = h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .filter(e -> "present".equals(e.getInvolvedObject().getName()))
+                    .map(e -> e.getReason() + ": " + e.getMessage()).toList();
+            if (seen.stream().anyMatch(e -> e.startsWith("Started"))) {
+                break;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        assertTrue(seen.contains("Pulled: Container image \"busybox:1.35\" already present on machine"), "events: " + seen);
+        assertTrue(seen.stream().noneMatch(e -> e.startsWith("Pulling")), "events: " + seen);
     }
 }
