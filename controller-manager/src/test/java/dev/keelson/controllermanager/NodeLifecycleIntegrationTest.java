@@ -108,16 +108,7 @@ class NodeLifecycleIntegrationTest {
         String id = UUID.randomUUID().toString().substring(0, 6);
         String good = "cm-nl-good-" + id;
         String dead = "cm-nl-dead-" + id;
-        if (client.namespaces().withName("kube-node-lease").get() == null) {
-            try {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease")
-                        .endMetadata().build()).create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
+        ensureLeaseNamespace();
         String ns = fixture.namespace("cm-nl");
         Set<String> alive = ConcurrentHashMap.newKeySet();
         ScheduledExecutorService heart = Executors.newSingleThreadScheduledExecutor();
