@@ -51,7 +51,9 @@ log() { printf '[cluster %s] %s\n' "$name" "$*"; }
 prefix="${BASH_REMATCH[1]}"
 
 if [ -n "$dist" ]; then
+  # Either the unpacked keelson-<version> folder or the folder the tarball was unpacked in.
   keelson="$(cd "$dist" && pwd)/bin/keelson"
+  [ -x "$keelson" ] || keelson="$(ls -d "$(cd "$dist" && pwd)"/keelson-*/bin/keelson 2>/dev/null | head -1)"
 else
   keelson="$here/bin/keelson"
 fi
