@@ -32,6 +32,7 @@ final class KubectlScenarioServer implements AutoCloseable {
 
     static KubectlScenarioServer start(String nodeName, String clusterCidr) {
         try {
+            buildImages();
             Path dir = Files.createTempDirectory("keelson-e2e-" + nodeName + "-");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             List<String> cmd = List.of(java.toString(), "-Xms64m", "-XX:+UseSerialGC", "-cp",
@@ -41,15 +42,34 @@ final class KubectlScenarioServer implements AutoCloseable {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("server.log").toFile()).start();
             KubectlScenarioServer server = new KubectlScenarioServer(dir, nodeName, p);
+            boolean ready = false;
             try {
                 server.awaitNodeReady(Duration.ofSeconds(120));
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
+                ready = true;
+            } finally {
+                // on any failure, errors included: a server left running would remove a later run's containers
+                if (!ready) {
+                    server.close();
+                }
             }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The pause, nginx and busybox images the scenario's pods use, built by the project's script if missing. */
+    private static void buildImages() throws IOException {
+        Path script = Path.of("..", "scripts", "build-images.sh").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder(script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("build-images.sh failed:\n" + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -222,6 +222,12 @@ class KubectlScenarioTest {
         assertTrue(row.matches("solo\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+10\\.251\\.\\d+\\.\\d+\\s+" + server.nodeName()
                 + "\\s+<none>\\s+<none>"), row);
 
+        List<String> deployments = ok(null, "get", "deployment", "web", "-n", NS, "-o", "wide").out().lines().toList();
+        assertTrue(deployments.get(0).matches("NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR"),
+                deployments.toString());
+        assertTrue(deployments.get(1).matches("web\\s+2/2\\s+2\\s+2\\s+\\S+\\s+nginx\\s+nginx:1\\.27\\s+app=web"),
+                deployments.toString());
+
         String yaml = ok(null, "get", "pod", "solo", "-n", NS, "-o", "yaml").out();
         assertTrue(yaml.startsWith("apiVersion: v1\nkind: Pod\n"), yaml);
         assertTrue(yaml.contains("  nodeName: " + server.nodeName()), yaml);
@@ -292,6 +298,7 @@ class KubectlScenarioTest {
                 + "Successfully assigned scenario/solo to " + server.nodeName())), pod);
         assertTrue(pod.lines().anyMatch(l -> l.matches("\\s+Normal\\s+Started\\s+\\S+\\s+kubelet\\s+Started container solo")),
                 pod);
+        assertFalse(pod.contains("Warning"), pod);
 
         String deployment = ok(null, "describe", "deployment", "web", "-n", NS).out();
         assertTrue(deployment.contains("Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable"),
