@@ -651,7 +651,8 @@ public final class PodSyncer {
     }
 
     /**
-     * Runs the container's preStop hook (exec or httpGet) inside the grace period, as the kubelet does before SIGTERM.
+     * Runs the container's preStop hook (exec, httpGet or sleep) inside the grace period, as the kubelet does before
+     * SIGTERM.
      *
      * @return the seconds of grace left for SIGTERM
      */
@@ -663,6 +664,16 @@ public final class PodSyncer {
         }
         var hook = spec.getLifecycle().getPreStop();
         long started = System.nanoTime();
+        if (hook.getSleep() != null && hook.getSleep().getSeconds() != null) {
+            // the sleep action (Kubernetes 1.30+): keep serving while endpoints and proxies drop this pod
+            long seconds = Math.min(Math.max(0, hook.getSleep().getSeconds()), grace);
+            try {
+                Thread.sleep(seconds * 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Math.max(0, grace - seconds);
+        }
         io.fabric8.kubernetes.api.model.Probe asProbe = new io.fabric8.kubernetes.api.model.ProbeBuilder()
                 .withExec(hook.getExec()).withHttpGet(hook.getHttpGet()).withTcpSocket(hook.getTcpSocket())
                 .withTimeoutSeconds((int) Math.min(Integer.MAX_VALUE, grace)).build();

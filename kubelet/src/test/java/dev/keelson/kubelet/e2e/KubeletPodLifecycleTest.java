@@ -205,6 +205,26 @@ class KubeletPodLifecycleTest {
     }
 
     @Test
+    void preStopSleepDelaysSigtermByItsSeconds() throws Exception {
+        Path marks = Files.createTempDirectory(h.rootDir, "marks");
+        String script = "trap 'date +%s > /marks/term; exit 0' TERM; while true; do sleep 0.2; done";
+        h.create(pod("sleeper").withNewSpec().withTerminationGracePeriodSeconds(30L)
+                .addNewContainer().withName("app").withImage("busybox:1.35").withCommand("sh", "-c", script)
+                .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(3L).endSleep().endPreStop().endLifecycle()
+                .addNewVolumeMount().withName("marks").withMountPath("/marks").endVolumeMount().endContainer()
+                .addNewVolume().withName("marks").withNewHostPath().withPath(marks.toString()).endHostPath().endVolume()
+                .endSpec().build());
+        h.awaitPod(NS, "sleeper", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
+        long deletedAt = java.time.Instant.now().getEpochSecond();
+        h.client.pods().inNamespace(NS).withName("sleeper").delete();
+        await("the pod gone from the API", Duration.ofSeconds(60), () -> String.valueOf(h.pod(NS, "sleeper")),
+                v -> v.equals("null"));
+        long termAt = Long.parseLong(Files.readString(marks.resolve("term")).trim());
+        // the container gets SIGTERM only after the 3 s sleep (whole seconds on both clocks: at least 2 apart)
+        assertTrue(termAt - deletedAt >= 2, "SIGTERM " + (termAt - deletedAt) + " s after the delete");
+    }
+
+    @Test
     void missingImageGivesErrImagePullThenImagePullBackOff() {
         h.create(pod("ghost").withNewSpec().addNewContainer().withName("app").withImage("127.0.0.1:1/keelson/missing:v1")
                 .endContainer().endSpec().build());
