@@ -39,6 +39,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--etcd-peer-port", defaultValue = "0", description = "Embedded etcd peer port; 0 picks a free port.")
     int etcdPeerPort;
 
+    @Option(names = "--node-monitor-grace-period", defaultValue = "40s",
+            converter = dev.keelson.controllermanager.ControllerManagerCommand.GoDuration.class,
+            description = "How long a node may miss heartbeats before it is marked unreachable. Default: ${DEFAULT-VALUE}.")
+    java.time.Duration nodeMonitorGracePeriod;
+
     @Option(names = "--disable-agent", description = "Control plane only: no kubelet and no proxy on this host.")
     boolean disableAgent;
 
@@ -102,6 +107,9 @@ public final class ServerCommand implements Callable<Integer> {
         starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
             var cm = new dev.keelson.controllermanager.ControllerManager(client,
                     dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(node.clusterCidr)
+                            .withNodeMonitor(nodeMonitorGracePeriod,
+                                    dev.keelson.controllermanager.ControllerManagerOptions.defaults().nodeMonitorPeriod(),
+                                    dev.keelson.controllermanager.ControllerManagerOptions.defaults().nodeEvictionRate())
                             .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
             cm.start();
             running.add(cm);
