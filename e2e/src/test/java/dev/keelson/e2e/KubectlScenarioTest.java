@@ -298,6 +298,8 @@ class KubectlScenarioTest {
                 + "Successfully assigned scenario/solo to " + server.nodeName())), pod);
         assertTrue(pod.lines().anyMatch(l -> l.matches("\\s+Normal\\s+Started\\s+\\S+\\s+kubelet\\s+Started container solo")),
                 pod);
+        assertTrue(pod.lines().anyMatch(l -> l.matches("\\s+Normal\\s+Pulled\\s+\\S+\\s+kubelet\\s+"
+                + "Container image \"busybox:1\\.35\" already present on machine")), pod);
         assertFalse(pod.contains("Warning"), pod);
 
         String deployment = ok(null, "describe", "deployment", "web", "-n", NS).out();
