@@ -81,7 +81,8 @@ class MultiNodeClusterTest {
         run(120, script.toString(), "down", "--name", NAME);
         Result up = run(400, script.toString(), "up", "--name", NAME, "--nodes", String.valueOf(NODES),
                 "--server-arg=--default-not-ready-toleration-seconds=" + TOLERATION_SECONDS,
-                "--server-arg=--default-unreachable-toleration-seconds=" + TOLERATION_SECONDS);
+                "--server-arg=--default-unreachable-toleration-seconds=" + TOLERATION_SECONDS,
+                "--server-arg=--node-monitor-grace-period=20s");
         if (up.code() != 0) {
             printNodeLogs("cluster up");
         }
