@@ -67,6 +67,9 @@ public final class WatchHandler {
         req.response().setChunked(true).putHeader("Content-Type", "application/json")
                 .putHeader("Transfer-Encoding", "chunked");
         req.response().setStatusCode(200);
+        // headers go out now, as kube-apiserver sends them: a client such as `kubectl wait` on an object that does
+        // not change must learn at once that its watch is established, not at the first event
+        req.response().writeHead();
         start(new HttpOutput(req), store, cache, keyPrefix, opts, fromNow, fromRevision, timeoutSeconds, bookmarks,
                 render);
     }
