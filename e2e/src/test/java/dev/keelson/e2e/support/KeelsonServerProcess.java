@@ -60,7 +60,8 @@ public final class KeelsonServerProcess implements AutoCloseable {
                 } else {
                     server.awaitNodeReady(Duration.ofSeconds(120));
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // also on an Error: a server left running would later remove the containers of its node name
                 server.close();
                 throw e;
             }
