@@ -64,8 +64,15 @@ cat <<MSG
 
 Keelson is running.
   export KUBECONFIG=$KUBECONFIG
-  kubectl get all
+  kubectl get all -o wide
   kubectl describe deployment nginx
+  kubectl logs deployment/nginx
+  kubectl exec deployment/nginx -- nginx -v
+  kubectl scale deployment nginx --replicas=5
+  kubectl set image deployment/nginx nginx=nginx:latest && kubectl rollout status deployment/nginx
+  kubectl rollout undo deployment/nginx
+Add a node (another host): copy $data/node-token there, then
+  keelson agent --server https://<this host's address>:6443 --token-file <that copy>
 Stop it:   kill \$(cat $data/server.pid)
 Logs:      $log
 MSG
