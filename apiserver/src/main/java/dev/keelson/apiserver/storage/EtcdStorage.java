@@ -29,7 +29,9 @@ public final class EtcdStorage implements AutoCloseable {
     private final MeterRegistry metrics;
 
     public EtcdStorage(List<String> endpoints, MeterRegistry metrics) {
-        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        // gRPC's 4 MiB default made a list of ~8,000 pods fail with RESOURCE_EXHAUSTED; Kubernetes lifts the limit too.
+        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .maxInboundMessageSize(Integer.MAX_VALUE).build();
         this.kv = client.getKVClient();
         this.metrics = metrics;
     }
