@@ -117,4 +117,71 @@ class KubectlSmokeTest {
         Process health = new ProcessBuilder("curl", "-sk", cluster.url() + "/readyz").start();
         assertEquals("ok", new String(health.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
+
+    static final String TWO_CONTAINERS = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: reorder
+            spec:
+              replicas: 1
+              selector:
+                matchLabels: {app: reorder}
+              template:
+                metadata:
+                  labels: {app: reorder}
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx:1.27
+                    env:
+                    - {name: MODE, value: one}
+                    - {name: COLOR, value: red}
+                    ports:
+                    - {containerPort: 80}
+                    - {containerPort: 81}
+                  - name: side
+                    image: busybox:1.35
+                    command: [sleep, "3600"]
+            """;
+
+    /** The manifest edited: containers swapped, web's port 81 and env COLOR removed. */
+    static final String TWO_CONTAINERS_EDITED = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: reorder
+            spec:
+              replicas: 1
+              selector:
+                matchLabels: {app: reorder}
+              template:
+                metadata:
+                  labels: {app: reorder}
+                spec:
+                  containers:
+                  - name: side
+                    image: busybox:1.35
+                    command: [sleep, "3600"]
+                  - name: web
+                    image: nginx:1.27
+                    env:
+                    - {name: MODE, value: one}
+                    ports:
+                    - {containerPort: 80}
+            """;
+
+    @Test
+    void secondApplyReordersContainersAndDropsRemovedPortAndEnvAsKubernetesDoes() throws Exception {
+        assertEquals(0, kubectl(TWO_CONTAINERS, "apply", "-f", "-").code());
+        Result r = kubectl(TWO_CONTAINERS_EDITED, "apply", "-f", "-");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("deployment.apps/reorder configured", r.out().trim());
+        // strategic merge with $setElementOrder: the new order, web keeps only port 80 and env MODE
+        String got = kubectl(null, "get", "deployment", "reorder", "-o", "jsonpath="
+                + "{.spec.template.spec.containers[*].name} {.spec.template.spec.containers[1].ports[*].containerPort}"
+                + " {.spec.template.spec.containers[1].env[*].name}").out();
+        assertEquals("side web 80 MODE", got);
+        assertEquals(0, kubectl(null, "delete", "deployment", "reorder").code());
+    }
 }
