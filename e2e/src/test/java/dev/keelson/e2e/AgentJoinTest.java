@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +57,9 @@ class AgentJoinTest {
     }
 
     static Process startAgent(String tokenFile, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(KeelsonServerProcess.repositoryRoot().resolve("bin/keelson").toString(),
-                "agent", "--server", server.url(), "--token-file", tokenFile, "--data-dir", work.resolve("agent").toString(),
-                "--node-name", NODE, "--kubelet-port", "0", "--component-ports-free", "--cluster-cidr", CIDR));
+        List<String> cmd = KeelsonServerProcess.keelson("agent", "--server", server.url(), "--token-file", tokenFile,
+                "--data-dir", work.resolve("agent").toString(), "--node-name", NODE, "--kubelet-port", "0",
+                "--component-ports-free", "--cluster-cidr", CIDR);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -175,7 +174,7 @@ class AgentJoinTest {
 
     /** An agent with its own data dir and node name that must fail before it starts anything. */
     static Kubectl.Result joinOnce(String token, String name) throws Exception {
-        List<String> cmd = List.of(KeelsonServerProcess.repositoryRoot().resolve("bin/keelson").toString(), "agent",
+        List<String> cmd = KeelsonServerProcess.keelson("agent",
                 "--server", server.url(), "--token", token, "--data-dir", work.resolve(name).toString(),
                 "--node-name", "keelson-e2e-" + name, "--kubelet-port", "0", "--component-ports-free");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

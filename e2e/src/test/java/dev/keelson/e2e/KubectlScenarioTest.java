@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keelson.e2e.support.KeelsonServerProcess;
 import dev.keelson.e2e.support.Kubectl;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubectlScenarioTest {
     static final String NS = "scenario";
-    static KubectlScenarioServer server;
+    static KeelsonServerProcess server;
     static Path work;
 
     static final String APP_V1 = """
@@ -83,7 +84,7 @@ class KubectlScenarioTest {
     @BeforeAll
     static void start() throws IOException {
         work = Files.createTempDirectory("keelson-e2e-scenario-");
-        server = KubectlScenarioServer.start("keelson-e2e-scenario", "10.251.0.0/16");
+        server = KeelsonServerProcess.start("keelson-e2e-scenario", "10.251.0.0/16");
     }
 
     @AfterAll

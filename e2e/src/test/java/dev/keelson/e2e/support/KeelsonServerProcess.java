@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real `keelson server` (bin/keelson from this build) as a child process on the host's Docker Engine: its own
+ * A real `keelson server` (this build's modules, see {@link #keelson}) as a child process on the host's Docker Engine: its own
  * data dir, free ports, a node name and pod network of its own, so that it can run beside anything else.
  * Closing it stops exactly that process and removes what its kubelet left in Docker.
  */
@@ -46,9 +46,9 @@ public final class KeelsonServerProcess implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("keelson-e2e-" + nodeName + "-");
             Path log = dir.resolve("server.log");
-            List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/keelson").toString(), "server", "--data-dir",
-                    dir.resolve("data").toString(), "--secure-port", "0", "--kubelet-port", "0",
-                    "--component-ports-free", "--node-name", nodeName, "--cluster-cidr", clusterCidr));
+            List<String> cmd = keelson("server", "--data-dir", dir.resolve("data").toString(), "--secure-port", "0",
+                    "--kubelet-port", "0", "--component-ports-free", "--node-name", nodeName, "--cluster-cidr",
+                    clusterCidr);
             if (controlPlaneOnly) {
                 cmd.add("--disable-agent");
             }
@@ -229,6 +229,17 @@ public final class KeelsonServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The `keelson` command line with {@code args}, run by this JVM's java from the test's own classpath: exactly
+     * the modules Maven resolved for this build, whatever an earlier build left in cli/target/lib.
+     */
+    public static List<String> keelson(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.keelson.cli.Keelson"));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** The repository this build runs in (the e2e module's parent). */
