@@ -3,12 +3,25 @@ package dev.keelson.cli;
 import dev.keelson.apiserver.ApiServer;
 import dev.keelson.apiserver.etcd.EmbeddedEtcd;
 import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.componentbase.client.KubeClients;
+import dev.keelson.componentbase.tls.CertificateAuthority;
+import dev.keelson.controllermanager.ControllerManager;
+import dev.keelson.controllermanager.ControllerManagerCommand.GoDuration;
+import dev.keelson.controllermanager.ControllerManagerOptions;
+import dev.keelson.scheduler.Scheduler;
+import dev.keelson.scheduler.SchedulerOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -40,9 +53,9 @@ public final class ServerCommand implements Callable<Integer> {
     int etcdPeerPort;
 
     @Option(names = "--node-monitor-grace-period", defaultValue = "40s",
-            converter = dev.keelson.controllermanager.ControllerManagerCommand.GoDuration.class,
+            converter = GoDuration.class,
             description = "How long a node may miss heartbeats before it is marked unreachable. Default: ${DEFAULT-VALUE}.")
-    java.time.Duration nodeMonitorGracePeriod;
+    Duration nodeMonitorGracePeriod;
 
     @Option(names = "--disable-agent", description = "Control plane only: no kubelet and no proxy on this host.")
     boolean disableAgent;
@@ -96,45 +109,43 @@ public final class ServerCommand implements Callable<Integer> {
      * only need the apiserver, not each other, so they start side by side (a node registers while the controllers
      * sync their caches).
      */
-    private void startComponents(Path kubeconfig, dev.keelson.componentbase.tls.CertificateAuthority ca,
+    private void startComponents(Path kubeconfig, CertificateAuthority ca,
                                  Lifecycle running) {
-        io.fabric8.kubernetes.client.KubernetesClient client =
-                dev.keelson.componentbase.client.KubeClients.fromKubeconfig(kubeconfig);
+        KubernetesClient client =
+                KubeClients.fromKubeconfig(kubeconfig);
         running.add(client);
-        List<java.util.concurrent.CompletableFuture<Void>> starting = new ArrayList<>();
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
         // not the common pool: on a 2-core host it has a single worker and would start them one after another
-        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(3);
-        starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
-            var cm = new dev.keelson.controllermanager.ControllerManager(client,
-                    dev.keelson.controllermanager.ControllerManagerOptions.defaults().withClusterCidr(node.clusterCidr)
-                            .withNodeMonitor(nodeMonitorGracePeriod,
-                                    dev.keelson.controllermanager.ControllerManagerOptions.defaults().nodeMonitorPeriod(),
-                                    dev.keelson.controllermanager.ControllerManagerOptions.defaults().nodeEvictionRate())
-                            .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
+        ExecutorService starter = Executors.newFixedThreadPool(3);
+        starting.add(CompletableFuture.runAsync(() -> {
+            ControllerManagerOptions defaults = ControllerManagerOptions.defaults();
+            var cm = new ControllerManager(client, defaults.withClusterCidr(node.clusterCidr)
+                    .withNodeMonitor(nodeMonitorGracePeriod, defaults.nodeMonitorPeriod(), defaults.nodeEvictionRate())
+                    .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
             cm.start();
             running.add(cm);
         }, starter));
-        starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
-            var scheduler = new dev.keelson.scheduler.Scheduler(client, dev.keelson.scheduler.SchedulerOptions.defaults()
+        starting.add(CompletableFuture.runAsync(() -> {
+            var scheduler = new Scheduler(client, SchedulerOptions.defaults()
                     .withServing("127.0.0.1", freeComponentPorts ? 0 : 10259));
             scheduler.start();
             running.add(scheduler);
         }, starter));
         if (!disableAgent) {
-            starting.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            starting.add(CompletableFuture.runAsync(() -> {
                 // The in-process kubelet's serving certificate comes straight from the cluster CA (re-issued on
                 // every start).
                 Path pki = api.dataDir.resolve("pki");
                 ca.issueServing("system:node:" + node.node(), node.servingNames(), node.servingIps(),
-                        java.time.Duration.ofDays(365)).write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
+                        Duration.ofDays(365)).write(pki.resolve("kubelet.crt"), pki.resolve("kubelet.key"));
                 NodeComponents.start(client, node, api.dataDir.resolve("kubelet"), pki.resolve("kubelet.crt"),
                         pki.resolve("kubelet.key"), pki.resolve("ca.crt"), freeComponentPorts, running);
             }, starter));
         }
         try {
-            java.util.concurrent.CompletableFuture.allOf(starting.toArray(java.util.concurrent.CompletableFuture[]::new))
+            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
                     .join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {
             starter.shutdown();
