@@ -1,33 +1,56 @@
 #!/usr/bin/env bash
 # A multi-node Keelson cluster on one Linux host: each node is a network namespace joined to a host bridge by a
-# veth pair, with its own dockerd; node 1 runs `keelson server`, the others `keelson agent`.
+# veth pair, with its own dockerd; node 1 runs `keelson server`, the others `keelson agent`. With --etcd-members 3
+# the first three nodes each run one member of a 3-member etcd cluster and the server uses it instead of its own.
 #
-# Usage: scripts/cluster.sh up|down|status [--nodes 3] [--name keelson-mn] [--dist DIR] [--subnet 10.77.0.0/24]
-#        scripts/cluster.sh stop-node N | start-node N | restart-keelson N   [same options]
+# Usage: scripts/cluster.sh up|down|status [--nodes 3] [--etcd-members 0|1|3|5] [--name keelson-mn] [--dist DIR]
+#                                          [--subnet 10.77.0.0/24]
+#        scripts/cluster.sh stop-node N | start-node N | restart-keelson N   [--name ...]
+#        scripts/cluster.sh stop-etcd N | kill-etcd N | start-etcd N | etcd-leader | etcdctl ARGS...   [--name ...]
 #   up               creates whatever is missing and waits until every node is Ready (idempotent)
 #   down             removes exactly what `up` created: processes by recorded pid, containers of its dockerds,
 #                    namespaces, veths, bridge, host iptables rules, data (idempotent)
-#   stop-node N      stops node N's keelson and dockerd (a node failure as the cluster sees it)
-#   start-node N     starts node N's dockerd and keelson again (no wait for Ready)
+#   stop-node N      stops node N's keelson, dockerd and etcd member (a node failure as the cluster sees it)
+#   start-node N     starts node N's etcd member, dockerd and keelson again (no wait for Ready)
 #   restart-keelson N  stops and starts only node N's keelson process (pods keep running)
+#   stop-etcd N      stops node N's etcd member (TERM); kill-etcd N: the same with SIGKILL (a crash)
+#   start-etcd N     starts node N's etcd member again and waits until it answers healthy
+#   etcd-leader      prints the node number whose etcd member is the Raft leader
+#   etcdctl ARGS     runs etcdctl against every member of the cluster's etcd (e.g. `etcdctl endpoint status -w table`)
 # Options: --dist DIR is an unpacked keelson tarball (DIR/bin/keelson); default: this repository's bin/keelson.
+#   --etcd-members M (up only) runs M etcd members on nodes 1..M (0, the default: the server's embedded etcd).
 #   --server-arg ARG (repeatable) passes ARG to `keelson server`; --timeout S bounds the wait for Ready (180).
-# Needs root, iproute2, iptables, docker.io (dockerd, docker), kubectl, and the images of scripts/build-images.sh.
+# Needs root, iproute2, iptables, docker.io (dockerd, docker), etcd-server and etcd-client (for --etcd-members),
+# kubectl, and the images of scripts/build-images.sh.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
-nodes=3
+nodes=""
 name=keelson-mn
 dist=""
-subnet=10.77.0.0/24
+subnet=""
 timeout=180
+etcd_members=""
 server_args=()
 node_arg=""
+etcdctl_args=()
+
+if [ "$cmd" = etcdctl ]; then
+  # Everything up to a lone `--` or the end belongs to etcdctl, except the cluster's --name.
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    case "$1" in
+      --name) name="$2"; shift 2 ;;
+      *) etcdctl_args+=("$1"); shift ;;
+    esac
+  done
+  [ $# -gt 0 ] && shift
+fi
 
 while [ $# -gt 0 ]; do
   case "$1" in
+    --etcd-members) etcd_members="$2"; shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
     --name) name="$2"; shift 2 ;;
     --dist) dist="$2"; shift 2 ;;
@@ -35,7 +58,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout="$2"; shift 2 ;;
     --server-arg) server_args+=("$2"); shift 2 ;;
     --server-arg=*) server_args+=("${1#*=}"); shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) node_arg="$1"; shift ;;
     *) echo "cluster.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -46,9 +69,28 @@ log() { printf '[cluster %s] %s\n' "$name" "$*"; }
 
 # Interface names are limited to 15 characters: NAME-br, NAME-vN.
 [[ "$name" =~ ^[a-z][a-z0-9-]{0,10}$ ]] || die "--name must be 1-11 characters of [a-z0-9-] starting with a letter"
+data="/var/lib/$name"
+run="/run/$name"
+# What `up` chose is recorded, so that later commands need only --name (and never reach another subnet's addresses).
+conf="$data/cluster.conf"
+if [ -s "$conf" ]; then
+  while IFS='=' read -r key value; do
+    case "$key" in
+      nodes) nodes="${nodes:-$value}" ;;
+      subnet) [ -z "$subnet" ] || [ "$subnet" = "$value" ] || die "cluster $name was made with --subnet $value"
+              subnet="$value" ;;
+      etcd_members) [ -z "$etcd_members" ] || [ "$etcd_members" = "$value" ] \
+                      || die "cluster $name was made with --etcd-members $value; run down first"
+                    etcd_members="$value" ;;
+    esac
+  done <"$conf"
+fi
+nodes="${nodes:-3}"; subnet="${subnet:-10.77.0.0/24}"; etcd_members="${etcd_members:-0}"
 [[ "$nodes" =~ ^[1-9]$ ]] || die "--nodes must be 1..9"
 [[ "$subnet" =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.0/24$ ]] || die "--subnet must be a /24 ending in .0, e.g. 10.77.0.0/24"
 prefix="${BASH_REMATCH[1]}"
+[[ "$etcd_members" =~ ^[0135]$ ]] || die "--etcd-members must be 0, 1, 3 or 5"
+[ "$etcd_members" -le "$nodes" ] || die "--etcd-members cannot exceed --nodes"
 
 if [ -n "$dist" ]; then
   # Either the unpacked keelson-<version> folder or the folder the tarball was unpacked in.
@@ -60,8 +102,6 @@ fi
 
 bridge="$name-br"
 bridge_ip="$prefix.1"
-data="/var/lib/$name"
-run="/run/$name"
 admin_kubeconfig="$data/admin.kubeconfig"
 server_ip="$prefix.11"
 images=(registry.k8s.io/pause:3.10 nginx:1.27 nginx:latest busybox:1.35 busybox:latest)
@@ -71,6 +111,8 @@ bip_prefix=172.29
 ns() { echo "$name-n$1"; }
 node_ip() { echo "$prefix.1$1"; }
 node_dir() { echo "$data/n$1"; }
+etcd_client_url() { echo "http://$(node_ip "$1"):2379"; }
+etcd_endpoints() { local i out=(); for i in $(seq "$etcd_members"); do out+=("$(etcd_client_url "$i")"); done; (IFS=,; echo "${out[*]}"); }
 node_run() { echo "$run/n$1"; }
 docker_sock() { echo "unix://$(node_run "$1")/docker.sock"; }
 dockn() { local i="$1"; shift; docker -H "$(docker_sock "$i")" "$@"; }
@@ -175,6 +217,46 @@ load_images() {
   docker save "${images[@]}" | dockn "$i" load -q >/dev/null
 }
 
+# start_etcd N: node N's etcd member, inside its namespace, listening on the node's address (and loopback).
+start_etcd() {
+  local i="$1" dir run_dir cluster=() j
+  dir="$(node_dir "$i")"; run_dir="$(node_run "$i")"
+  mkdir -p "$dir" "$run_dir"
+  alive "$run_dir/etcd.pid" && return 0
+  for j in $(seq "$etcd_members"); do cluster+=("n$j=http://$(node_ip "$j"):2380"); done
+  echo "=== $(date -u +%FT%TZ) etcd member n$i" >>"$dir/etcd.log"
+  rm -f "$run_dir/etcd.pid"
+  # --initial-cluster-state only matters on the first start: a restarted member rejoins from its data dir.
+  spawn "$i" "$run_dir/etcd.pid" "$dir/etcd.log" etcd --name "n$i" --data-dir "$dir/etcd" \
+    --listen-client-urls "$(etcd_client_url "$i"),http://127.0.0.1:2379" --advertise-client-urls "$(etcd_client_url "$i")" \
+    --listen-peer-urls "http://$(node_ip "$i"):2380" --initial-advertise-peer-urls "http://$(node_ip "$i"):2380" \
+    --initial-cluster "$(IFS=,; echo "${cluster[*]}")" --initial-cluster-token "$name" --initial-cluster-state new \
+    --logger zap --log-outputs stderr --auto-compaction-mode periodic --auto-compaction-retention 5m \
+    --quota-backend-bytes $((4 * 1024 * 1024 * 1024))
+}
+
+# wait_etcd ENDPOINTS: until every member at ENDPOINTS (comma-separated) answers healthy.
+wait_etcd() {
+  local endpoints="$1" deadline=$((SECONDS + timeout)) seen=""
+  while [ $SECONDS -lt $deadline ]; do
+    seen="$(etcdctl --endpoints "$endpoints" --dial-timeout 2s --command-timeout 3s endpoint health 2>&1)" && return 0
+    sleep 0.5
+  done
+  echo "$seen" >&2
+  die "etcd at $endpoints not healthy in ${timeout}s (last seen above)"
+}
+
+# etcd_leader: the node number of the member that every answering member names as leader.
+etcd_leader() {
+  local out
+  out="$(etcdctl --endpoints "$(etcd_endpoints)" --dial-timeout 2s --command-timeout 3s endpoint status -w fields 2>/dev/null || true)"
+  # -w fields prints, per endpoint, "MemberID" : <id>, "Leader" : <id> and "Endpoint" : <url>.
+  echo "$out" | awk -F' : ' -v prefix="$prefix." '
+    /^"MemberID"/ {member = $2} /^"Leader"/ {leader = $2}
+    /^"Endpoint"/ {url = $2; gsub(/"/, "", url); sub(/^http:\/\//, "", url); sub(/:.*/, "", url)
+                   if (member == leader) {print substr(url, length(prefix) + 2); exit}}'
+}
+
 start_keelson() {
   local i="$1" dir run_dir args
   dir="$(node_dir "$i")"; run_dir="$(node_run "$i")"
@@ -182,6 +264,7 @@ start_keelson() {
   if [ "$i" -eq 1 ]; then
     args=(server --data-dir "$dir/server" --advertise-address "$(node_ip 1)" --node-ip "$(node_ip 1)"
       --node-name "$(ns 1)" --docker-endpoint "$(docker_sock 1)" ${server_args[@]+"${server_args[@]}"})
+    [ "$etcd_members" -gt 0 ] && args+=(--etcd-servers "$(etcd_endpoints)")
   else
     [ -s "$(node_dir 1)/server/node-token" ] || die "no join token at $(node_dir 1)/server/node-token"
     args=(agent --server "https://$server_ip:6443" --token-file "$(node_dir 1)/server/node-token"
@@ -230,12 +313,18 @@ cmd_up() {
     docker image inspect "$img" >/dev/null 2>&1 || { "$here/scripts/build-images.sh"; break; }
   done
   mkdir -p "$data" "$run"
+  printf 'nodes=%s\nsubnet=%s\netcd_members=%s\n' "$nodes" "$subnet" "$etcd_members" >"$conf"
   up_network
+  for i in $(seq "$etcd_members"); do start_etcd "$i"; done
   for i in $(seq "$nodes"); do
     start_dockerd "$i"
     load_images "$i"
   done
   log "dockerds up, images loaded"
+  if [ "$etcd_members" -gt 0 ]; then
+    wait_etcd "$(etcd_endpoints)"
+    log "etcd members healthy: $(etcd_endpoints)"
+  fi
   start_keelson 1
   wait_server
   for i in $(seq 2 "$nodes"); do start_keelson "$i"; done
@@ -252,6 +341,19 @@ stop_node() {
     dockn "$i" ps -aq 2>/dev/null | xargs -r docker -H "$(docker_sock "$i")" rm -f >/dev/null 2>&1 || true
   fi
   stop_pid "$run_dir/dockerd.pid" 20
+  stop_pid "$run_dir/etcd.pid" 20
+}
+
+start_node() {
+  local i="$1"
+  [ "$i" -le "$etcd_members" ] && start_etcd "$i"
+  start_dockerd "$i"
+  start_keelson "$i"
+}
+
+need_member() {
+  need_node
+  [ "$node_arg" -le "$etcd_members" ] || die "node $node_arg runs no etcd member (this cluster has $etcd_members)"
 }
 
 cmd_down() {
@@ -285,8 +387,16 @@ cmd_status() {
     local k=stopped d=stopped
     alive "$(node_run "$i")/keelson.pid" && k="pid $(cat "$(node_run "$i")/keelson.pid")"
     alive "$(node_run "$i")/dockerd.pid" && d="pid $(cat "$(node_run "$i")/dockerd.pid")"
-    echo "$(ns "$i") $(node_ip "$i") keelson: $k dockerd: $d log: $(node_dir "$i")/keelson.log"
+    local e=""
+    if [ "$i" -le "$etcd_members" ]; then
+      e=" etcd: stopped"
+      alive "$(node_run "$i")/etcd.pid" && e=" etcd: pid $(cat "$(node_run "$i")/etcd.pid")"
+    fi
+    echo "$(ns "$i") $(node_ip "$i") keelson: $k dockerd: $d$e log: $(node_dir "$i")/keelson.log"
   done
+  if [ "$etcd_members" -gt 0 ]; then
+    etcdctl --endpoints "$(etcd_endpoints)" --dial-timeout 2s --command-timeout 3s endpoint status -w table 2>&1 || true
+  fi
   [ -s "$admin_kubeconfig" ] && kubectl --kubeconfig "$admin_kubeconfig" get nodes -o wide 2>&1 || true
   echo "admin kubeconfig: $admin_kubeconfig"
 }
@@ -300,7 +410,21 @@ case "$cmd" in
   down) cmd_down ;;
   status) cmd_status ;;
   stop-node) need_node; stop_node "$node_arg" ;;
-  start-node) need_node; start_dockerd "$node_arg"; start_keelson "$node_arg" ;;
+  start-node) need_node; start_node "$node_arg" ;;
   restart-keelson) need_node; stop_pid "$(node_run "$node_arg")/keelson.pid" 30; start_keelson "$node_arg" ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  stop-etcd) need_member; stop_pid "$(node_run "$node_arg")/etcd.pid" 20 ;;
+  kill-etcd)
+    need_member
+    alive "$(node_run "$node_arg")/etcd.pid" || die "etcd member of node $node_arg is not running"
+    kill -KILL "$(cat "$(node_run "$node_arg")/etcd.pid")"
+    for _ in $(seq 50); do alive "$(node_run "$node_arg")/etcd.pid" || break; sleep 0.1; done
+    rm -f "$(node_run "$node_arg")/etcd.pid" ;;
+  start-etcd) need_member; start_etcd "$node_arg"; wait_etcd "$(etcd_client_url "$node_arg")" ;;
+  etcd-leader)
+    [ "$etcd_members" -gt 0 ] || die "this cluster uses the server's embedded etcd"
+    leader="$(etcd_leader)"; [ -n "$leader" ] || die "no etcd member answered with its leader"; echo "$leader" ;;
+  etcdctl)
+    [ "$etcd_members" -gt 0 ] || die "this cluster uses the server's embedded etcd"
+    exec etcdctl --endpoints "$(etcd_endpoints)" ${etcdctl_args[@]+"${etcdctl_args[@]}"} ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
