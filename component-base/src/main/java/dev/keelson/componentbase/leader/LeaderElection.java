@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,6 +83,24 @@ public final class LeaderElection implements AutoCloseable {
 
     public boolean isLeader() {
         return leader.get();
+    }
+
+    /** A holder identity unique to this process: the host name and a random suffix, as Kubernetes components use. */
+    public static String defaultIdentity() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "_" + UUID.randomUUID();
+    }
+
+    /** Refuses timings with which a leader could lose its lease before it gives up renewing, as Kubernetes does. */
+    public static void requireConsistentTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        if (!(leaseDuration.compareTo(renewDeadline) > 0 && renewDeadline.compareTo(retryPeriod) > 0)) {
+            throw new IllegalArgumentException("leader election needs lease duration > renew deadline > retry period");
+        }
     }
 
     /** Stops campaigning and releases the lease if held. */
