@@ -8,6 +8,7 @@ import dev.keelson.kubelet.images.ImagePuller;
 import dev.keelson.kubelet.network.PodNetwork;
 import dev.keelson.kubelet.node.NodeLeaseRenewer;
 import dev.keelson.kubelet.node.NodeStatusReporter;
+import dev.keelson.kubelet.pod.PodStartTraces;
 import dev.keelson.kubelet.pod.PodSyncer;
 import dev.keelson.kubelet.pod.PodWorkers;
 import dev.keelson.kubelet.probe.ProbeManager;
@@ -56,6 +57,7 @@ public final class Kubelet implements AutoCloseable {
     private final EventRecorder events;
     private final ProbeManager probes;
     private final PodSyncer syncer;
+    private final PodStartTraces startTraces = new PodStartTraces(metrics);
     private final PodWorkers workers;
     private final ExecutorService pool;
     private final ExecutorService stopPool;
@@ -92,7 +94,7 @@ public final class Kubelet implements AutoCloseable {
         this.probes = new ProbeManager(prober, events, this::enqueue);
         ImagePuller images = new ImagePuller(docker, client, events);
         this.syncer = new PodSyncer(client, options, docker, network, images, volumes, probes, events, prober, () -> nodeIp,
-                stopPool, metrics);
+                stopPool, metrics, startTraces);
         this.workers = new PodWorkers(syncer, podsByUid::get, pool, timers);
         String hostname;
         try {
@@ -132,6 +134,11 @@ public final class Kubelet implements AutoCloseable {
         return server.port();
     }
 
+    /** Where the last pods' first starts spent their time (benchmarks read it; /metrics has it as histograms). */
+    public PodStartTraces startTraces() {
+        return startTraces;
+    }
+
     public PodNetwork network() {
         return network;
     }
@@ -156,6 +163,7 @@ public final class Kubelet implements AutoCloseable {
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {
+                        startTraces.seen(pod);
                         put(pod);
                     }
 

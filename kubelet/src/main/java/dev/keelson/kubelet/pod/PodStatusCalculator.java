@@ -27,6 +27,12 @@ public final class PodStatusCalculator {
     public record Observation(ContainerRecord sandbox, List<ContainerView> initContainers, List<ContainerView> containers,
                               String hostIp) {}
 
+    /** Whether a status has the Ready condition True. */
+    public static boolean isReady(PodStatus status) {
+        return status != null && status.getConditions() != null && status.getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     public static String time(Instant t) {
         return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }

@@ -76,6 +76,7 @@ public final class PodSyncer {
     private final ExecutorService stopPool;
     private final Prober prober;
     private final MeterRegistry metrics;
+    private final PodStartTraces traces;
     private final Backoff crashBackoff = Backoff.crashLoop();
     private final Map<String, JsonNode> lastWritten = new ConcurrentHashMap<>();
     private final Set<String> startRecorded = ConcurrentHashMap.newKeySet();
@@ -83,7 +84,8 @@ public final class PodSyncer {
 
     public PodSyncer(KubernetesClient client, KubeletOptions options, DockerRuntime docker, PodNetwork network,
                      ImagePuller images, VolumeManager volumes, ProbeManager probes, EventRecorder events,
-                     Prober prober, Supplier<String> hostIp, ExecutorService stopPool, MeterRegistry metrics) {
+                     Prober prober, Supplier<String> hostIp, ExecutorService stopPool, MeterRegistry metrics,
+                     PodStartTraces traces) {
         this.prober = prober;
         this.client = client;
         this.options = options;
@@ -96,6 +98,7 @@ public final class PodSyncer {
         this.hostIp = hostIp;
         this.stopPool = stopPool;
         this.metrics = metrics;
+        this.traces = traces;
     }
 
     /** Pods that have a running container, and how many containers run in all. */
@@ -117,6 +120,7 @@ public final class PodSyncer {
             teardown(uid);
             return null;
         }
+        traces.sinceSeen(uid, "queue");
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             terminate(pod);
             return null;
@@ -137,7 +141,7 @@ public final class PodSyncer {
     private Duration syncRunning(Pod pod, boolean hostNetwork) {
         String uid = pod.getMetadata().getUid();
         Instant now = Instant.now();
-        List<ContainerRecord> all = docker.podContainers(uid);
+        List<ContainerRecord> all = traces.time(uid, "list", () -> docker.podContainers(uid));
         ContainerRecord sandbox = all.stream()
                 .filter(c -> ContainerLabels.KIND_SANDBOX.equals(c.kind()) && c.running()).findFirst().orElse(null);
         Duration next = STEADY;
@@ -181,7 +185,7 @@ public final class PodSyncer {
         Map<String, java.nio.file.Path> podVolumes = null;
         if (sandbox != null) {
             try {
-                podVolumes = volumes.prepare(pod);
+                podVolumes = traces.time(uid, "volumes", () -> volumes.prepare(pod));
             } catch (ContainerConfigException e) {
                 podWaitingReason = "CreateContainerConfigError";
                 podWaitingMessage = e.getMessage();
@@ -222,8 +226,10 @@ public final class PodSyncer {
             next = min(next, r.next);
             appViews.add(r.view);
         }
+        long built = System.nanoTime();
         PodStatus status = PodStatusCalculator.build(pod,
                 new PodStatusCalculator.Observation(sandbox, initViews, appViews, hostIp.get()), Instant.now());
+        traces.span(uid, "status_build", built, System.nanoTime());
         int running = (int) appViews.stream().filter(v -> v.current() != null && v.current().running()).count();
         runningContainers.put(uid, running);
         recordStartLatency(pod, status);
@@ -278,21 +284,21 @@ public final class PodSyncer {
             crashBackoff.next(key, now);
         }
         int restartCount = current == null ? 0 : current.restartCount() + 1;
-        ImagePuller.Result image = images.ensure(pod, spec, fieldPath);
+        ImagePuller.Result image = traces.time(uid, "image", () -> images.ensure(pod, spec, fieldPath));
         if (!image.ok()) {
             return new StepResult(view(spec, attempts, image.reason(), image.message(), false, false, pod),
                     image.reason().equals("ErrImagePull") ? SOON : Duration.ofSeconds(2));
         }
         String id;
         try {
-            id = createContainer(pod, spec, kind, restartCount, sandbox, podIp, podVolumes);
+            id = traces.time(uid, "create", () -> createContainer(pod, spec, kind, restartCount, sandbox, podIp, podVolumes));
         } catch (ContainerConfigException e) {
             events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
             return new StepResult(view(spec, attempts, "CreateContainerConfigError", e.getMessage(), false, false, pod), SOON);
         }
         events.normal(pod, fieldPath, "Created", "Created container " + spec.getName());
         try {
-            docker.run("start_container", () -> docker.client().startContainerCmd(id).exec());
+            traces.time(uid, "start", () -> docker.run("start_container", () -> docker.client().startContainerCmd(id).exec()));
             events.normal(pod, fieldPath, "Started", "Started container " + spec.getName());
         } catch (RuntimeException e) {
             if (e instanceof dev.keelson.kubelet.runtime.DockerUnavailableException) {
@@ -303,7 +309,7 @@ public final class PodSyncer {
         }
         trimAttempts(attempts);
         List<ContainerRecord> fresh = new ArrayList<>();
-        ContainerRecord started = docker.inspect(id, null);
+        ContainerRecord started = traces.time(uid, "inspect", () -> docker.inspect(id, null));
         if (started != null) {
             fresh.add(started);
         }
@@ -401,7 +407,8 @@ public final class PodSyncer {
     private ContainerRecord createSandbox(Pod pod, boolean hostNetwork, int attempt) {
         Container pause = new ContainerBuilder().withName(ContainerLabels.SANDBOX_CONTAINER_NAME)
                 .withImage(options.podInfraContainerImage()).withImagePullPolicy("IfNotPresent").build();
-        ImagePuller.Result image = images.ensure(pod, pause, null);
+        String uid = pod.getMetadata().getUid();
+        ImagePuller.Result image = traces.time(uid, "sandbox_image", () -> images.ensure(pod, pause, null));
         if (!image.ok()) {
             throw new IllegalStateException("sandbox image " + options.podInfraContainerImage() + ": " + image.message());
         }
@@ -432,6 +439,7 @@ public final class PodSyncer {
         }
         String name = dockerName(pod, ContainerLabels.SANDBOX_CONTAINER_NAME, attempt);
         String finalHostname = hostname;
+        long createStart = System.nanoTime();
         String id = createWithName(name, () -> {
             CreateContainerCmd cmd = docker.client().createContainerCmd(options.podInfraContainerImage())
                     .withName(name)
@@ -445,11 +453,12 @@ public final class PodSyncer {
             }
             return cmd.exec().getId();
         });
-        docker.run("start_container", () -> docker.client().startContainerCmd(id).exec());
+        traces.span(uid, "sandbox_create", createStart, System.nanoTime());
+        traces.time(uid, "sandbox_start", () -> docker.run("start_container", () -> docker.client().startContainerCmd(id).exec()));
         if (!hostNetwork) {
-            network.enableHairpin();
+            traces.time(uid, "hairpin", network::enableHairpin);
         }
-        ContainerRecord record = docker.inspect(id, null);
+        ContainerRecord record = traces.time(uid, "sandbox_inspect", () -> docker.inspect(id, null));
         if (record == null || !record.running()) {
             throw new IllegalStateException("sandbox container " + id + " is not running after start");
         }
@@ -711,6 +720,7 @@ public final class PodSyncer {
         crashBackoff.forgetPrefix(uid + "/");
         lastWritten.remove(uid);
         startRecorded.remove(uid);
+        traces.discard(uid);
         runningContainers.remove(uid);
         if (!containers.isEmpty()) {
             log.info("removed {} containers of deleted pod {}", containers.size(), uid);
@@ -718,8 +728,7 @@ public final class PodSyncer {
     }
 
     private void recordStartLatency(Pod pod, PodStatus status) {
-        boolean ready = status.getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean ready = PodStatusCalculator.isReady(status);
         String created = pod.getMetadata().getCreationTimestamp();
         if (ready && created != null && startRecorded.add(pod.getMetadata().getUid())) {
             Duration latency = Duration.between(Instant.parse(created), Instant.now());
@@ -737,13 +746,20 @@ public final class PodSyncer {
         JsonNode wanted = Serialization.jsonMapper().valueToTree(status);
         JsonNode current = pod.getStatus() == null ? null : Serialization.jsonMapper().valueToTree(pod.getStatus());
         if (wanted.equals(current) || wanted.equals(lastWritten.get(uid))) {
+            if (PodStatusCalculator.isReady(status)) {
+                traces.finish(uid);
+            }
             return;
         }
         String body = "{\"status\":" + wanted + "}";
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body);
+            traces.time(uid, "status_write", () -> client.pods().inNamespace(pod.getMetadata().getNamespace())
+                    .withName(pod.getMetadata().getName())
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body));
             lastWritten.put(uid, wanted);
+            if (PodStatusCalculator.isReady(status)) {
+                traces.finish(uid);
+            }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return;

@@ -42,6 +42,16 @@ public final class KubeletBench {
 
     record Run(double p50, double p99, double batch, double floorP50, double floorP99, double floorBatch) {}
 
+    /** The 1, 5 and 15 minute load averages, as uptime prints them. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int pods = 30;
         int runs = 3;
@@ -75,12 +85,14 @@ public final class KubeletBench {
                 }
                 warmUp(client, node);
                 for (int r = 0; r < runs; r++) {
+                    String loadBefore = loadAverage();
                     Run run = measure(client, kubelet, node, pods, r);
                     results.add(run);
                     printDockerOperations(kubelet);
                     System.out.printf("run %d: sequential p50 %.3f s p99 %.3f s, %d at once %.2f s | docker run floor:"
-                                    + " p50 %.3f s p99 %.3f s, %d in parallel %.2f s%n", r + 1, run.p50, run.p99, pods,
-                            run.batch, run.floorP50, run.floorP99, pods, run.floorBatch);
+                                    + " p50 %.3f s p99 %.3f s, %d in parallel %.2f s | load average %s -> %s%n", r + 1,
+                            run.p50, run.p99, pods, run.batch, run.floorP50, run.floorP99, pods, run.floorBatch,
+                            loadBefore, loadAverage());
                 }
             } finally {
                 kubelet.close();
@@ -160,16 +172,21 @@ public final class KubeletBench {
 
     private static Run measure(KubernetesClient client, Kubelet kubelet, String node, int pods, int run) throws Exception {
         Map<String, Long> readyAt = new ConcurrentHashMap<>();
+        Map<String, Long> createdAt = new ConcurrentHashMap<>();
         List<Double> seq = new ArrayList<>();
+        List<String> seqNames = new ArrayList<>();
         double batch;
         try (Watch w = watchReady(client, readyAt)) {
             for (int i = 0; i < pods; i++) {
                 String name = "seq-" + run + "-" + i;
+                seqNames.add(name);
                 long t0 = System.nanoTime();
+                createdAt.put(name, t0);
                 client.pods().inNamespace(NS).resource(pod(name, node)).create();
                 awaitAll(readyAt, List.of(name));
                 seq.add((readyAt.get(name) - t0) / 1e9);
             }
+            StartBreakdown.print("sequential, run " + (run + 1), kubelet.startTraces().recent(), seqNames, createdAt, readyAt);
             deleteAll(client, node);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < pods; i++) {
@@ -179,7 +196,10 @@ public final class KubeletBench {
             long t0 = System.nanoTime();
             List<Future<?>> fs = new ArrayList<>();
             for (String n : names) {
-                fs.add(ex.submit(() -> client.pods().inNamespace(NS).resource(pod(n, node)).create()));
+                fs.add(ex.submit(() -> {
+                    createdAt.put(n, System.nanoTime());
+                    return client.pods().inNamespace(NS).resource(pod(n, node)).create();
+                }));
             }
             for (Future<?> f : fs) {
                 f.get();
@@ -187,6 +207,8 @@ public final class KubeletBench {
             awaitAll(readyAt, names);
             batch = (names.stream().mapToLong(readyAt::get).max().getAsLong() - t0) / 1e9;
             ex.shutdown();
+            StartBreakdown.print(pods + " at once, run " + (run + 1), kubelet.startTraces().recent(), names, createdAt,
+                    readyAt);
         }
         deleteAll(client, node);
         String network = kubelet.network().networkName();
