@@ -11,6 +11,7 @@ import dev.keelson.proxy.rules.StaleUdpFlow;
 import dev.keelson.proxy.system.CommandRunner;
 import dev.keelson.proxy.system.Conntrack;
 import dev.keelson.proxy.system.Iptables;
+import dev.keelson.proxy.system.RuleApplier;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's service proxy: watches Services, EndpointSlices and Nodes, and on a single worker thread keeps
  * the node's iptables rules and pod routes equal to what they describe. Rules left by an earlier proxy are
- * taken over in place (rewritten atomically, never flushed first), so a restart opens no window.
+ * taken over in place (rewritten atomically, never flushed first), so a restart opens no window. As kube-proxy's
+ * iptables mode, a sync between periodic resyncs rewrites only the chains of the services whose Service or
+ * EndpointSlices changed since the last successful sync (known from the informer events).
  */
 public final class Proxy implements AutoCloseable {
     static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
@@ -48,7 +52,7 @@ public final class Proxy implements AutoCloseable {
     private final ProxyOptions options;
     private final Clock clock = Clock.systemUTC();
     private final ServiceRuleWriter writer;
-    private final Iptables iptables;
+    private final RuleApplier applier;
     private final Conntrack conntrack;
     private final PodRoutes podRoutes;
     private final ProxyMetrics metrics = new ProxyMetrics();
@@ -71,11 +75,10 @@ public final class Proxy implements AutoCloseable {
     private boolean informersSynced;
     private long lastSyncStartNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private List<Instant> pendingTriggers = new ArrayList<>();
+    private Set<String> changedServices = new HashSet<>();
     private int consecutiveFailures;
 
     // touched only by the worker thread
-    private Set<String> knownNatChains;
-    private Set<String> knownFilterChains;
     private List<ServicePortInfo> lastServicePorts = List.of();
     private Map<String, String> lastRoutes;
 
@@ -84,7 +87,7 @@ public final class Proxy implements AutoCloseable {
         this.options = options;
         CommandRunner runner = new CommandRunner(options.commandPrefix());
         this.writer = new ServiceRuleWriter(options.nodeName(), options.clusterCidr());
-        this.iptables = new Iptables(runner);
+        this.applier = new RuleApplier(new Iptables(runner));
         this.conntrack = new Conntrack(runner);
         this.podRoutes = new PodRoutes(runner);
         this.health = new ProxyHealth(clock, options.healthTimeout());
@@ -167,6 +170,10 @@ public final class Proxy implements AutoCloseable {
     }
 
     private void serviceChanged(Service before, Service after) {
+        HasMetadata service = after != null ? after : before;
+        synchronized (this) {
+            changedServices.add(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName());
+        }
         requestSync(false);
     }
 
@@ -179,8 +186,20 @@ public final class Proxy implements AutoCloseable {
             if (informersSynced) {
                 pendingTriggers.add(triggerTime(before, after));
             }
+            // a slice relabelled to another service changes both
+            addServiceOf(before);
+            addServiceOf(after);
         }
         requestSync(false);
+    }
+
+    private void addServiceOf(EndpointSlice slice) {
+        if (slice != null && slice.getMetadata().getLabels() != null) {
+            String service = slice.getMetadata().getLabels().get(ServiceCatalog.SERVICE_NAME_LABEL);
+            if (service != null) {
+                changedServices.add(slice.getMetadata().getNamespace() + "/" + service);
+            }
+        }
     }
 
     /** When the change that led to this slice happened: the controller's annotation if it set a new one. */
@@ -231,6 +250,7 @@ public final class Proxy implements AutoCloseable {
     private void runSync() {
         boolean full;
         List<Instant> triggers;
+        Set<String> changed;
         Instant started = clock.instant();
         synchronized (this) {
             syncScheduled = false;
@@ -238,52 +258,43 @@ public final class Proxy implements AutoCloseable {
             fullSyncWanted = false;
             triggers = pendingTriggers;
             pendingTriggers = new ArrayList<>();
+            changed = changedServices;
+            changedServices = new HashSet<>();
             lastSyncStartNanos = System.nanoTime();
         }
         long t0 = System.nanoTime();
         try {
-            RuleSet rules = syncRules(full);
+            List<ServicePortInfo> servicePorts = ServiceCatalog.build(services.getStore().list(),
+                    slices.getStore().list());
+            RuleSet rules = writer.write(servicePorts);
+            RuleApplier.Applied applied = applier.apply(rules, changed, full);
+            StaleUdpFlow.between(lastServicePorts, servicePorts).forEach(conntrack::delete);
+            lastServicePorts = servicePorts;
+            syncRoutes(full);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             Instant done = clock.instant();
-            metrics.synced(took, rules.natRules().size(), rules.filterRules().size(), done.toEpochMilli());
+            metrics.synced(took, applied.partial(), rules.natRules().size(), rules.filterRules().size(),
+                    done.toEpochMilli());
             triggers.forEach(t -> metrics.programmed(Duration.between(t, done)));
             health.synced(started);
             synchronized (this) {
                 consecutiveFailures = 0;
             }
-            log.debug("synced {} rules in {} ms (full={})", rules.ruleCount(), took.toMillis(), full);
+            log.debug("synced {} rules in {} ms ({} services changed, partial={}, {} restore lines)",
+                    rules.ruleCount(), took.toMillis(), changed.size(), applied.partial(), applied.restoreLines());
         } catch (RuntimeException e) {
             metrics.syncFailed();
-            knownNatChains = null;
             synchronized (this) {
                 consecutiveFailures++;
                 pendingTriggers.addAll(0, triggers);
+                changedServices.addAll(changed);
             }
             log.warn("sync failed, retrying: {}", e.getMessage());
             requestSync(true);
         }
     }
 
-    private RuleSet syncRules(boolean full) {
-        List<ServicePortInfo> servicePorts = ServiceCatalog.build(services.getStore().list(),
-                slices.getStore().list());
-        RuleSet rules = writer.write(servicePorts);
-        if (full || knownNatChains == null) {
-            knownNatChains = iptables.ownedChains("nat");
-            knownFilterChains = iptables.ownedChains("filter");
-        }
-        iptables.restore(rules.restoreText(knownNatChains, knownFilterChains));
-        knownNatChains = Set.copyOf(rules.natChains());
-        knownFilterChains = Set.copyOf(rules.filterChains());
-        if (full) {
-            int repaired = iptables.ensureJumps();
-            if (repaired > 0) {
-                log.info("added {} jump rules from built-in chains", repaired);
-            }
-        }
-        StaleUdpFlow.between(lastServicePorts, servicePorts).forEach(conntrack::delete);
-        lastServicePorts = servicePorts;
-
+    private void syncRoutes(boolean full) {
         Map<String, String> routes = PodRoutes.desired(nodes.getStore().list(), options.nodeName());
         if (full || !routes.equals(lastRoutes)) {
             List<String> problems = podRoutes.sync(routes);
@@ -291,6 +302,5 @@ public final class Proxy implements AutoCloseable {
             lastRoutes = problems.isEmpty() ? routes : null;
             problems.forEach(p -> log.warn("pod routes: {}", p));
         }
-        return rules;
     }
 }

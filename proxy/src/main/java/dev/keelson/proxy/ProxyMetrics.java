@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ProxyMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer syncDuration;
+    private final Timer fullSyncDuration;
+    private final Timer partialSyncDuration;
     private final Timer programmingLatency;
     private final Counter syncFailures;
     private final AtomicLong natRules = new AtomicLong();
@@ -20,7 +22,17 @@ public final class ProxyMetrics {
 
     public ProxyMetrics() {
         syncDuration = Timer.builder("keelson_proxy_sync_proxy_rules_duration")
-                .description("time to compute and apply the whole rule set")
+                .description("time of one rule sync, full or partial")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        fullSyncDuration = Timer.builder("keelson_proxy_sync_full_proxy_rules_duration")
+                .description("time of a sync that rewrote every chain")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        partialSyncDuration = Timer.builder("keelson_proxy_sync_partial_proxy_rules_duration")
+                .description("time of a sync that rewrote only the chains of changed services")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
@@ -43,8 +55,9 @@ public final class ProxyMetrics {
         return registry;
     }
 
-    void synced(Duration took, int nat, int filter, long nowMillis) {
+    void synced(Duration took, boolean partial, int nat, int filter, long nowMillis) {
         syncDuration.record(took);
+        (partial ? partialSyncDuration : fullSyncDuration).record(took);
         natRules.set(nat);
         filterRules.set(filter);
         lastSyncMillis.set(nowMillis);
@@ -60,6 +73,14 @@ public final class ProxyMetrics {
 
     public Timer syncDuration() {
         return syncDuration;
+    }
+
+    public Timer fullSyncDuration() {
+        return fullSyncDuration;
+    }
+
+    public Timer partialSyncDuration() {
+        return partialSyncDuration;
     }
 
     public Timer programmingLatency() {

@@ -16,6 +16,11 @@ public final class ChainNames {
     public static final String POSTROUTING = "KEELSON-POSTROUTING";
     public static final String MARK_MASQ = "KEELSON-MARK-MASQ";
     public static final String FORWARD = "KEELSON-FORWARD";
+    /**
+     * An empty chain the proxy adds to a table that did not exist before it, so that --cleanup knows it may
+     * delete the whole table and leave the node exactly as it found it.
+     */
+    public static final String TABLE_MARK = "KEELSON-CREATED-TABLE";
 
     private ChainNames() {}
 

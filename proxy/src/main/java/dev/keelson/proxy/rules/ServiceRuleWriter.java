@@ -1,10 +1,11 @@
 package dev.keelson.proxy.rules;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Computes the whole desired rule set from the service ports of the cluster, the way kube-proxy's iptables
@@ -26,8 +27,12 @@ public final class ServiceRuleWriter {
     }
 
     public RuleSet write(List<ServicePortInfo> servicePorts) {
-        Set<String> natChains = new LinkedHashSet<>(List.of(ChainNames.SERVICES, ChainNames.NODEPORTS,
-                ChainNames.POSTROUTING, ChainNames.MARK_MASQ));
+        // chain -> the service it belongs to, "" for the dispatch chains; in declaration order
+        Map<String, String> natChains = new LinkedHashMap<>();
+        for (String dispatch : List.of(ChainNames.SERVICES, ChainNames.NODEPORTS, ChainNames.POSTROUTING,
+                ChainNames.MARK_MASQ)) {
+            natChains.put(dispatch, "");
+        }
         List<String> nat = new ArrayList<>();
         List<String> nodePortRules = new ArrayList<>();
         List<String> serviceChainRules = new ArrayList<>();
@@ -53,10 +58,17 @@ public final class ServiceRuleWriter {
                 + " -m comment --comment \"keelson pod traffic out\" -j ACCEPT");
         filter.add("-A " + ChainNames.FORWARD + " -d " + clusterCidr
                 + " -m comment --comment \"keelson pod traffic in\" -j ACCEPT");
-        return new RuleSet(List.copyOf(natChains), nat, List.of(ChainNames.SERVICES, ChainNames.FORWARD), filter);
+        Map<String, String> chainServices = new HashMap<>();
+        natChains.forEach((chain, service) -> {
+            if (!service.isEmpty()) {
+                chainServices.put(chain, service);
+            }
+        });
+        return new RuleSet(List.copyOf(natChains.keySet()), nat, List.of(ChainNames.SERVICES, ChainNames.FORWARD),
+                filter, chainServices);
     }
 
-    private void writeServicePort(ServicePortInfo sp, Set<String> natChains, List<String> services,
+    private void writeServicePort(ServicePortInfo sp, Map<String, String> natChains, List<String> services,
                                   List<String> chains, List<String> nodePorts, List<String> filter) {
         String proto = sp.protocol().toLowerCase(Locale.ROOT);
         String name = sp.displayName();
@@ -76,6 +88,7 @@ public final class ServiceRuleWriter {
             return;
         }
 
+        String owner = sp.namespace() + "/" + sp.name();
         String svc = ChainNames.service(sp);
         String svl = ChainNames.serviceLocal(sp);
         boolean needLocal = (sp.internalPolicyLocal() || sp.externalPolicyLocal()) && !local.isEmpty();
@@ -83,13 +96,13 @@ public final class ServiceRuleWriter {
 
         String masqOffCluster = " -m comment --comment \"" + name + " cluster IP\" ! -s " + clusterCidr
                 + clusterMatch + " -j " + ChainNames.MARK_MASQ;
-        natChains.add(svc);
+        natChains.put(svc, owner);
         if (clusterChain.equals(svc)) {
             chains.add("-A " + svc + masqOffCluster);
         }
         chains.addAll(balance(sp, svc, all));
         if (needLocal) {
-            natChains.add(svl);
+            natChains.put(svl, owner);
             if (clusterChain.equals(svl)) {
                 chains.add("-A " + svl + masqOffCluster);
             }
@@ -106,7 +119,7 @@ public final class ServiceRuleWriter {
 
         if (sp.nodePort() > 0) {
             String ext = ChainNames.external(sp);
-            natChains.add(ext);
+            natChains.put(ext, owner);
             nodePorts.add("-A " + ChainNames.NODEPORTS + " -m comment --comment \"" + name + "\" -p " + proto
                     + " -m " + proto + " --dport " + sp.nodePort() + " -j " + ext);
             if (sp.externalPolicyLocal()) {
@@ -131,7 +144,7 @@ public final class ServiceRuleWriter {
 
         for (Endpoint ep : all) {
             String sep = ChainNames.endpoint(sp, ep);
-            natChains.add(sep);
+            natChains.put(sep, owner);
             chains.add("-A " + sep + " -m comment --comment \"" + name + "\" -s " + ep.ip() + "/32 -j "
                     + ChainNames.MARK_MASQ);
             String affinity = sp.affinityTimeoutSeconds() > 0

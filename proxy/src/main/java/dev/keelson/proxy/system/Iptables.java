@@ -1,8 +1,12 @@
 package dev.keelson.proxy.system;
 
 import dev.keelson.proxy.rules.ChainNames;
+import dev.keelson.proxy.rules.TableState;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -48,13 +52,41 @@ public final class Iptables {
         runner.run(List.of(RESTORE, "--noflush"), text).orThrow();
     }
 
-    public String save(String table) {
-        return runner.run(List.of(SAVE, "-t", table)).orThrow().stdout();
+    /** The nat and filter tables as they are now: whether each exists and the KEELSON-* chains it holds. */
+    public Map<String, TableState> tables() {
+        Map<String, String> sections = sectionsIn(save());
+        Map<String, TableState> tables = new HashMap<>();
+        for (String table : List.of("nat", "filter")) {
+            String section = sections.get(table);
+            tables.put(table, section == null ? TableState.ABSENT : new TableState(true, ownedChainsIn(section)));
+        }
+        return tables;
     }
 
-    /** Chains named KEELSON-* that exist now in the table. */
-    public Set<String> ownedChains(String table) {
-        return ownedChainsIn(save(table));
+    /** Every table that exists, as iptables-save prints it; a table that does not exist is not printed. */
+    private String save() {
+        return runner.run(List.of(SAVE)).orThrow().stdout();
+    }
+
+    /** Table name -> its lines from "*table" to "COMMIT". */
+    static Map<String, String> sectionsIn(String saved) {
+        Map<String, String> sections = new LinkedHashMap<>();
+        String table = null;
+        StringBuilder section = new StringBuilder();
+        for (String line : saved.split("\n")) {
+            if (line.startsWith("*")) {
+                table = line.substring(1).strip();
+                section.setLength(0);
+            }
+            if (table != null) {
+                section.append(line).append('\n');
+                if (line.equals("COMMIT")) {
+                    sections.put(table, section.toString());
+                    table = null;
+                }
+            }
+        }
+        return sections;
     }
 
     static Set<String> ownedChainsIn(String saved) {
@@ -85,10 +117,50 @@ public final class Iptables {
         return added;
     }
 
-    /** Removes our jumps from the built-in chains and every KEELSON-* chain, in one transaction. */
+    /**
+     * Removes our jumps from the built-in chains and every KEELSON-* chain. A table the proxy created (it holds
+     * the {@link ChainNames#TABLE_MARK}) and in which nothing else was put meanwhile is deleted as a whole, so
+     * the node is left as iptables-save showed it before the proxy ran.
+     */
     public void removeAll() {
-        String text = removalText("filter", save("filter")) + removalText("nat", save("nat"));
-        restore(text);
+        StringBuilder remove = new StringBuilder();
+        StringBuilder delete = new StringBuilder();
+        for (Map.Entry<String, String> table : sectionsIn(save()).entrySet()) {
+            if (!table.getKey().equals("nat") && !table.getKey().equals("filter")) {
+                continue;
+            }
+            String section = table.getValue();
+            if (ownedChainsIn(section).contains(ChainNames.TABLE_MARK) && onlyOursIn(section)) {
+                delete.append('*').append(table.getKey()).append("\nCOMMIT\n");
+            } else if (!ownedChainsIn(section).isEmpty() || section.contains("-j " + ChainNames.PREFIX)) {
+                remove.append(removalText(table.getKey(), section));
+            }
+        }
+        if (!remove.isEmpty()) {
+            restore(remove.toString());
+        }
+        if (!delete.isEmpty()) {
+            // without --noflush, a table named with nothing in it is deleted
+            runner.run(List.of(RESTORE), delete.toString()).orThrow();
+        }
+    }
+
+    /**
+     * Whether everything in a saved table is ours: its chains are ours or built-in ones with the default ACCEPT
+     * policy, and its rules are in our chains or jump to them.
+     */
+    static boolean onlyOursIn(String section) {
+        for (String line : section.split("\n")) {
+            if (line.startsWith(":") && !line.startsWith(":" + ChainNames.PREFIX)
+                    && !line.matches(":\\S+ ACCEPT \\[\\d+:\\d+\\]")) {
+                return false;
+            }
+            if (line.startsWith("-A ") && !line.startsWith("-A " + ChainNames.PREFIX)
+                    && !line.contains("-j " + ChainNames.PREFIX)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String removalText(String table, String saved) {

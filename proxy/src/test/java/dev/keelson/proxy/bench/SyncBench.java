@@ -5,6 +5,7 @@ import dev.keelson.proxy.rules.ServiceCatalog;
 import dev.keelson.proxy.rules.ServiceRuleWriter;
 import dev.keelson.proxy.system.CommandRunner;
 import dev.keelson.proxy.system.Iptables;
+import dev.keelson.proxy.system.RuleApplier;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -15,13 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark, run on demand only ({@code -Dtest=SyncBench}): the proxy's full rule sync for 1,000 Services x 3
- * endpoints beside the floor, one raw iptables-restore of the same rule file, in the same run, inside a
- * network namespace of its own. Prints numbers; asserts nothing about time.
+ * endpoints, and its partial sync after one service changed, each beside its floor (one raw iptables-restore of
+ * the same rule text), in the same run, inside a network namespace of its own. Prints numbers; asserts nothing
+ * about time.
  */
 class SyncBench {
     static final int SERVICES = 1000;
@@ -61,8 +64,17 @@ class SyncBench {
         return sorted.get(sorted.size() / 2);
     }
 
+    /** Moves the first endpoint of service {@code i} to a new address, as a pod replacement would. */
+    static void moveEndpoint(List<EndpointSlice> slices, int i, int seq) {
+        EndpointSlice slice = slices.get(i);
+        List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> endpoints = new ArrayList<>(slice.getEndpoints());
+        endpoints.set(0, new EndpointBuilder().withAddresses("10.245." + (seq / 250 % 250) + "." + (seq % 250 + 1))
+                .withNodeName("bench-node").withNewConditions().withReady(true).endConditions().build());
+        slices.set(i, new EndpointSliceBuilder(slice).withEndpoints(endpoints).build());
+    }
+
     @Test
-    void fullSyncOfThousandServicesBesideRawRestore() throws Exception {
+    void fullAndPartialSyncOfThousandServicesBesideRawRestore() throws Exception {
         String ns = String.format("kpxbench%04x", ThreadLocalRandom.current().nextInt(0x10000));
         CommandRunner root = new CommandRunner(List.of());
         root.run(List.of("ip", "netns", "add", ns)).orThrow();
@@ -70,44 +82,70 @@ class SyncBench {
         try {
             CommandRunner inNs = new CommandRunner(List.of("ip", "netns", "exec", ns));
             Iptables iptables = new Iptables(inNs);
+            RuleApplier applier = new RuleApplier(iptables);
             List<Service> services = services();
             List<EndpointSlice> slices = slices();
             ServiceRuleWriter writer = new ServiceRuleWriter("bench-node", "10.244.0.0/16");
             List<Double> compute = new ArrayList<>();
             List<Double> proxySync = new ArrayList<>();
             List<Double> floor = new ArrayList<>();
+            List<Double> partialSync = new ArrayList<>();
+            List<Double> partialFloor = new ArrayList<>();
             int lines = 0;
+            int partialLines = 0;
             for (int run = 0; run < RUNS; run++) {
-                // proxy: what Proxy.syncRules does on a full resync of an already programmed node
+                // proxy full sync: what Proxy does on a periodic resync of an already programmed node
                 long t0 = System.nanoTime();
                 RuleSet rules = writer.write(ServiceCatalog.build(services, slices));
                 long t1 = System.nanoTime();
-                String text = rules.restoreText(iptables.ownedChains("nat"), iptables.ownedChains("filter"));
-                iptables.restore(text);
-                iptables.ensureJumps();
+                lines = applier.apply(rules, Set.of(), true).restoreLines();
                 long t2 = System.nanoTime();
                 compute.add((t1 - t0) / 1e6);
                 proxySync.add((t2 - t0) / 1e6);
-                lines = text.split("\n").length;
 
-                // floor: the same rule file, one raw iptables-restore, nothing else
-                Files.writeString(file, text);
-                long f0 = System.nanoTime();
-                root.run(List.of("bash", "-c", "ip netns exec " + ns + " iptables-nft-restore --noflush < " + file))
-                        .orThrow();
-                floor.add((System.nanoTime() - f0) / 1e6);
+                // floor: the same full rule file, one raw iptables-restore, nothing else
+                var tables = iptables.tables();
+                Files.writeString(file, rules.restoreText(tables.get("nat"), tables.get("filter")));
+                floor.add(rawRestore(root, ns, file));
+
+                // proxy partial sync: one service's endpoint moved since the last sync
+                int changed = (run * 37) % SERVICES;
+                moveEndpoint(slices, changed, run);
+                long p0 = System.nanoTime();
+                RuleSet after = writer.write(ServiceCatalog.build(services, slices));
+                var applied = applier.apply(after, Set.of("bench/svc-" + changed), false);
+                partialSync.add((System.nanoTime() - p0) / 1e6);
+                if (!applied.partial()) {
+                    throw new IllegalStateException("the sync after a successful one must be partial");
+                }
+                partialLines = applied.restoreLines();
+
+                // its floor: the same partial text (same chains rewritten) by one raw iptables-restore
+                tables = iptables.tables();
+                Files.writeString(file, after.partialRestoreText(tables.get("nat"), tables.get("filter"),
+                        Set.of("bench/svc-" + changed)));
+                partialFloor.add(rawRestore(root, ns, file));
             }
-            System.out.printf("SyncBench: %d services x %d endpoints, %d restore lines, %d runs%n",
-                    SERVICES, ENDPOINTS, lines, RUNS);
+            System.out.printf("SyncBench: %d services x %d endpoints, %d runs%n", SERVICES, ENDPOINTS, RUNS);
             System.out.printf("  compute rules (catalog + writer): median %.1f ms  all %s%n", median(compute), compute);
-            System.out.printf("  proxy full sync (compute + read chains + restore + jumps): median %.1f ms  all %s%n",
-                    median(proxySync), proxySync);
+            System.out.printf("  proxy full sync (compute + read tables + restore of %d lines + jumps): median %.1f ms"
+                    + "  all %s%n", lines, median(proxySync), proxySync);
             System.out.printf("  floor (raw iptables-nft-restore of the same file): median %.1f ms  all %s%n",
                     median(floor), floor);
             System.out.printf("  ratio proxy/floor: %.2f%n", median(proxySync) / median(floor));
+            System.out.printf("  proxy partial sync, 1 of %d services changed (compute + restore of %d lines):"
+                    + " median %.1f ms  all %s%n", SERVICES, partialLines, median(partialSync), partialSync);
+            System.out.printf("  floor (raw iptables-nft-restore of the same partial file): median %.1f ms  all %s%n",
+                    median(partialFloor), partialFloor);
         } finally {
             Files.deleteIfExists(file);
             root.run(List.of("ip", "netns", "del", ns));
         }
+    }
+
+    private static double rawRestore(CommandRunner root, String ns, Path file) {
+        long f0 = System.nanoTime();
+        root.run(List.of("bash", "-c", "ip netns exec " + ns + " iptables-nft-restore --noflush < " + file)).orThrow();
+        return (System.nanoTime() - f0) / 1e6;
     }
 }

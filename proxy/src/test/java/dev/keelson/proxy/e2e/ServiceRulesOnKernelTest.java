@@ -13,6 +13,7 @@ import dev.keelson.proxy.rules.ServiceCatalog;
 import dev.keelson.proxy.rules.ServiceRuleWriter;
 import dev.keelson.proxy.system.CommandRunner;
 import dev.keelson.proxy.system.Iptables;
+import dev.keelson.proxy.system.RuleApplier;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,8 +83,7 @@ class ServiceRulesOnKernelTest {
 
     private static void apply(List<Service> services, List<EndpointSlice> slices) {
         var rules = new ServiceRuleWriter("kpx-node", "10.244.0.0/16").write(ServiceCatalog.build(services, slices));
-        iptables.restore(rules.restoreText(iptables.ownedChains("nat"), iptables.ownedChains("filter")));
-        iptables.ensureJumps();
+        new RuleApplier(iptables).apply(rules, Set.of(), true);
     }
 
     private static Map<String, Integer> hits(int n, java.util.function.Supplier<Answer> request) {
@@ -110,7 +111,7 @@ class ServiceRulesOnKernelTest {
         apply(List.of(service("web", "10.100.213.10", "TCP", 80, 0, "None")),
                 List.of(slice("web", "TCP", TCP_PORT, List.of(pods.get("pod1"), pods.get("pod2")))));
         Map<String, Integer> hits = hits(30, () -> net.curlFromHost("10.100.213.10:80"));
-        assertEquals(java.util.Set.of("pod1", "pod2"), hits.keySet(), "hits per pod: " + hits);
+        assertEquals(Set.of("pod1", "pod2"), hits.keySet(), "hits per pod: " + hits);
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -269,12 +270,52 @@ class ServiceRuleWriterTest {
     void restoreTextRewritesOwnChainsAndDeletesStaleOnes() {
         RuleSet set = rules(List.of(service("web", "10.96.0.10", port("http", "TCP", 80, 8080)).build()),
                 List.of(slice("web", List.of(slicePort("http", "TCP", 8080)), "10.244.1.2")));
-        String text = set.restoreText(List.of("KEELSON-SVC-0000000000000000", "KEELSON-SERVICES"), List.of());
+        String text = set.restoreText(new TableState(true, Set.of("KEELSON-SVC-0000000000000000", "KEELSON-SERVICES")),
+                new TableState(true, Set.of()));
         String nat = text.substring(text.indexOf("*nat"));
         assertTrue(nat.contains(":KEELSON-SERVICES - [0:0]\n"));
         assertTrue(nat.contains(":KEELSON-SVC-0000000000000000 - [0:0]\n"));
         assertTrue(nat.endsWith("-X KEELSON-SVC-0000000000000000\nCOMMIT\n"));
         assertFalse(nat.contains("-X KEELSON-SERVICES"));
         assertTrue(text.startsWith("*filter\n:KEELSON-SERVICES - [0:0]\n:KEELSON-FORWARD - [0:0]\n"));
+        assertFalse(text.contains(ChainNames.TABLE_MARK), "tables that existed before are not marked");
+    }
+
+    @Test
+    void tableThatDidNotExistIsMarkedAsCreatedByTheProxyAndKeepsTheMark() {
+        RuleSet set = rules(List.of(service("web", "10.96.0.10", port("http", "TCP", 80, 8080)).build()),
+                List.of(slice("web", List.of(slicePort("http", "TCP", 8080)), "10.244.1.2")));
+        String first = set.restoreText(TableState.ABSENT, TableState.ABSENT);
+        assertTrue(first.startsWith("*filter\n:KEELSON-CREATED-TABLE - [0:0]\n"), first);
+        assertTrue(first.contains("*nat\n:KEELSON-CREATED-TABLE - [0:0]\n"), first);
+        TableState nat = set.natAfter(TableState.ABSENT);
+        assertTrue(nat.chains().contains(ChainNames.TABLE_MARK));
+        String next = set.restoreText(nat, set.filterAfter(TableState.ABSENT));
+        assertFalse(next.contains(ChainNames.TABLE_MARK), "the mark is neither rewritten nor deleted: " + next);
+    }
+
+    @Test
+    void partialRestoreTextWritesDispatchChainsAndOnlyTheChangedServicesChains() {
+        var ports = List.of(port("http", "TCP", 80, 8080));
+        RuleSet before = rules(List.of(service("web", "10.96.0.10", ports.get(0)).build(),
+                        service("api", "10.96.0.11", ports.get(0)).build()),
+                List.of(slice("web", List.of(slicePort("http", "TCP", 8080)), "10.244.1.2"),
+                        slice("api", List.of(slicePort("http", "TCP", 8080)), "10.244.1.3")));
+        RuleSet after = rules(List.of(service("web", "10.96.0.10", ports.get(0)).build(),
+                        service("api", "10.96.0.11", ports.get(0)).build()),
+                List.of(slice("web", List.of(slicePort("http", "TCP", 8080)), "10.244.1.4"),
+                        slice("api", List.of(slicePort("http", "TCP", 8080)), "10.244.1.3")));
+        TableState nat = before.natAfter(new TableState(true, Set.of()));
+        String text = after.partialRestoreText(nat, new TableState(true, Set.of()), Set.of("default/web"));
+        String webSvc = serviceChain(after, "10.96.0.10:80");
+        String apiSvc = serviceChain(after, "10.96.0.11:80");
+        assertTrue(text.contains(":KEELSON-SERVICES - [0:0]\n") && text.contains(":KEELSON-NODEPORTS - [0:0]\n"));
+        assertTrue(text.contains(":" + webSvc + " - [0:0]\n"), text);
+        assertFalse(text.contains(":" + apiSvc + " "), "api did not change: " + text);
+        assertFalse(text.contains("-A " + apiSvc + " "), text);
+        assertTrue(text.contains("-A KEELSON-SERVICES -m comment --comment \"default/api:http cluster IP\""),
+                "dispatch chains list every service: " + text);
+        String oldWebSep = target(chainRules(before.natRules(), webSvc).get(1));
+        assertTrue(text.contains("-X " + oldWebSep + "\n"), "the removed endpoint's chain is deleted: " + text);
     }
 }
