@@ -3,10 +3,10 @@ package dev.keelson.cli;
 import dev.keelson.apiserver.ApiServer;
 import dev.keelson.apiserver.etcd.EmbeddedEtcd;
 import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
 import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.controllermanager.ControllerManager;
-import dev.keelson.controllermanager.ControllerManagerCommand.GoDuration;
 import dev.keelson.controllermanager.ControllerManagerOptions;
 import dev.keelson.scheduler.Scheduler;
 import dev.keelson.scheduler.SchedulerOptions;
@@ -118,10 +118,9 @@ public final class ServerCommand implements Callable<Integer> {
         // not the common pool: on a 2-core host it has a single worker and would start them one after another
         ExecutorService starter = Executors.newFixedThreadPool(3);
         starting.add(CompletableFuture.runAsync(() -> {
-            ControllerManagerOptions defaults = ControllerManagerOptions.defaults();
-            var cm = new ControllerManager(client, defaults.withClusterCidr(node.clusterCidr)
-                    .withNodeMonitor(nodeMonitorGracePeriod, defaults.nodeMonitorPeriod(), defaults.nodeEvictionRate())
-                    .withSecurePort("127.0.0.1", freeComponentPorts ? 0 : 10257));
+            var cm = new ControllerManager(client, ControllerManagerOptions.builder().clusterCidr(node.clusterCidr)
+                    .nodeMonitorGracePeriod(nodeMonitorGracePeriod)
+                    .bindAddress("127.0.0.1").securePort(freeComponentPorts ? 0 : 10257).build());
             cm.start();
             running.add(cm);
         }, starter));

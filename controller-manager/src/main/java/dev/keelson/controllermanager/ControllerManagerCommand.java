@@ -1,55 +1,25 @@
 package dev.keelson.controllermanager;
 
+import dev.keelson.componentbase.cli.ComponentFlags;
+import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `keelson controller-manager`: runs the controllers as their own process until interrupted. */
 @Command(name = "controller-manager", mixinStandardHelpOptions = true,
+        resourceBundle = "dev.keelson.controllermanager.ControllerManagerCommand",
         description = "Runs the reconcile loops: deployment, replicaset, garbage collector, namespace, node lifecycle, "
                 + "node IPAM, endpoints, endpointslices and pod garbage collection.")
 public final class ControllerManagerCommand implements Callable<Integer> {
-    @Option(names = "--kubeconfig", required = true, description = "kubeconfig with the apiserver address and credentials")
-    Path kubeconfig;
-
-    @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "address for /healthz and /metrics (default ${DEFAULT-VALUE})")
-    String bindAddress;
-
-    @Option(names = "--secure-port", defaultValue = "10257", description = "port for /healthz and /metrics; 0 picks a free port (default ${DEFAULT-VALUE})")
-    int securePort;
-
-    @Option(names = "--leader-elect", arity = "0..1", defaultValue = "true", fallbackValue = "true",
-            description = "take part in leader election before running controllers (default ${DEFAULT-VALUE})")
-    boolean leaderElect;
-
-    @Option(names = "--leader-elect-lease-duration", defaultValue = "15s", converter = GoDuration.class,
-            description = "how long a lease is valid after its last renewal (default ${DEFAULT-VALUE})")
-    Duration leaseDuration;
-
-    @Option(names = "--leader-elect-renew-deadline", defaultValue = "10s", converter = GoDuration.class,
-            description = "how long the leader keeps trying to renew before giving up (default ${DEFAULT-VALUE})")
-    Duration renewDeadline;
-
-    @Option(names = "--leader-elect-retry-period", defaultValue = "2s", converter = GoDuration.class,
-            description = "wait between attempts to acquire or renew (default ${DEFAULT-VALUE})")
-    Duration retryPeriod;
-
-    @Option(names = "--leader-elect-resource-namespace", defaultValue = "kube-system",
-            description = "namespace of the election Lease (default ${DEFAULT-VALUE})")
-    String leaseNamespace;
-
-    @Option(names = "--leader-elect-resource-name", defaultValue = "kube-controller-manager",
-            description = "name of the election Lease (default ${DEFAULT-VALUE})")
-    String leaseName;
+    @Mixin
+    ComponentFlags flags = new ComponentFlags("kube-controller-manager", ControllerManagerOptions.DEFAULT_SECURE_PORT);
 
     @Option(names = "--controllers", split = ",", defaultValue = "*",
             description = "controllers to run: '*' all, 'name' enables, '-name' disables; known: "
@@ -114,18 +84,39 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     Duration endpointBatch;
 
     ControllerManagerOptions options() {
-        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, ControllerManagerOptions.defaultIdentity(), bindAddress, securePort, controllers,
-                clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate,
-                replicaSetSyncs, deploymentSyncs, gcSyncs, namespaceSyncs, endpointSyncs, endpointSliceSyncs,
-                endpointBatch, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold,
-                terminatedPodGcThreshold);
+        return ControllerManagerOptions.builder()
+                .leaderElect(flags.leaderElect())
+                .leaseNamespace(flags.leaseNamespace())
+                .leaseName(flags.leaseName())
+                .leaseDuration(flags.leaseDuration())
+                .renewDeadline(flags.renewDeadline())
+                .retryPeriod(flags.retryPeriod())
+                .bindAddress(flags.bindAddress())
+                .securePort(flags.securePort())
+                .controllers(controllers)
+                .clusterCidr(clusterCidr)
+                .nodeCidrMaskSize(nodeCidrMaskSize)
+                .nodeMonitorGracePeriod(nodeMonitorGracePeriod)
+                .nodeMonitorPeriod(nodeMonitorPeriod)
+                .nodeEvictionRate(nodeEvictionRate)
+                .secondaryNodeEvictionRate(secondaryNodeEvictionRate)
+                .unhealthyZoneThreshold(unhealthyZoneThreshold)
+                .largeClusterSizeThreshold(largeClusterSizeThreshold)
+                .terminatedPodGcThreshold(terminatedPodGcThreshold)
+                .concurrentReplicaSetSyncs(replicaSetSyncs)
+                .concurrentDeploymentSyncs(deploymentSyncs)
+                .concurrentGcSyncs(gcSyncs)
+                .concurrentNamespaceSyncs(namespaceSyncs)
+                .concurrentEndpointSyncs(endpointSyncs)
+                .concurrentEndpointSliceSyncs(endpointSliceSyncs)
+                .endpointUpdatesBatchPeriod(endpointBatch)
+                .build();
     }
 
     @Override
     public Integer call() throws Exception {
         ControllerManagerOptions options = options();
-        KubernetesClient client = KubeClients.fromKubeconfig(kubeconfig);
+        KubernetesClient client = KubeClients.fromKubeconfig(flags.kubeconfig());
         ControllerManager manager = new ControllerManager(client, options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -136,31 +127,5 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         manager.start();
         stopped.await();
         return 0;
-    }
-
-    /** Go-style durations as Kubernetes flags take them: 40s, 500ms, 1m30s, 1h. */
-    public static final class GoDuration implements ITypeConverter<Duration> {
-        private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = PART.matcher(value);
-            Duration total = Duration.ZERO;
-            int end = 0;
-            while (m.find() && m.start() == end) {
-                long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
-                end = m.end();
-            }
-            if (end == 0 || end != value.length()) {
-                throw new IllegalArgumentException("not a duration (like 40s, 500ms, 1m30s): " + value);
-            }
-            return total;
-        }
     }
 }

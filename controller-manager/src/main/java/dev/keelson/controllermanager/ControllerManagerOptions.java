@@ -1,5 +1,6 @@
 package dev.keelson.controllermanager;
 
+import dev.keelson.componentbase.leader.LeaderElection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -57,8 +58,8 @@ public record ControllerManagerOptions(
                 throw new IllegalArgumentException("unknown controller \"" + name + "\"; known: " + ALL_CONTROLLERS);
             }
         }
-        if (leaderElect && !(leaseDuration.compareTo(renewDeadline) > 0 && renewDeadline.compareTo(retryPeriod) > 0)) {
-            throw new IllegalArgumentException("leader election needs lease duration > renew deadline > retry period");
+        if (leaderElect) {
+            LeaderElection.requireConsistentTimings(leaseDuration, renewDeadline, retryPeriod);
         }
         if (unhealthyZoneThreshold <= 0 || unhealthyZoneThreshold > 1) {
             throw new IllegalArgumentException("unhealthy zone threshold must be in (0, 1]");
@@ -71,11 +72,14 @@ public record ControllerManagerOptions(
         }
     }
 
+    /** Kubernetes' kube-controller-manager defaults, with a fresh leader election identity. */
     public static ControllerManagerOptions defaults() {
-        return new ControllerManagerOptions(true, "kube-system", "kube-controller-manager", Duration.ofSeconds(15),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), defaultIdentity(), "0.0.0.0", DEFAULT_SECURE_PORT,
-                List.of("*"), "10.244.0.0/16", 24, Duration.ofSeconds(40), Duration.ofSeconds(5), 0.1,
-                5, 5, 20, 10, 5, 5, Duration.ofMillis(500), 0.01, 0.55, 50, 12500);
+        return builder().build();
+    }
+
+    /** A builder that starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** True if {@code name} runs under the --controllers setting. */
@@ -90,67 +94,171 @@ public record ControllerManagerOptions(
         return Set.copyOf(ALL_CONTROLLERS.stream().filter(this::enabled).toList());
     }
 
-    public ControllerManagerOptions withLeaderElect(boolean elect) {
-        return new ControllerManagerOptions(elect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
-                nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
-                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
-                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
-    }
+    /** Collects options one by one; unset ones keep kube-controller-manager's defaults. */
+    public static final class Builder {
+        private boolean leaderElect = true;
+        private String leaseNamespace = "kube-system";
+        private String leaseName = "kube-controller-manager";
+        private Duration leaseDuration = Duration.ofSeconds(15);
+        private Duration renewDeadline = Duration.ofSeconds(10);
+        private Duration retryPeriod = Duration.ofSeconds(2);
+        private String identity = LeaderElection.defaultIdentity();
+        private String bindAddress = "0.0.0.0";
+        private int securePort = DEFAULT_SECURE_PORT;
+        private List<String> controllers = List.of("*");
+        private String clusterCidr = "10.244.0.0/16";
+        private int nodeCidrMaskSize = 24;
+        private Duration nodeMonitorGracePeriod = Duration.ofSeconds(40);
+        private Duration nodeMonitorPeriod = Duration.ofSeconds(5);
+        private double nodeEvictionRate = 0.1;
+        private int concurrentReplicaSetSyncs = 5;
+        private int concurrentDeploymentSyncs = 5;
+        private int concurrentGcSyncs = 20;
+        private int concurrentNamespaceSyncs = 10;
+        private int concurrentEndpointSyncs = 5;
+        private int concurrentEndpointSliceSyncs = 5;
+        private Duration endpointUpdatesBatchPeriod = Duration.ofMillis(500);
+        private double secondaryNodeEvictionRate = 0.01;
+        private double unhealthyZoneThreshold = 0.55;
+        private int largeClusterSizeThreshold = 50;
+        private int terminatedPodGcThreshold = 12500;
 
-    public ControllerManagerOptions withSecurePort(String address, int port) {
-        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, address, port, controllers, clusterCidr, nodeCidrMaskSize,
-                nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
-                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
-                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
-    }
-
-    public ControllerManagerOptions withControllers(List<String> names) {
-        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, names, clusterCidr, nodeCidrMaskSize,
-                nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
-                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
-                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
-    }
-
-    public ControllerManagerOptions withClusterCidr(String cidr) {
-        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, controllers, cidr, nodeCidrMaskSize,
-                nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
-                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
-                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
-    }
-
-    public ControllerManagerOptions withNodeMonitor(Duration gracePeriod, Duration period, double evictionRate) {
-        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
-                gracePeriod, period, evictionRate, concurrentReplicaSetSyncs,
-                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
-                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
-    }
-
-    public ControllerManagerOptions withLeaderElection(String identity, Duration lease, Duration renew, Duration retry) {
-        return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, lease, renew,
-                retry, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize,
-                nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs,
-                concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs,
-                concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate,
-                unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
-    }
-
-    static String defaultIdentity() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
+        private Builder() {
         }
-        return host + "_" + java.util.UUID.randomUUID();
+
+        public Builder leaderElect(boolean leaderElect) {
+            this.leaderElect = leaderElect;
+            return this;
+        }
+
+        public Builder leaseNamespace(String leaseNamespace) {
+            this.leaseNamespace = leaseNamespace;
+            return this;
+        }
+
+        public Builder leaseName(String leaseName) {
+            this.leaseName = leaseName;
+            return this;
+        }
+
+        public Builder leaseDuration(Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
+            return this;
+        }
+
+        public Builder renewDeadline(Duration renewDeadline) {
+            this.renewDeadline = renewDeadline;
+            return this;
+        }
+
+        public Builder retryPeriod(Duration retryPeriod) {
+            this.retryPeriod = retryPeriod;
+            return this;
+        }
+
+        public Builder identity(String identity) {
+            this.identity = identity;
+            return this;
+        }
+
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        public Builder securePort(int securePort) {
+            this.securePort = securePort;
+            return this;
+        }
+
+        public Builder controllers(List<String> controllers) {
+            this.controllers = controllers;
+            return this;
+        }
+
+        public Builder clusterCidr(String clusterCidr) {
+            this.clusterCidr = clusterCidr;
+            return this;
+        }
+
+        public Builder nodeCidrMaskSize(int nodeCidrMaskSize) {
+            this.nodeCidrMaskSize = nodeCidrMaskSize;
+            return this;
+        }
+
+        public Builder nodeMonitorGracePeriod(Duration nodeMonitorGracePeriod) {
+            this.nodeMonitorGracePeriod = nodeMonitorGracePeriod;
+            return this;
+        }
+
+        public Builder nodeMonitorPeriod(Duration nodeMonitorPeriod) {
+            this.nodeMonitorPeriod = nodeMonitorPeriod;
+            return this;
+        }
+
+        public Builder nodeEvictionRate(double nodeEvictionRate) {
+            this.nodeEvictionRate = nodeEvictionRate;
+            return this;
+        }
+
+        public Builder concurrentReplicaSetSyncs(int concurrentReplicaSetSyncs) {
+            this.concurrentReplicaSetSyncs = concurrentReplicaSetSyncs;
+            return this;
+        }
+
+        public Builder concurrentDeploymentSyncs(int concurrentDeploymentSyncs) {
+            this.concurrentDeploymentSyncs = concurrentDeploymentSyncs;
+            return this;
+        }
+
+        public Builder concurrentGcSyncs(int concurrentGcSyncs) {
+            this.concurrentGcSyncs = concurrentGcSyncs;
+            return this;
+        }
+
+        public Builder concurrentNamespaceSyncs(int concurrentNamespaceSyncs) {
+            this.concurrentNamespaceSyncs = concurrentNamespaceSyncs;
+            return this;
+        }
+
+        public Builder concurrentEndpointSyncs(int concurrentEndpointSyncs) {
+            this.concurrentEndpointSyncs = concurrentEndpointSyncs;
+            return this;
+        }
+
+        public Builder concurrentEndpointSliceSyncs(int concurrentEndpointSliceSyncs) {
+            this.concurrentEndpointSliceSyncs = concurrentEndpointSliceSyncs;
+            return this;
+        }
+
+        public Builder endpointUpdatesBatchPeriod(Duration endpointUpdatesBatchPeriod) {
+            this.endpointUpdatesBatchPeriod = endpointUpdatesBatchPeriod;
+            return this;
+        }
+
+        public Builder secondaryNodeEvictionRate(double secondaryNodeEvictionRate) {
+            this.secondaryNodeEvictionRate = secondaryNodeEvictionRate;
+            return this;
+        }
+
+        public Builder unhealthyZoneThreshold(double unhealthyZoneThreshold) {
+            this.unhealthyZoneThreshold = unhealthyZoneThreshold;
+            return this;
+        }
+
+        public Builder largeClusterSizeThreshold(int largeClusterSizeThreshold) {
+            this.largeClusterSizeThreshold = largeClusterSizeThreshold;
+            return this;
+        }
+
+        public Builder terminatedPodGcThreshold(int terminatedPodGcThreshold) {
+            this.terminatedPodGcThreshold = terminatedPodGcThreshold;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if the options contradict each other or name an unknown controller */
+        public ControllerManagerOptions build() {
+            return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
+        }
     }
 }

@@ -65,4 +65,35 @@ class ControllerManagerCommandTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--kubeconfig", "/tmp/kc", "--unhealthy-zone-threshold", "1.5"));
         assertThrows(IllegalArgumentException.class, () -> parse("--kubeconfig", "/tmp/kc", "--terminated-pod-gc-threshold", "-1"));
     }
+
+    @Test
+    void badDurationIsAPicocliErrorNamingTheFlag() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--kubeconfig", "/tmp/kc", "--leader-elect-lease-duration", "abc"));
+        assertTrue(e.getMessage().contains("--leader-elect-lease-duration"), e.getMessage());
+        assertTrue(e.getMessage().contains("'abc'"), e.getMessage());
+    }
+
+    @Test
+    void helpWordsTheSharedFlagsForTheControllerManager() {
+        String help = new CommandLine(new ControllerManagerCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " ");
+        assertTrue(help.contains("take part in leader election before running controllers (default true)"), help);
+        assertTrue(help.contains("name of the election Lease (default kube-controller-manager)"), help);
+        assertTrue(help.contains("0 picks a free port (default 10257)"), help);
+    }
+
+    @Test
+    void flagDefaultsAreTheBuildersDefaults() {
+        ControllerManagerOptions fromFlags = parse("--kubeconfig", "/tmp/kc");
+        assertEquals(ControllerManagerOptions.builder().identity(fromFlags.identity()).build(), fromFlags);
+    }
+
+    @Test
+    void builderRefusesInconsistentLeaseTimingsOnlyWhenElecting() {
+        assertThrows(IllegalArgumentException.class, () -> ControllerManagerOptions.builder()
+                .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).build());
+        assertFalse(ControllerManagerOptions.builder().leaderElect(false)
+                .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).build().leaderElect());
+    }
 }

@@ -34,7 +34,7 @@ class KubectlRolloutIntegrationTest {
 
     @BeforeAll
     static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.withControllers(List.of("replicaset", "deployment", "garbagecollector")));
+        fixture = ClusterFixture.start(o -> o.controllers(List.of("replicaset", "deployment", "garbagecollector")));
         client = fixture.client();
     }
 

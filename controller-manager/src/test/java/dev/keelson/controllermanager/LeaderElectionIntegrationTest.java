@@ -21,9 +21,10 @@ class LeaderElectionIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
 
     private static ControllerManagerOptions options(String identity) {
-        return ControllerManagerOptions.defaults().withSecurePort("127.0.0.1", 0)
-                .withControllers(List.of("replicaset"))
-                .withLeaderElection(identity, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500));
+        return ControllerManagerOptions.builder().bindAddress("127.0.0.1").securePort(0)
+                .controllers(List.of("replicaset")).identity(identity)
+                .leaseDuration(Duration.ofSeconds(3)).renewDeadline(Duration.ofSeconds(2)).retryPeriod(Duration.ofMillis(500))
+                .build();
     }
 
     @Test

@@ -28,7 +28,7 @@ class NodeIpamIntegrationTest {
 
     @BeforeAll
     static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.withControllers(List.of("nodeipam")));
+        fixture = ClusterFixture.start(o -> o.controllers(List.of("nodeipam")));
         client = fixture.client();
     }
 
@@ -68,8 +68,8 @@ class NodeIpamIntegrationTest {
         assertTrue(cidrs.stream().allMatch(c -> c.matches("10\\.244\\.\\d+\\.0/24")), cidrs.toString());
 
         try (KubernetesClient other = fixture.cluster().newClient();
-             ControllerManager restarted = new ControllerManager(other, ControllerManagerOptions.defaults()
-                     .withLeaderElect(false).withSecurePort("127.0.0.1", -1).withControllers(List.of("nodeipam")))) {
+             ControllerManager restarted = new ControllerManager(other, ControllerManagerOptions.builder()
+                     .leaderElect(false).securePort(-1).controllers(List.of("nodeipam")).build())) {
             fixture.manager().close();
             restarted.start();
             client.nodes().resource(node(prefix + "late")).create();

@@ -45,8 +45,9 @@ class NodeLifecycleIntegrationTest {
 
     @BeforeAll
     static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.withControllers(List.of("nodelifecycle", "replicaset"))
-                .withNodeMonitor(Duration.ofSeconds(3), Duration.ofMillis(500), EVICTION_RATE));
+        fixture = ClusterFixture.start(o -> o.controllers(List.of("nodelifecycle", "replicaset"))
+                .nodeMonitorGracePeriod(Duration.ofSeconds(3)).nodeMonitorPeriod(Duration.ofMillis(500))
+                .nodeEvictionRate(EVICTION_RATE));
         client = fixture.client();
     }
 

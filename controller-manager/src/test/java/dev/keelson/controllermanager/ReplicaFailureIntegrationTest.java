@@ -28,7 +28,7 @@ class ReplicaFailureIntegrationTest {
 
     @BeforeAll
     static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.withControllers(List.of("replicaset", "deployment")));
+        fixture = ClusterFixture.start(o -> o.controllers(List.of("replicaset", "deployment")));
         client = fixture.client();
     }
 

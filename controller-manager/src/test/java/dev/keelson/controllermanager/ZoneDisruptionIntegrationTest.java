@@ -58,9 +58,10 @@ class ZoneDisruptionIntegrationTest {
 
     /** A node-lifecycle-only controller-manager: 3 s grace, 0.5 s passes, 0.5 taints/s, Kubernetes' zone rules. */
     private static ControllerManager startManager(KubernetesClient managerClient) {
-        ControllerManager m = new ControllerManager(managerClient, ControllerManagerOptions.defaults().withLeaderElect(false)
-                .withSecurePort("127.0.0.1", -1).withControllers(List.of("nodelifecycle"))
-                .withNodeMonitor(Duration.ofSeconds(3), Duration.ofMillis(500), 0.5));
+        ControllerManager m = new ControllerManager(managerClient, ControllerManagerOptions.builder().leaderElect(false)
+                .securePort(-1).controllers(List.of("nodelifecycle"))
+                .nodeMonitorGracePeriod(Duration.ofSeconds(3)).nodeMonitorPeriod(Duration.ofMillis(500))
+                .nodeEvictionRate(0.5).build());
         m.start();
         return m;
     }

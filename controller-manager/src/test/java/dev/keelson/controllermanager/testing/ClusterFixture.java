@@ -6,7 +6,7 @@ import dev.keelson.controllermanager.ControllerManagerOptions;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 
 /** A TestCluster with one ControllerManager (no leader election) running against it. */
 public final class ClusterFixture implements AutoCloseable {
@@ -20,17 +20,19 @@ public final class ClusterFixture implements AutoCloseable {
         this.manager = manager;
     }
 
-    public static ClusterFixture start(UnaryOperator<ControllerManagerOptions> customize) {
+    public static ClusterFixture start(Consumer<ControllerManagerOptions.Builder> customize) {
+        ControllerManagerOptions.Builder options = ControllerManagerOptions.builder()
+                .leaderElect(false).bindAddress("127.0.0.1").securePort(0);
+        customize.accept(options);
         TestCluster cluster = TestCluster.start();
         KubernetesClient managerClient = cluster.newClient();
-        ControllerManager manager = new ControllerManager(managerClient,
-                customize.apply(ControllerManagerOptions.defaults().withLeaderElect(false).withSecurePort("127.0.0.1", 0)));
+        ControllerManager manager = new ControllerManager(managerClient, options.build());
         manager.start();
         return new ClusterFixture(cluster, managerClient, manager);
     }
 
     public static ClusterFixture start() {
-        return start(o -> o);
+        return start(o -> { });
     }
 
     public KubernetesClient client() {
