@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keelson.componentbase.client.KubeClients;
-import dev.keelson.e2e.support.KeelsonServerProcess;
 import dev.keelson.e2e.support.Kubectl;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -12,22 +11,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,18 +43,15 @@ import org.slf4j.LoggerFactory;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiNodeClusterTest {
     private static final Logger LOG = LoggerFactory.getLogger(MultiNodeClusterTest.class);
-    private static final String NAME = "keelson-mn";
     private static final int NODES = 3;
-    private static final String SUBNET_PREFIX = "10.77.0.";
     private static final int NODE_PORT = 30080;
     private static final String NAMESPACE = "default";
     private static final String APP = "web";
     // Short enough that node loss is seen within the test's budget; the controller-manager's grace is 40 s.
     private static final int TOLERATION_SECONDS = 10;
 
-    private final Path root = KeelsonServerProcess.repositoryRoot();
-    private final Path script = root.resolve("scripts/cluster.sh");
-    private final Path kubeconfig = Path.of("/var/lib/" + NAME + "/admin.kubeconfig");
+    private final ScriptedCluster cluster = new ScriptedCluster("keelson-mn", "10.77.0", NODES);
+    private final Path kubeconfig = cluster.kubeconfig();
     private KubernetesClient client;
     private String serviceIp;
 
@@ -71,26 +59,16 @@ class MultiNodeClusterTest {
     final TestWatcher logsOnFailure = new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-            printNodeLogs(context.getDisplayName());
+            cluster.printLogs(context.getDisplayName());
         }
     };
 
     @BeforeAll
-    void bringClusterUp() throws IOException {
-        assertEquals("0", run(10, "id", "-u").out().trim(), "the multi-node cluster needs root (netns, dockerd)");
-        run(120, script.toString(), "down", "--name", NAME);
-        Result up = run(400, script.toString(), "up", "--name", NAME, "--nodes", String.valueOf(NODES),
-                "--server-arg=--default-not-ready-toleration-seconds=" + TOLERATION_SECONDS,
+    void bringClusterUp() {
+        cluster.up("--server-arg=--default-not-ready-toleration-seconds=" + TOLERATION_SECONDS,
                 "--server-arg=--default-unreachable-toleration-seconds=" + TOLERATION_SECONDS,
                 "--server-arg=--node-monitor-grace-period=20s");
-        if (up.code() != 0) {
-            printNodeLogs("cluster up");
-        }
-        assertEquals(0, up.code(), "cluster.sh up failed:\n" + up);
-        for (int i = 1; i <= NODES; i++) {
-            Result tag = run(30, "docker", "-H", dockerSocket(i), "tag", "nginx:1.27", "nginx:1.27-alt");
-            assertEquals(0, tag.code(), "tagging nginx:1.27-alt on node " + i + ":\n" + tag);
-        }
+        cluster.tagOnEveryNode("nginx:1.27", "nginx:1.27-alt");
         client = KubeClients.fromKubeconfig(kubeconfig);
     }
 
@@ -101,8 +79,7 @@ class MultiNodeClusterTest {
                 client.close();
             }
         } finally {
-            Result down = run(180, script.toString(), "down", "--name", NAME);
-            LOG.info("cluster down: {}", down);
+            cluster.down();
         }
     }
 
@@ -112,7 +89,7 @@ class MultiNodeClusterTest {
         apply(manifest("nginx:1.27", 6));
         List<Pod> pods = awaitReadyPods(6, Duration.ofSeconds(90));
         Set<String> nodes = pods.stream().map(p -> p.getSpec().getNodeName()).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(allNodeNames(), nodes, "nodes of the 6 ready pods: " + describe(pods));
+        assertEquals(cluster.allNodeNames(), nodes, "nodes of the 6 ready pods: " + describe(pods));
         serviceIp = client.services().inNamespace(NAMESPACE).withName(APP).get().getSpec().getClusterIP();
     }
 
@@ -120,9 +97,9 @@ class MultiNodeClusterTest {
     @Order(2)
     void serviceIpAndNodePortAnswerFromEveryNodeAndFromAPod() {
         for (int from = 1; from <= NODES; from++) {
-            awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+            cluster.awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
             for (int to = 1; to <= NODES; to++) {
-                awaitHttp200(from, "http://" + nodeIp(to) + ":" + NODE_PORT + "/", Duration.ofSeconds(30));
+                cluster.awaitHttp200(from, "http://" + cluster.nodeIp(to) + ":" + NODE_PORT + "/", Duration.ofSeconds(30));
             }
         }
         apply("""
@@ -135,17 +112,17 @@ class MultiNodeClusterTest {
                     image: busybox:1.35
                     command: ["sleep", "3600"]
                 """);
-        await("client pod Running", Duration.ofSeconds(60), () -> {
+        Commands.await("client pod Running", Duration.ofSeconds(60), () -> {
             Pod p = client.pods().inNamespace(NAMESPACE).withName("client").get();
             return p == null ? "absent" : String.valueOf(p.getStatus().getPhase());
         }, "Running"::equals);
         // busybox-static's wget crashes (SIGSEGV) in this image, so the pod speaks HTTP through nc.
         List<String> targets = new ArrayList<>(List.of(serviceIp + " 80"));
         for (int to = 1; to <= NODES; to++) {
-            targets.add(nodeIp(to) + " " + NODE_PORT);
+            targets.add(cluster.nodeIp(to) + " " + NODE_PORT);
         }
         for (String target : targets) {
-            await("HTTP 200 from " + target + " through nc in the client pod", Duration.ofSeconds(30),
+            Commands.await("HTTP 200 from " + target + " through nc in the client pod", Duration.ofSeconds(30),
                     () -> Kubectl.run(kubeconfig, null, "exec", "client", "--", "sh", "-c",
                             "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + target).toString(),
                     seen -> seen.startsWith("exit 0") && seen.contains("HTTP/1.1 200"));
@@ -164,7 +141,7 @@ class MultiNodeClusterTest {
     @Test
     @Order(4)
     void rollingUpdateToAnotherTagDropsNoRequest() throws Exception {
-        try (CurlLoop loop = CurlLoop.start(2, "http://" + serviceIp + "/")) {
+        try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
             apply(manifest("nginx:1.27-alt", 3));
             kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
@@ -185,42 +162,40 @@ class MultiNodeClusterTest {
     void rolloutUndoReturnsToThePreviousImage() {
         kubectlOk(null, "rollout", "undo", "deployment/" + APP);
         kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
-        await("3 ready pods on nginx:1.27", Duration.ofSeconds(60), () -> describe(readyPods()),
+        Commands.await("3 ready pods on nginx:1.27", Duration.ofSeconds(60), () -> describe(readyPods()),
                 seen -> readyPods().size() == 3 && readyPods().stream().allMatch(p -> image(p).equals("nginx:1.27")));
     }
 
     @Test
     @Order(6)
     void lostNodeGoesNotReadyAndItsPodsComeBackOnTheOthers() {
-        String lost = nodeName(3);
+        String lost = cluster.nodeName(3);
         // Make sure the lost node runs something, so that "its pods come back elsewhere" is tested.
         kubectlOk(null, "scale", "deployment/" + APP, "--replicas=6");
-        await("a ready web pod on " + lost, Duration.ofSeconds(90), () -> describe(readyPods()),
+        Commands.await("a ready web pod on " + lost, Duration.ofSeconds(90), () -> describe(readyPods()),
                 seen -> readyPods().size() == 6 && readyPods().stream().anyMatch(p -> lost.equals(p.getSpec().getNodeName())));
-        Result stop = run(120, script.toString(), "stop-node", "3", "--name", NAME);
-        assertEquals(0, stop.code(), "stop-node 3:\n" + stop);
-        await(lost + " Ready condition not True", Duration.ofSeconds(90), () -> readyCondition(lost),
+        cluster.scriptOk(120, "stop-node", "3");
+        Commands.await(lost + " Ready condition not True", Duration.ofSeconds(90), () -> readyCondition(lost),
                 seen -> seen.equals("Unknown") || seen.equals("False"));
-        await("6 ready web pods, none on " + lost, Duration.ofSeconds(120), () -> describe(readyPods()), seen -> {
+        Commands.await("6 ready web pods, none on " + lost, Duration.ofSeconds(120), () -> describe(readyPods()), seen -> {
             List<Pod> ready = readyPods();
             return ready.size() == 6 && ready.stream().noneMatch(p -> lost.equals(p.getSpec().getNodeName()));
         });
         for (int from = 1; from <= 2; from++) {
-            awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+            cluster.awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
         }
     }
 
     @Test
     @Order(7)
     void lostNodeRejoinsReady() {
-        Result start = run(120, script.toString(), "start-node", "3", "--name", NAME);
-        assertEquals(0, start.code(), "start-node 3:\n" + start);
-        await(nodeName(3) + " Ready", Duration.ofSeconds(120), () -> readyCondition(nodeName(3)), "True"::equals);
+        cluster.scriptOk(120, "start-node", "3");
+        Commands.await(cluster.nodeName(3) + " Ready", Duration.ofSeconds(120), () -> readyCondition(cluster.nodeName(3)), "True"::equals);
         // Pods evicted while it was away are finished off by its kubelet on return, not left Terminating.
-        await("no web pod left on " + nodeName(3), Duration.ofSeconds(90),
-                () -> describe(webPods().stream().filter(p -> nodeName(3).equals(p.getSpec().getNodeName())).toList()),
+        Commands.await("no web pod left on " + cluster.nodeName(3), Duration.ofSeconds(90),
+                () -> describe(webPods().stream().filter(p -> cluster.nodeName(3).equals(p.getSpec().getNodeName())).toList()),
                 "[]"::equals);
-        awaitHttp200(3, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+        cluster.awaitHttp200(3, "http://" + serviceIp + "/", Duration.ofSeconds(30));
     }
 
     @Test
@@ -228,19 +203,18 @@ class MultiNodeClusterTest {
     void serverRestartLeavesRunningPodsUntouched() {
         awaitReadyPods(6, Duration.ofSeconds(60));
         Map<String, String> before = containerIdsByPodUid();
-        Result restart = run(180, script.toString(), "restart-keelson", "1", "--name", NAME);
-        assertEquals(0, restart.code(), "restart-keelson 1:\n" + restart);
-        await("apiserver /readyz after the restart", Duration.ofSeconds(120),
+        cluster.scriptOk(180, "restart-keelson", "1");
+        Commands.await("apiserver /readyz after the restart", Duration.ofSeconds(120),
                 () -> Kubectl.run(kubeconfig, null, "get", "--raw", "/readyz").toString(), seen -> seen.startsWith("exit 0"));
-        await("all nodes Ready after the restart", Duration.ofSeconds(120),
-                () -> allNodeNames().stream().map(n -> n + "=" + readyCondition(n)).toList().toString(),
-                seen -> allNodeNames().stream().allMatch(n -> readyCondition(n).equals("True")));
+        Commands.await("all nodes Ready after the restart", Duration.ofSeconds(120),
+                () -> cluster.allNodeNames().stream().map(n -> n + "=" + readyCondition(n)).toList().toString(),
+                seen -> cluster.allNodeNames().stream().allMatch(n -> readyCondition(n).equals("True")));
         awaitReadyPods(6, Duration.ofSeconds(60));
         assertEquals(before, containerIdsByPodUid(), "pod uid -> container ids before and after the server restart");
         kubectlOk(null, "scale", "deployment/" + APP, "--replicas=7");
         awaitReadyPods(7, Duration.ofSeconds(90));
         for (int from = 1; from <= NODES; from++) {
-            awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
+            cluster.awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
         }
     }
 
@@ -297,7 +271,7 @@ class MultiNodeClusterTest {
 
     /** Waits until exactly {@code count} pods are ready, no other web pod exists, and the Deployment agrees. */
     private List<Pod> awaitReadyPods(int count, Duration timeout) {
-        await(count + " ready web pods and no other", timeout, () -> {
+        Commands.await(count + " ready web pods and no other", timeout, () -> {
             Deployment d = client.apps().deployments().inNamespace(NAMESPACE).withName(APP).get();
             String status = d == null ? "no deployment" : "deployment ready=" + d.getStatus().getReadyReplicas()
                     + " updated=" + d.getStatus().getUpdatedReplicas() + " replicas=" + d.getStatus().getReplicas();
@@ -340,14 +314,6 @@ class MultiNodeClusterTest {
                 + ")").sorted().toList().toString();
     }
 
-    private void awaitHttp200(int fromNode, String url, Duration timeout) {
-        await("HTTP 200 from " + url + " in node " + fromNode, timeout, () -> {
-            Result r = run(10, "ip", "netns", "exec", nodeName(fromNode), "curl", "-s", "-o", "/dev/null", "-m", "3",
-                    "-w", "%{http_code}", url);
-            return r.out().trim();
-        }, "200"::equals);
-    }
-
     private void kubectlOk(String stdin, String... args) {
         Kubectl.Result r = Kubectl.run(kubeconfig, stdin, args);
         assertEquals(0, r.code(), "kubectl " + String.join(" ", args) + ":\n" + r);
@@ -357,168 +323,4 @@ class MultiNodeClusterTest {
         kubectlOk(yaml, "apply", "-f", "-");
     }
 
-    /** Polls {@code observe} until {@code done} accepts what it saw; fails with the last observation. */
-    private static void await(String what, Duration timeout, Supplier<String> observe,
-            Predicate<String> done) {
-        Instant deadline = Instant.now().plus(timeout);
-        String seen = "nothing yet";
-        while (true) {
-            try {
-                seen = observe.get();
-                if (done.test(seen)) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                seen = e.toString();
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
-                        + "; last seen: " + seen);
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
-    }
-
-    private static String nodeName(int i) {
-        return NAME + "-n" + i;
-    }
-
-    private static String nodeIp(int i) {
-        return SUBNET_PREFIX + "1" + i;
-    }
-
-    private static Set<String> allNodeNames() {
-        Set<String> names = new TreeSet<>();
-        for (int i = 1; i <= NODES; i++) {
-            names.add(nodeName(i));
-        }
-        return names;
-    }
-
-    private static String dockerSocket(int i) {
-        return "unix:///run/" + NAME + "/n" + i + "/docker.sock";
-    }
-
-    private void printNodeLogs(String when) {
-        StringBuilder out = new StringBuilder("node logs after failure of ").append(when).append('\n');
-        for (int i = 1; i <= NODES; i++) {
-            for (Map.Entry<String, Integer> file : Map.of("keelson.log", 150, "dockerd.log", 30).entrySet()) {
-                Path log = Path.of("/var/lib/" + NAME + "/n" + i + "/" + file.getKey());
-                out.append("---- ").append(log).append(" (last ").append(file.getValue()).append(" lines)\n")
-                        .append(tail(log, file.getValue()));
-            }
-        }
-        out.append("---- cluster status\n").append(run(60, script.toString(), "status", "--name", NAME).out());
-        LOG.error("{}", out);
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())) + "\n";
-        } catch (IOException | UncheckedIOException e) {
-            return "(" + e + ")\n";
-        }
-    }
-
-    record Result(int code, String out) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n" + out;
-        }
-    }
-
-    /** Runs a command with stdout and stderr merged, bounded by {@code seconds}. */
-    static Result run(int seconds, String... cmd) {
-        try {
-            Path out = Files.createTempFile("keelson-mn-cmd", ".log");
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
-                    return new Result(-1, "did not finish in " + seconds + " s: " + String.join(" ", cmd) + "\n"
-                            + Files.readString(out));
-                }
-                return new Result(p.exitValue(), Files.readString(out));
-            } finally {
-                Files.deleteIfExists(out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A curl loop in one node's namespace against one URL, counting answers that are not HTTP 200. */
-    static final class CurlLoop implements AutoCloseable {
-        record Counts(int total, int failed, List<String> failures) {}
-
-        private final Process process;
-        private final Path output;
-
-        private CurlLoop(Process process, Path output) {
-            this.process = process;
-            this.output = output;
-        }
-
-        static CurlLoop start(int node, String url) throws IOException {
-            Path output = Files.createTempFile("keelson-mn-curl", ".log");
-            // One line per request: the HTTP code (000 when the connection failed) and the time it was sent.
-            Process p = new ProcessBuilder("ip", "netns", "exec", nodeName(node), "sh", "-c",
-                    "while :; do echo \"$(curl -s -o /dev/null -m 2 -w '%{http_code}' \"$0\") $(date +%T.%N)\"; done", url)
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            return new CurlLoop(p, output);
-        }
-
-        int total() {
-            return counts().total();
-        }
-
-        void awaitRequests(int atLeast, Duration timeout) {
-            await(atLeast + " requests of the curl loop", timeout, () -> counts().toString(),
-                    seen -> counts().total() >= atLeast);
-        }
-
-        Counts counts() {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            // The last line may be half written.
-            List<String> complete = lines.isEmpty() ? lines : lines.subList(0, lines.size() - 1);
-            List<String> failures = new ArrayList<>();
-            for (String line : complete) {
-                if (!line.startsWith("200 ")) {
-                    failures.add(line);
-                }
-            }
-            return new Counts(complete.size(), failures.size(), failures);
-        }
-
-        Counts stop() {
-            process.destroy();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return counts();
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.destroyForcibly();
-            Files.deleteIfExists(output);
-        }
-    }
 }
