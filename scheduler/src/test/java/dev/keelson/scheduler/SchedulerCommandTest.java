@@ -6,44 +6,65 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class SchedulerCommandTest {
+    private static SchedulerCommand parse(String... args) {
+        SchedulerCommand cmd = new SchedulerCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd;
+    }
+
     @Test
     void defaultsMatchKubeScheduler() {
-        SchedulerCommand cmd = new SchedulerCommand();
-        new CommandLine(cmd).parseArgs("--kubeconfig", "/tmp/k");
-        assertEquals(10259, cmd.securePort);
-        assertTrue(cmd.leaderElect);
-        assertEquals(Duration.ofSeconds(15), cmd.leaseDuration);
-        assertEquals(Duration.ofSeconds(10), cmd.renewDeadline);
-        assertEquals(Duration.ofSeconds(2), cmd.retryPeriod);
-        assertEquals("kube-system", cmd.leaseNamespace);
-        assertEquals("kube-scheduler", cmd.leaseName);
-        assertEquals("default-scheduler", cmd.schedulerName);
+        SchedulerOptions o = parse("--kubeconfig", "/tmp/k").options();
+        assertEquals(10259, o.securePort());
+        assertEquals("0.0.0.0", o.bindAddress());
+        assertTrue(o.leaderElect());
+        assertEquals(Duration.ofSeconds(15), o.leaseDuration());
+        assertEquals(Duration.ofSeconds(10), o.renewDeadline());
+        assertEquals(Duration.ofSeconds(2), o.retryPeriod());
+        assertEquals("kube-system", o.leaseNamespace());
+        assertEquals("kube-scheduler", o.leaseName());
+        assertEquals("default-scheduler", o.schedulerName());
     }
 
     @Test
     void flagsOverrideDefaults() {
-        SchedulerCommand cmd = new SchedulerCommand();
-        new CommandLine(cmd).parseArgs("--kubeconfig", "/tmp/k", "--leader-elect=false", "--secure-port", "0",
+        SchedulerCommand cmd = parse("--kubeconfig", "/tmp/k", "--leader-elect=false", "--secure-port", "0",
                 "--leader-elect-lease-duration", "1m30s", "--score-weight", "TaintToleration=5", "--scheduler-name", "mine");
-        assertFalse(cmd.leaderElect);
-        assertEquals(0, cmd.securePort);
-        assertEquals(Duration.ofSeconds(90), cmd.leaseDuration);
-        assertEquals(Map.of("TaintToleration", 5), cmd.scoreWeights);
-        assertEquals("mine", cmd.schedulerName);
+        SchedulerOptions o = cmd.options();
+        assertEquals(Path.of("/tmp/k"), cmd.flags.kubeconfig());
+        assertFalse(o.leaderElect());
+        assertEquals(0, o.securePort());
+        assertEquals(Duration.ofSeconds(90), o.leaseDuration());
+        assertEquals(Map.of("TaintToleration", 5), o.scoreWeights());
+        assertEquals("mine", o.schedulerName());
     }
 
     @Test
     void badDurationIsAClearError() {
         SchedulerCommand cmd = new SchedulerCommand();
         CommandLine cl = new CommandLine(cmd);
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> cl.parseArgs("--kubeconfig", "/k", "--leader-elect-retry-period", "abc"));
+        assertTrue(e.getMessage().contains("--leader-elect-retry-period"), e.getMessage());
+        assertTrue(e.getMessage().contains("'abc'"), e.getMessage());
         assertThrows(CommandLine.ParameterException.class, () -> cl.parseArgs("--kubeconfig", "/k", "--leader-elect-retry-period", "2 seconds"));
         assertNotEquals(0, cl.execute("--kubeconfig", "/k", "--leader-elect-retry-period", "fast"));
+    }
+
+    @Test
+    void helpWordsTheSharedFlagsForTheScheduler() {
+        String help = new CommandLine(new SchedulerCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " ");
+        assertTrue(help.contains("take part in leader election before scheduling (default true)"), help);
+        assertTrue(help.contains("name of the election Lease (default kube-scheduler)"), help);
+        assertTrue(help.contains("0 picks a free port (default 10259)"), help);
     }
 
     @Test

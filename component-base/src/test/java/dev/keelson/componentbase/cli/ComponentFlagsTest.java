@@ -75,7 +75,8 @@ class ComponentFlagsTest {
 
     @Test
     void helpShowsTheComponentsDefaults() {
-        String help = new CommandLine(new Component()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        String help = new CommandLine(new Component()).getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " ");
         assertTrue(help.contains("name of the election Lease (default kube-component)"), help);
         assertTrue(help.contains("0 picks a free port (default 10299)"), help);
         assertTrue(help.contains("take part in leader election (default true)"), help);
