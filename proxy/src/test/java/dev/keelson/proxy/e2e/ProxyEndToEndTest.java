@@ -24,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,22 +224,82 @@ class ProxyEndToEndTest {
 
     @Test
     @Order(10)
-    void healthzAndMetricsAreServed() throws Exception {
+    void trafficFollowsEndpointsThatChangeRapidly() {
+        service("churn", "10.100.213.60", "TCP", 80, 0, "None");
+        long partialBefore = proxy.metrics().partialSyncDuration().count();
+        List<List<String>> steps = List.of(List.of("pod1"), List.of("pod2"), List.of("pod3"), List.of("pod1", "pod3"),
+                List.of("pod2"), List.of("pod1", "pod2", "pod3"), List.of("pod3"));
+        for (List<String> step : steps) {
+            endpoints("churn", "TCP", step.stream().map(pods::get).toList());
+            awaitHits(Set.copyOf(step), 15, () -> net.curlFromHost("10.100.213.60:80"));
+        }
+        // a burst faster than the min sync period: only the last state matters
+        for (int i = 0; i < 20; i++) {
+            endpoints("churn", "TCP", List.of(pods.get("pod" + (1 + i % 3))));
+        }
+        endpoints("churn", "TCP", List.of(pods.get("pod1"), pods.get("pod2")));
+        awaitHits(Set.of("pod1", "pod2"), 30, () -> net.curlFromHost("10.100.213.60:80"));
+        assertTrue(proxy.metrics().partialSyncDuration().count() > partialBefore,
+                "changes between full resyncs are applied by partial syncs");
+    }
+
+    @Test
+    @Order(11)
+    void metricsShowSyncDurationRuleCountAndProgrammingLatency() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> healthz = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + proxy.healthzPort() + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, healthz.statusCode(), healthz.body());
-        String metrics = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + proxy.metricsPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(metrics.contains("keelson_proxy_sync_proxy_rules_duration_seconds_bucket"), metrics);
-        assertTrue(metrics.contains("keelson_proxy_network_programming_duration_seconds_count"), metrics);
-        assertTrue(metrics.contains("keelson_proxy_sync_proxy_rules_iptables{table=\"nat\"}"), metrics);
+
+        double latencyCount = metric(http, "keelson_proxy_network_programming_duration_seconds_count");
+        double latencySum = metric(http, "keelson_proxy_network_programming_duration_seconds_sum");
+        // the endpointslice controller stamps when the change that led to the slice happened: 5 s ago here
+        Instant trigger = Instant.now().minusSeconds(5);
+        client.discovery().v1().endpointSlices().inNamespace(NS).withName("churn-kpx").edit(slice ->
+                new EndpointSliceBuilder(slice).editMetadata()
+                        .addToAnnotations("endpoints.kubernetes.io/last-change-trigger-time", trigger.toString())
+                        .endMetadata().withEndpoints(List.of(new EndpointBuilder().withAddresses(pods.get("pod3"))
+                                .withNodeName("kpx-node1").withNewConditions().withReady(true).endConditions()
+                                .build())).build());
+        awaitHits(Set.of("pod3"), 15, () -> net.curlFromHost("10.100.213.60:80"));
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        double count = metric(http, "keelson_proxy_network_programming_duration_seconds_count");
+        while (count <= latencyCount && System.nanoTime() < deadline) {
+            NodeNetwork.sleep(100);
+            count = metric(http, "keelson_proxy_network_programming_duration_seconds_count");
+        }
+        assertTrue(count > latencyCount, "no programming latency recorded for the change; count still " + count);
+        double added = metric(http, "keelson_proxy_network_programming_duration_seconds_sum") - latencySum;
+        assertTrue(added >= 5 && added < 5 + DEADLINE.toSeconds() * (count - latencyCount),
+                "latency measured from the trigger time 5 s ago, got " + added + " s over " + (count - latencyCount)
+                        + " changes");
+        assertTrue(metric(http, "keelson_proxy_network_programming_duration_seconds_bucket{le=\"+Inf\"}") >= count);
+
+        double syncs = metric(http, "keelson_proxy_sync_proxy_rules_duration_seconds_count");
+        double syncSeconds = metric(http, "keelson_proxy_sync_proxy_rules_duration_seconds_sum");
+        assertTrue(syncs >= 2 && syncSeconds > 0 && syncSeconds / syncs < 10,
+                "syncs " + syncs + ", seconds " + syncSeconds);
+        assertEquals(syncs, metric(http, "keelson_proxy_sync_full_proxy_rules_duration_seconds_count")
+                + metric(http, "keelson_proxy_sync_partial_proxy_rules_duration_seconds_count"), 0.0);
+
+        long natRules = net.inHost("iptables-nft-save", "-t", "nat").stdout().lines()
+                .filter(l -> l.startsWith("-A KEELSON-")).count();
+        assertEquals(natRules, metric(http, "keelson_proxy_sync_proxy_rules_iptables{table=\"nat\"}"), 0.0,
+                "the gauge counts the rules in the proxy's nat chains");
+    }
+
+    /** One sample of the proxy's /metrics, by its name and labels as Prometheus' text format prints them. */
+    private static double metric(HttpClient http, String series) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.metricsPort()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError(series + " not in /metrics:\n" + body));
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void restartedProxyTakesOverItsRulesWithoutAGap() {
         proxy.close();
         String rulesWhileDown = net.iptablesSave();
@@ -249,7 +310,7 @@ class ProxyEndToEndTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void cleanupRemovesEverythingItMadeAndNothingElse() {
         proxy.close();
         proxy = null;
