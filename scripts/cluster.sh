@@ -65,7 +65,7 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
-log() { printf '[cluster %s] %s\n' "$name" "$*"; }
+log() { printf '[cluster %s %s] %s\n' "$name" "$(date -u +%T)" "$*"; }
 
 # Interface names are limited to 15 characters: NAME-br, NAME-vN.
 [[ "$name" =~ ^[a-z][a-z0-9-]{0,10}$ ]] || die "--name must be 1-11 characters of [a-z0-9-] starting with a letter"
@@ -327,6 +327,7 @@ cmd_up() {
   fi
   start_keelson 1
   wait_server
+  log "apiserver ready"
   for i in $(seq 2 "$nodes"); do start_keelson "$i"; done
   wait_ready
   log "all $nodes nodes Ready; admin kubeconfig: $admin_kubeconfig"

@@ -191,6 +191,7 @@ class MultiNodeClusterTest {
     void lostNodeRejoinsReady() {
         cluster.scriptOk(120, "start-node", "3");
         Commands.await(cluster.nodeName(3) + " Ready", Duration.ofSeconds(120), () -> readyCondition(cluster.nodeName(3)), "True"::equals);
+        cluster.awaitKeelsonUp(3, Duration.ofSeconds(90));
         // Pods evicted while it was away are finished off by its kubelet on return, not left Terminating.
         Commands.await("no web pod left on " + cluster.nodeName(3), Duration.ofSeconds(90),
                 () -> describe(webPods().stream().filter(p -> cluster.nodeName(3).equals(p.getSpec().getNodeName())).toList()),

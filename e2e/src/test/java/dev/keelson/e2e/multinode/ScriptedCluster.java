@@ -109,6 +109,24 @@ final class ScriptedCluster {
         }, "200"::equals);
     }
 
+    /**
+     * Waits until node {@code i}'s keelson has printed, since its latest start, that it is up: its node turns Ready
+     * before the proxy has synced, and a keelson still starting exits when the apiserver goes away meanwhile.
+     */
+    void awaitKeelsonUp(int i, Duration timeout) {
+        Path log = Path.of("/var/lib/" + name + "/n" + i + "/keelson.log");
+        Commands.await("keelson on node " + i + " up", timeout, () -> {
+            String text;
+            try {
+                text = Files.readString(log, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String latest = text.substring(text.lastIndexOf("\n=== ") + 1);
+            return latest.contains(" is up") ? "up" : latest.substring(Math.max(0, latest.length() - 300));
+        }, "up"::equals);
+    }
+
     /** The tails of every node's logs (keelson, dockerd, and etcd where a member runs) and the cluster's status. */
     void printLogs(String when) {
         StringBuilder out = new StringBuilder("node logs after failure of ").append(when).append('\n');
