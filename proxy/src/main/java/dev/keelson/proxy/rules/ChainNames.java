@@ -22,6 +22,16 @@ public final class ChainNames {
      */
     public static final String TABLE_MARK = "KEELSON-CREATED-TABLE";
 
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+    // MessageDigest.getInstance looks the provider up on every call, a large part of computing 10,000 names
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present in the JDK", e);
+        }
+    });
+
     private ChainNames() {}
 
     public static String service(ServicePortInfo sp) {
@@ -42,11 +52,7 @@ public final class ChainNames {
 
     /** 16 upper-case hex digits: with the 12-character prefixes this stays within iptables' 28-character limit. */
     static String hash(String identity) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().withUpperCase().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always present in the JDK", e);
-        }
+        byte[] digest = SHA256.get().digest(identity.getBytes(StandardCharsets.UTF_8));
+        return HEX.formatHex(digest, 0, 8);
     }
 }

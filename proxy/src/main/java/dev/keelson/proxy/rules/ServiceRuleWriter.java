@@ -6,20 +6,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Computes the whole desired rule set from the service ports of the cluster, the way kube-proxy's iptables
  * proxier does: KEELSON-SERVICES dispatches cluster IPs (and, last, node-local destinations to
  * KEELSON-NODEPORTS), one KEELSON-SVC chain per service port balances over one KEELSON-SEP chain per endpoint,
  * KEELSON-EXT chains carry the external traffic policy, and packets marked 0x4000 are masqueraded.
- * Pure: same input, same text.
+ * Same input, same text; the rules of a service port equal to one of the previous call are reused rather than
+ * written again, which makes a sync where few services changed cheap. Not thread-safe.
  */
 public final class ServiceRuleWriter {
     public static final String MARK = "0x4000";
     public static final String MASQ_MARK = MARK + "/" + MARK;
 
+    private static final Map<Integer, String> PROBABILITIES = new ConcurrentHashMap<>();
+
     private final String nodeName;
     private final String clusterCidr;
+    private Map<ServicePortInfo, Fragment> previous = Map.of();
+
+    /** The rules one service port contributes to each part of the rule set. */
+    private record Fragment(List<String> chains, List<String> services, List<String> chainRules,
+                            List<String> nodePorts, List<String> filter) {
+        Fragment() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
 
     public ServiceRuleWriter(String nodeName, String clusterCidr) {
         this.nodeName = nodeName;
@@ -44,9 +57,24 @@ public final class ServiceRuleWriter {
                 + " -m comment --comment \"pod-to-pod traffic keeps its source address\" -j ACCEPT");
         nat.add("-A " + ChainNames.MARK_MASQ + " -j MARK --or-mark " + MARK);
 
+        Map<ServicePortInfo, Fragment> current = new HashMap<>();
         for (ServicePortInfo sp : servicePorts) {
-            writeServicePort(sp, natChains, nat, serviceChainRules, nodePortRules, filter);
+            Fragment f = previous.get(sp);
+            if (f == null) {
+                f = new Fragment();
+                writeServicePort(sp, f);
+            }
+            current.put(sp, f);
+            String owner = sp.namespace() + "/" + sp.name();
+            for (String chain : f.chains()) {
+                natChains.put(chain, owner);
+            }
+            nat.addAll(f.services());
+            serviceChainRules.addAll(f.chainRules());
+            nodePortRules.addAll(f.nodePorts());
+            filter.addAll(f.filter());
         }
+        previous = current;
         nat.add("-A " + ChainNames.SERVICES + " -m comment --comment \"keelson service nodeports; must be last\""
                 + " -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j " + ChainNames.NODEPORTS);
         nat.addAll(nodePortRules);
@@ -68,8 +96,11 @@ public final class ServiceRuleWriter {
                 filter, chainServices);
     }
 
-    private void writeServicePort(ServicePortInfo sp, Map<String, String> natChains, List<String> services,
-                                  List<String> chains, List<String> nodePorts, List<String> filter) {
+    private void writeServicePort(ServicePortInfo sp, Fragment f) {
+        List<String> services = f.services();
+        List<String> chains = f.chainRules();
+        List<String> nodePorts = f.nodePorts();
+        List<String> filter = f.filter();
         String proto = sp.protocol().toLowerCase(Locale.ROOT);
         String name = sp.displayName();
         String clusterMatch = " -d " + sp.clusterIp() + "/32 -p " + proto + " -m " + proto + " --dport " + sp.port();
@@ -88,7 +119,6 @@ public final class ServiceRuleWriter {
             return;
         }
 
-        String owner = sp.namespace() + "/" + sp.name();
         String svc = ChainNames.service(sp);
         String svl = ChainNames.serviceLocal(sp);
         boolean needLocal = (sp.internalPolicyLocal() || sp.externalPolicyLocal()) && !local.isEmpty();
@@ -96,13 +126,13 @@ public final class ServiceRuleWriter {
 
         String masqOffCluster = " -m comment --comment \"" + name + " cluster IP\" ! -s " + clusterCidr
                 + clusterMatch + " -j " + ChainNames.MARK_MASQ;
-        natChains.put(svc, owner);
+        f.chains().add(svc);
         if (clusterChain.equals(svc)) {
             chains.add("-A " + svc + masqOffCluster);
         }
         chains.addAll(balance(sp, svc, all));
         if (needLocal) {
-            natChains.put(svl, owner);
+            f.chains().add(svl);
             if (clusterChain.equals(svl)) {
                 chains.add("-A " + svl + masqOffCluster);
             }
@@ -119,7 +149,7 @@ public final class ServiceRuleWriter {
 
         if (sp.nodePort() > 0) {
             String ext = ChainNames.external(sp);
-            natChains.put(ext, owner);
+            f.chains().add(ext);
             nodePorts.add("-A " + ChainNames.NODEPORTS + " -m comment --comment \"" + name + "\" -p " + proto
                     + " -m " + proto + " --dport " + sp.nodePort() + " -j " + ext);
             if (sp.externalPolicyLocal()) {
@@ -144,7 +174,7 @@ public final class ServiceRuleWriter {
 
         for (Endpoint ep : all) {
             String sep = ChainNames.endpoint(sp, ep);
-            natChains.put(sep, owner);
+            f.chains().add(sep);
             chains.add("-A " + sep + " -m comment --comment \"" + name + "\" -s " + ep.ip() + "/32 -j "
                     + ChainNames.MARK_MASQ);
             String affinity = sp.affinityTimeoutSeconds() > 0
@@ -184,8 +214,11 @@ public final class ServiceRuleWriter {
         return rules;
     }
 
-    /** 1/remaining with ten decimals: iptables keeps 31 bits of it, so more digits would change nothing. */
+    /**
+     * 1/remaining with ten decimals: iptables keeps 31 bits of it, so more digits would change nothing. Kept once
+     * computed: String.format was most of the time of writing 1,000 services.
+     */
     static String probability(int remaining) {
-        return String.format(Locale.ROOT, "%.10f", 1.0 / remaining);
+        return PROBABILITIES.computeIfAbsent(remaining, n -> String.format(Locale.ROOT, "%.10f", 1.0 / n));
     }
 }

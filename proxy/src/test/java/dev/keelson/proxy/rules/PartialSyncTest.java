@@ -31,6 +31,8 @@ class PartialSyncTest {
                     cluster.change();
                 }
                 rules = cluster.rules(WRITER);
+                assertEquals(cluster.rules(new ServiceRuleWriter("node-a", "10.244.0.0/16")), rules,
+                        "rules reused from the previous write equal rules written afresh");
                 partial.apply(rules.partialRestoreText(nat, filter, cluster.changed()));
                 nat = rules.natAfter(nat);
                 filter = rules.filterAfter(filter);
