@@ -23,11 +23,12 @@ import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.componentbase.tls.Kubeconfigs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -56,7 +57,8 @@ public final class ApiServer implements AutoCloseable {
     private final List<WatchCache> caches = new ArrayList<>();
     private final Map<ResourceType, GenericStore> stores = new LinkedHashMap<>();
     private Resources resources;
-    private HttpServer server;
+    private String deployment;
+    private volatile int port;
     private CertificateAuthority ca;
     private KubeletProxy kubelet;
     private volatile boolean started;
@@ -84,7 +86,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.actualPort();
+        return port;
     }
 
     public Resources resources() {
@@ -155,15 +157,29 @@ public final class ApiServer implements AutoCloseable {
                 .setMaxHeaderSize(64 * 1024)
                 .setWebSocketSubProtocols(KubeletProxy.STREAM_PROTOCOLS)
                 .setIdleTimeout(0);
-        server = vertx.createHttpServer(http).requestHandler(handler)
-                .listen(options.securePort(), options.bindAddress()).await(30, TimeUnit.SECONDS);
-        String url = "https://127.0.0.1:" + server.actualPort();
+        // Several server instances, each on its own event loop, share the port: Vert.x hands each new connection to
+        // the next instance, so requests are served on several cores. A negative port is Vert.x's way of sharing
+        // one random port between instances (0 would give each instance its own).
+        int instances = options.httpServers() > 0 ? options.httpServers() : Runtime.getRuntime().availableProcessors();
+        deployment = deployHttpServers(http, handler, options.securePort() == 0 ? -1 : options.securePort(), instances);
+        String url = "https://127.0.0.1:" + port;
         Kubeconfigs.write(adminKubeconfig(), url, ca.certificatePem(), admin.certificatePem(), admin.keyPem(),
                 "kubernetes-admin");
         bootstrap(services, address);
         started = true;
         LOG.info("apiserver serving on {} (etcd {}); admin kubeconfig {}", url, options.etcdServers(),
                 adminKubeconfig());
+    }
+
+    private String deployHttpServers(HttpServerOptions http, ApiHandler handler, int listenPort, int instances)
+            throws Exception {
+        return vertx.deployVerticle(() -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return vertx.createHttpServer(http).requestHandler(handler).listen(listenPort, options.bindAddress())
+                        .onSuccess(s -> port = s.actualPort());
+            }
+        }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
     }
 
     /** The host's first non-loopback IPv4 address (endpoints may not point at loopback). */
@@ -236,11 +252,11 @@ public final class ApiServer implements AutoCloseable {
         meta.putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
         ObjectNode spec = k.putObject("spec");
         spec.put("clusterIP", services.firstAddress());
-        ObjectNode port = spec.putArray("ports").addObject();
-        port.put("name", "https");
-        port.put("port", 443);
-        port.put("protocol", "TCP");
-        port.put("targetPort", server.actualPort());
+        ObjectNode https = spec.putArray("ports").addObject();
+        https.put("name", "https");
+        https.put("port", 443);
+        https.put("protocol", "TCP");
+        https.put("targetPort", this.port);
         // Created once: on a restart the Service (and its allocated address) is already there.
         if (!exists(svc, "default", "kubernetes")) {
             ignoreExists(svc.create("default", k, Options.Write.DEFAULT));
@@ -252,7 +268,7 @@ public final class ApiServer implements AutoCloseable {
         subset.putArray("addresses").addObject().put("ip", address);
         ObjectNode epPort = subset.putArray("ports").addObject();
         epPort.put("name", "https");
-        epPort.put("port", server.actualPort());
+        epPort.put("port", port);
         epPort.put("protocol", "TCP");
         ObjectNode existing = eps.cache().get(resources.find("", "v1", "endpoints").key("default", "kubernetes"));
         if (existing == null) {
@@ -290,9 +306,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         started = false;
-        if (server != null) {
+        if (deployment != null) {
             try {
-                server.close().await(10, TimeUnit.SECONDS);
+                vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
             } catch (Exception ignored) {
                 // shutting down
             }

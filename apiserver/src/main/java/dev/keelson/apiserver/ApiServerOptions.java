@@ -7,15 +7,22 @@ import java.util.List;
 public record ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,
                                String serviceClusterIpRange, int nodePortMin, int nodePortMax, Path tokenAuthFile,
                                String advertiseAddress, long notReadyTolerationSeconds,
-                               long unreachableTolerationSeconds) {
+                               long unreachableTolerationSeconds, int httpServers) {
 
     public static ApiServerOptions defaults(List<String> etcdServers, Path dataDir) {
         return new ApiServerOptions(etcdServers, "0.0.0.0", 6443, dataDir, "10.96.0.0/12", 30000, 32767, null, null,
-                300, 300);
+                300, 300, 0);
     }
 
     public ApiServerOptions withPort(String bind, int port) {
         return new ApiServerOptions(etcdServers, bind, port, dataDir, serviceClusterIpRange, nodePortMin, nodePortMax,
-                tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds);
+                tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds, httpServers);
+    }
+
+    /** How many HTTP server instances, each on its own event loop, share the port; 0 means one per CPU core. */
+    public ApiServerOptions withHttpServers(int count) {
+        return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
+                nodePortMax, tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
+                count);
     }
 }

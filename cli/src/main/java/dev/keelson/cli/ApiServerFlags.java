@@ -40,6 +40,6 @@ final class ApiServerFlags {
             throw new IllegalArgumentException("--service-node-port-range must look like 30000-32767");
         }
         return new ApiServerOptions(etcd, bindAddress, securePort, dataDir, serviceRange, Integer.parseInt(range[0]),
-                Integer.parseInt(range[1]), tokenAuthFile, advertiseAddress, notReadySeconds, unreachableSeconds);
+                Integer.parseInt(range[1]), tokenAuthFile, advertiseAddress, notReadySeconds, unreachableSeconds, 0);
     }
 }

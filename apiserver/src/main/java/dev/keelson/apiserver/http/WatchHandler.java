@@ -29,12 +29,29 @@ public final class WatchHandler {
     private final Vertx vertx;
     private final AtomicInteger open = new AtomicInteger();
     private final Function<HttpServerRequest, Function<ObjectNode, JsonNode>> tableRenderer;
+    /**
+     * The object encoded last. The watch cache hands each event to every watcher in turn, so with many watchers of
+     * one resource the same (never mutated) object is encoded once instead of once per watcher.
+     */
+    private volatile Encoded lastEncoded;
+
+    private record Encoded(JsonNode object, String json) {}
 
     public WatchHandler(Vertx vertx, MeterRegistry metrics,
                         Function<HttpServerRequest, Function<ObjectNode, JsonNode>> tableRenderer) {
         this.vertx = vertx;
         this.tableRenderer = tableRenderer;
         metrics.gauge("apiserver_registered_watchers", open);
+    }
+
+    private String encode(JsonNode obj) {
+        Encoded last = lastEncoded;
+        if (last != null && last.object() == obj) {
+            return last.json();
+        }
+        String json = Json.text(obj);
+        lastEncoded = new Encoded(obj, json);
+        return json;
     }
 
     /** Where events go: an HTTP chunked response or a WebSocket. */
@@ -225,10 +242,7 @@ public final class WatchHandler {
         }
 
         private void writeRaw(String kind, JsonNode obj) {
-            ObjectNode ev = Json.MAPPER.createObjectNode();
-            ev.put("type", kind);
-            ev.set("object", obj);
-            out.write(Json.text(ev) + "\n");
+            out.write("{\"type\":\"" + kind + "\",\"object\":" + encode(obj) + "}\n");
         }
 
         @Override

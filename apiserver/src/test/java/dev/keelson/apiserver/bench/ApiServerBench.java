@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,10 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pod creates per second and latency through the apiserver at 1, 10 and 50 clients beside raw jetcd puts of the
- * same JSON at the same concurrency, write-to-100-watchers delivery and a 10,000 pod list, against one etcd in one
- * run (the apiserver runs in this JVM, so memory is this JVM's RSS and heap delta). Not part of the test suite:
- * {@code mvn -o -B -pl apiserver test -Dtest=ApiServerBench -Dsurefire.redirectTestOutputToFile=false}.
+ * Pod creates per second, latency and CPU per create through the apiserver at 1, 10 and 50 clients beside raw jetcd
+ * puts of the same JSON at the same concurrency, and write-to-100-watchers delivery, for each HTTP server
+ * configuration in {@code -Dbench.httpServers} (default "1,0": one event loop, then one per core), in one run; then a
+ * 10,000 pod list against an apiserver in a JVM of its own, for its RSS. Not part of the test suite:
+ * {@code mvn -o -B -pl apiserver test -Dtest=ApiServerBench}; output in
+ * target/surefire-reports/dev.keelson.apiserver.bench.ApiServerBench-output.txt.
  */
 class ApiServerBench {
     static final int PER_RUN = 1000;
@@ -31,30 +34,48 @@ class ApiServerBench {
 
     @Test
     void podCreatesVersusRawEtcdPuts() throws Exception {
-        try (TestCluster cluster = TestCluster.start();
-             Client etcd = Client.builder().endpoints(cluster.etcd().clientUrl()).build()) {
-            KubernetesClient client = cluster.client();
-            byte[] json = Json.MAPPER.writeValueAsBytes(pod("template"));
-            System.out.printf("%-8s %-10s %12s %10s %10s%n", "clients", "path", "ops/s", "p50 ms", "p99 ms");
-            for (int clients : new int[] {1, 10, 50}) {
-                for (int round = 0; round < 3; round++) {
-                    String ns = "bench-" + clients + "-" + round;
-                    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                            .withNewMetadata().withName(ns).endMetadata().build()).create();
-                    AtomicInteger seq = new AtomicInteger();
-                    Result api = run(clients, () -> client.pods().inNamespace(ns)
-                            .resource(pod("p-" + seq.incrementAndGet())).create());
-                    AtomicInteger seq2 = new AtomicInteger();
-                    Result raw = run(clients, () -> etcd.getKVClient().put(ByteSequence.from("/bench/" + ns + "/"
-                            + seq2.incrementAndGet(), StandardCharsets.UTF_8), ByteSequence.from(json)).get());
-                    System.out.printf("%-8d %-10s %12.0f %10.2f %10.2f%n", clients, "apiserver", api.opsPerSecond,
-                            api.p50, api.p99);
-                    System.out.printf("%-8d %-10s %12.0f %10.2f %10.2f   ratio %.2f%n", clients, "etcd put",
-                            raw.opsPerSecond, raw.p50, raw.p99, api.opsPerSecond / raw.opsPerSecond);
+        // HTTP server instances (event loops) to compare in this run; 0 = the default, one per core
+        String[] configs = System.getProperty("bench.httpServers", "1,0").split(",");
+        for (int c = 0; c < configs.length; c++) {
+            int servers = Integer.parseInt(configs[c].trim());
+            boolean last = c == configs.length - 1;
+            try (TestCluster cluster = TestCluster.start(o -> o.withHttpServers(servers));
+                 Client etcd = Client.builder().endpoints(cluster.etcd().clientUrl()).build()) {
+                etcdPid = cluster.etcd().pid();
+                System.out.printf("%n== apiserver with %s HTTP server instance(s)%n",
+                        servers == 0 ? Runtime.getRuntime().availableProcessors() + " (default)" : servers);
+                creates(cluster, etcd);
+                watchDelivery(cluster);
+                if (last) {
+                    largeList();
                 }
             }
-            watchDelivery(cluster);
-            largeList(cluster);
+        }
+    }
+
+    static void creates(TestCluster cluster, Client etcd) throws Exception {
+        KubernetesClient client = cluster.client();
+        byte[] json = Json.MAPPER.writeValueAsBytes(pod("template"));
+        System.out.printf("%-8s %-10s %12s %10s %10s %12s %12s%n", "clients", "path", "ops/s", "p50 ms", "p99 ms",
+                "jvm cpu ms", "etcd cpu ms");
+        for (int clients : new int[] {1, 10, 50}) {
+            for (int round = 0; round < 3; round++) {
+                String ns = "bench-" + clients + "-" + round;
+                client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata().withName(ns).endMetadata().build()).create();
+                AtomicInteger seq = new AtomicInteger();
+                Result api = run(clients, () -> client.pods().inNamespace(ns)
+                        .resource(pod("p-" + seq.incrementAndGet())).create());
+                AtomicInteger seq2 = new AtomicInteger();
+                Result raw = run(clients, () -> etcd.getKVClient().put(ByteSequence.from("/bench/" + ns + "/"
+                        + seq2.incrementAndGet(), StandardCharsets.UTF_8), ByteSequence.from(json)).get());
+                System.out.printf("%-8d %-10s %12.0f %10.2f %10.2f %12.3f %12.3f%n", clients, "apiserver",
+                        api.opsPerSecond, api.p50, api.p99, api.jvmCpuMsPerOp, api.etcdCpuMsPerOp);
+                System.out.printf("%-8d %-10s %12.0f %10.2f %10.2f %12.3f %12.3f   ratio %.2f (cpu per op %.2f)%n",
+                        clients, "etcd put", raw.opsPerSecond, raw.p50, raw.p99, raw.jvmCpuMsPerOp,
+                        raw.etcdCpuMsPerOp, api.opsPerSecond / raw.opsPerSecond,
+                        (api.jvmCpuMsPerOp + api.etcdCpuMsPerOp) / (raw.jvmCpuMsPerOp + raw.etcdCpuMsPerOp));
+            }
         }
     }
 
@@ -118,39 +139,73 @@ class ApiServerBench {
                 sorted.get((int) (sorted.size() * 0.99)) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
     }
 
-    /** Latency of listing 10,000 pods, and this JVM's RSS and heap before the pods exist and after listing them. */
-    static void largeList(TestCluster cluster) throws Exception {
-        String ns = "bench-list";
-        KubernetesClient client = cluster.client();
-        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                .withNewMetadata().withName(ns).endMetadata().build()).create();
-        long rssBefore = rssKb();
-        long heapBefore = usedHeapAfterGc();
-        AtomicInteger seq = new AtomicInteger();
-        int perRun = LISTED_PODS;
-        Result fill = runN(50, perRun, () -> client.pods().inNamespace(ns).resource(pod("l-" + seq.incrementAndGet())).create());
-        System.out.printf("created %d pods at %.0f/s%n", perRun, fill.opsPerSecond);
-        List<Long> lat = new ArrayList<>();
-        long peakRss = 0;
-        for (int i = 0; i < 5; i++) {
-            long t = System.nanoTime();
-            int n = client.pods().inNamespace(ns).list().getItems().size();
-            lat.add(System.nanoTime() - t);
-            peakRss = Math.max(peakRss, rssKb());
-            if (n != LISTED_PODS) {
-                throw new AssertionError("listed " + n + " pods, expected " + LISTED_PODS);
+    /**
+     * Latency of listing 10,000 pods and the apiserver's RSS, with the apiserver in a JVM of its own (the launcher's
+     * default options) against its own etcd: idle, after the creates, and the peak while listing.
+     */
+    static void largeList() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("keelson-bench-list");
+        try (dev.keelson.apiserver.etcd.EmbeddedEtcd etcd = dev.keelson.apiserver.etcd.EmbeddedEtcd.start(
+                dir.resolve("etcd"), 0, 0)) {
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process server = new ProcessBuilder(javaBin.toString(), "-Xms64m", "-XX:+UseSerialGC",
+                    "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
+                    "-cp", System.getProperty("java.class.path"), StandaloneApiServer.class.getName(),
+                    etcd.clientUrl(), dir.resolve("apiserver").toString())
+                    .redirectError(dir.resolve("apiserver.log").toFile()).start();
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        server.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = out.readLine()) != null && !line.startsWith("PORT ")) {
+                    // start-up output
+                }
+                if (line == null) {
+                    throw new AssertionError("the apiserver exited; see " + dir.resolve("apiserver.log"));
+                }
+                long pid = server.pid();
+                try (KubernetesClient client = dev.keelson.componentbase.client.KubeClients.fromKubeconfig(
+                        dir.resolve("apiserver").resolve("admin.kubeconfig"))) {
+                    String ns = "bench-list";
+                    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                            .withNewMetadata().withName(ns).endMetadata().build()).create();
+                    Thread.sleep(2000);
+                    long rssIdle = rssKb(pid);
+                    AtomicInteger seq = new AtomicInteger();
+                    Result fill = runN(50, LISTED_PODS, () -> client.pods().inNamespace(ns)
+                            .resource(pod("l-" + seq.incrementAndGet())).create());
+                    long rssFilled = rssKb(pid);
+                    System.out.printf("created %d pods at %.0f/s (apiserver in its own JVM)%n", LISTED_PODS,
+                            fill.opsPerSecond);
+                    List<Long> lat = new ArrayList<>();
+                    long peakRss = 0;
+                    for (int i = 0; i < 5; i++) {
+                        long t = System.nanoTime();
+                        int n = client.pods().inNamespace(ns).list().getItems().size();
+                        lat.add(System.nanoTime() - t);
+                        peakRss = Math.max(peakRss, rssKb(pid));
+                        if (n != LISTED_PODS) {
+                            throw new AssertionError("listed " + n + " pods, expected " + LISTED_PODS);
+                        }
+                    }
+                    Collections.sort(lat);
+                    System.out.printf("list %d pods (5 lists): median %.0f ms max %.0f ms%n", LISTED_PODS,
+                            lat.get(2) / 1e6, lat.get(4) / 1e6);
+                    System.out.printf("apiserver RSS (own JVM, -Xms64m -XX:+UseSerialGC): idle %d MiB, with %d pods "
+                            + "%d MiB, peak while listing %d MiB%n", rssIdle / 1024, LISTED_PODS, rssFilled / 1024,
+                            peakRss / 1024);
+                }
+            } finally {
+                server.getOutputStream().close();
+                if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    server.destroyForcibly();
+                }
             }
         }
-        Collections.sort(lat);
-        System.out.printf("list %d pods (5 lists): median %.0f ms max %.0f ms%n", LISTED_PODS, lat.get(2) / 1e6,
-                lat.get(4) / 1e6);
-        System.out.printf("JVM (apiserver + bench clients) RSS before %d MiB, peak after lists %d MiB (+%d MiB); "
-                + "heap after GC before %d MiB, after %d MiB%n", rssBefore / 1024, peakRss / 1024,
-                (peakRss - rssBefore) / 1024, heapBefore >> 20, usedHeapAfterGc() >> 20);
     }
 
-    static long rssKb() throws java.io.IOException {
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+    static long rssKb(long pid) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
@@ -158,18 +213,31 @@ class ApiServerBench {
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
-    static long usedHeapAfterGc() {
-        System.gc();
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
-    }
-
     static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).addToLabels("app", "bench").endMetadata()
                 .withNewSpec().addNewContainer().withName("c").withImage("nginx:1.27").endContainer().endSpec().build();
     }
 
-    record Result(double opsPerSecond, double p50, double p99) {}
+    /** Throughput, latency and CPU per operation (this JVM: clients and apiserver; the etcd process). */
+    record Result(double opsPerSecond, double p50, double p99, double jvmCpuMsPerOp, double etcdCpuMsPerOp) {}
+
+    static long etcdPid;
+
+    static double jvmCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
+    }
+
+    /** utime + stime of the etcd process, in ms (clock ticks of 10 ms). */
+    static double etcdCpuMs() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + etcdPid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     interface Op {
         void run() throws Exception;
@@ -184,6 +252,8 @@ class ApiServerBench {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger left = new AtomicInteger(ops);
         long start = System.nanoTime();
+        double jvmCpu = jvmCpuMs();
+        double etcdCpu = etcdCpuMs();
         List<Future<?>> fs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             fs.add(pool.submit(() -> {
@@ -199,10 +269,12 @@ class ApiServerBench {
             f.get();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double jvmCpuPerOp = (jvmCpuMs() - jvmCpu) / ops;
+        double etcdCpuPerOp = (etcdCpuMs() - etcdCpu) / ops;
         pool.shutdown();
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return new Result(sorted.size() / seconds, sorted.get(sorted.size() / 2) / 1e6,
-                sorted.get((int) (sorted.size() * 0.99)) / 1e6);
+                sorted.get((int) (sorted.size() * 0.99)) / 1e6, jvmCpuPerOp, etcdCpuPerOp);
     }
 }
