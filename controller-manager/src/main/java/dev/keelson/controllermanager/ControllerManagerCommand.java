@@ -1,13 +1,13 @@
 package dev.keelson.controllermanager;
 
 import dev.keelson.componentbase.cli.ComponentFlags;
+import dev.keelson.componentbase.cli.Foreground;
 import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -118,14 +118,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         ControllerManagerOptions options = options();
         KubernetesClient client = KubeClients.fromKubeconfig(flags.kubeconfig());
         ControllerManager manager = new ControllerManager(client, options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        return Foreground.runUntilShutdown("controller-manager", manager::start, () -> {
             manager.close();
             client.close();
-            stopped.countDown();
-        }, "controller-manager-shutdown"));
-        manager.start();
-        stopped.await();
-        return 0;
+        });
     }
 }

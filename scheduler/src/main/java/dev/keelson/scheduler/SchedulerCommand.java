@@ -1,11 +1,11 @@
 package dev.keelson.scheduler;
 
 import dev.keelson.componentbase.cli.ComponentFlags;
+import dev.keelson.componentbase.cli.Foreground;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,14 +41,9 @@ public final class SchedulerCommand implements Callable<Integer> {
         SchedulerOptions options = options();
         KubernetesClient client = KubeClients.fromKubeconfig(flags.kubeconfig());
         Scheduler scheduler = new Scheduler(client, options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        return Foreground.runUntilShutdown("scheduler", scheduler::start, () -> {
             scheduler.close();
             client.close();
-            stopped.countDown();
-        }, "scheduler-shutdown"));
-        scheduler.start();
-        stopped.await();
-        return 0;
+        });
     }
 }
