@@ -60,7 +60,7 @@ public final class Kubelet implements AutoCloseable {
     private final PodStartTraces startTraces = new PodStartTraces(metrics);
     private final PodWorkers workers;
     private final ExecutorService pool;
-    private final ExecutorService stopPool;
+    private final ExecutorService sidePool;
     private final ScheduledExecutorService timers;
     private final Map<String, Pod> podsByUid = new ConcurrentHashMap<>();
     private final Map<String, String> uidByName = new ConcurrentHashMap<>();
@@ -85,7 +85,7 @@ public final class Kubelet implements AutoCloseable {
         this.events = new EventRecorder(client, options.nodeName());
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(32, r -> daemon(r, "kubelet-pod-worker-" + n.incrementAndGet()));
-        this.stopPool = Executors.newCachedThreadPool(r -> daemon(r, "kubelet-stop"));
+        this.sidePool = Executors.newCachedThreadPool(r -> daemon(r, "kubelet-side-task"));
         this.timers = Executors.newScheduledThreadPool(2, r -> daemon(r, "kubelet-timer"));
         VolumeManager volumes = new VolumeManager(options.rootDir(),
                 (ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
@@ -94,7 +94,7 @@ public final class Kubelet implements AutoCloseable {
         this.probes = new ProbeManager(prober, events, this::enqueue);
         ImagePuller images = new ImagePuller(docker, client, events);
         this.syncer = new PodSyncer(client, options, docker, network, images, volumes, probes, events, prober, () -> nodeIp,
-                stopPool, metrics, startTraces);
+                sidePool, metrics, startTraces);
         this.workers = new PodWorkers(syncer, podsByUid::get, pool, timers);
         String hostname;
         try {
@@ -158,6 +158,13 @@ public final class Kubelet implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::heartbeat, 10, 10, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(this::watchPodCidr, 0, 500, TimeUnit.MILLISECONDS);
         subscribeDockerEvents();
+        if (runtimeUp) {
+            try {
+                syncer.containersAtStart(docker.containersByPod().keySet());
+            } catch (RuntimeException e) {
+                log.warn("cannot list this node's containers (every pod sync lists them): {}", e.getMessage());
+            }
+        }
 
         informer = client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName())
                 .inform(new ResourceEventHandler<>() {
@@ -280,6 +287,9 @@ public final class Kubelet implements AutoCloseable {
                     .exec(new ResultCallback.Adapter<Event>() {
                         @Override
                         public void onNext(Event event) {
+                            if (event.getId() != null) {
+                                docker.forget(event.getId());
+                            }
                             Map<String, String> attrs = event.getActor() == null ? null : event.getActor().getAttributes();
                             String uid = attrs == null ? null : attrs.get(ContainerLabels.POD_UID);
                             if (uid != null) {
@@ -292,7 +302,7 @@ public final class Kubelet implements AutoCloseable {
         }
     }
 
-    /** Resyncs every pod and removes containers of pods that no longer exist (once the informer has the full list). */
+    /** Removes containers of pods that no longer exist and resyncs idle pods (once the informer has the full list). */
     private void housekeeping() {
         if (closed || !runtimeUp || informer == null || !informer.hasSynced()) {
             return;
@@ -304,7 +314,7 @@ public final class Kubelet implements AutoCloseable {
                     enqueue(uid);
                 }
             }
-            known.forEach(this::enqueue);
+            known.forEach(workers::resync);
         } catch (RuntimeException e) {
             log.warn("housekeeping failed: {}", e.getMessage());
         }
@@ -356,7 +366,7 @@ public final class Kubelet implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        stopPool.shutdownNow();
+        sidePool.shutdownNow();
         events.close();
         docker.close();
         log.info("kubelet for node {} stopped", options.nodeName());

@@ -19,7 +19,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +56,7 @@ public final class ImagePuller {
     private final Map<String, String> lastError = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Instant> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Present> presentSince = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<String>> lookups = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ImagePuller(DockerRuntime docker, KubernetesClient client, EventRecorder events) {
         this.docker = docker;
@@ -75,11 +81,63 @@ public final class ImagePuller {
      * then costs Docker one inspect, not one per pod.
      */
     private String recentImageId(String image) {
-        Present p = presentSince.get(image);
-        if (p != null && p.at().isAfter(Instant.now().minusSeconds(5))) {
-            return p.id();
+        if (fresh(image)) {
+            return presentSince.get(image).id();
+        }
+        CompletableFuture<String> ahead = lookups.get(image);
+        if (ahead != null) {
+            try {
+                return ahead.join();
+            } catch (CompletionException e) {
+                // asked again below, so that the caller sees the failure as its own
+            }
         }
         return localImageId(image);
+    }
+
+    private boolean fresh(String image) {
+        Present p = presentSince.get(image);
+        return p != null && p.at().isAfter(Instant.now().minusSeconds(5));
+    }
+
+    /**
+     * Starts finding out on {@code executor} whether the images of these containers are local, so that a pod's
+     * start overlaps those lookups with each other and with the sandbox's creation; {@link #ensure} then waits for
+     * the answer instead of asking again. Images pulled on every start (policy Always) are left to ensure.
+     */
+    public void lookUpAhead(List<Container> containers, Executor executor) {
+        for (Container c : containers) {
+            String ref;
+            try {
+                if (c.getImage() == null || c.getImage().isBlank()
+                        || ImagePolicy.effectivePolicy(c.getImage(), c.getImagePullPolicy()).equals(ImagePolicy.ALWAYS)) {
+                    continue;
+                }
+                ref = ImagePolicy.normalize(c.getImage());
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (fresh(ref)) {
+                continue;
+            }
+            CompletableFuture<String> lookup = new CompletableFuture<>();
+            if (lookups.putIfAbsent(ref, lookup) != null) {
+                continue;
+            }
+            try {
+                executor.execute(() -> {
+                    try {
+                        lookup.complete(localImageId(ref));
+                    } catch (RuntimeException e) {
+                        lookup.completeExceptionally(e);
+                    } finally {
+                        lookups.remove(ref, lookup);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                lookups.remove(ref, lookup);
+            }
+        }
     }
 
     private record Present(String id, Instant at) {}

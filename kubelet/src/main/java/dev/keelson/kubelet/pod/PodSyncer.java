@@ -73,7 +73,7 @@ public final class PodSyncer {
     private final ProbeManager probes;
     private final EventRecorder events;
     private final Supplier<String> hostIp;
-    private final ExecutorService stopPool;
+    private final ExecutorService sidePool;
     private final Prober prober;
     private final MeterRegistry metrics;
     private final PodStartTraces traces;
@@ -81,10 +81,13 @@ public final class PodSyncer {
     private final Map<String, JsonNode> lastWritten = new ConcurrentHashMap<>();
     private final Set<String> startRecorded = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> runningContainers = new ConcurrentHashMap<>();
+    /** Pods that had containers when this kubelet started; null when that is unknown (then every sync lists). */
+    private volatile Set<String> podsWithContainersAtStart;
+    private final Set<String> syncedBefore = ConcurrentHashMap.newKeySet();
 
     public PodSyncer(KubernetesClient client, KubeletOptions options, DockerRuntime docker, PodNetwork network,
                      ImagePuller images, VolumeManager volumes, ProbeManager probes, EventRecorder events,
-                     Prober prober, Supplier<String> hostIp, ExecutorService stopPool, MeterRegistry metrics,
+                     Prober prober, Supplier<String> hostIp, ExecutorService sidePool, MeterRegistry metrics,
                      PodStartTraces traces) {
         this.prober = prober;
         this.client = client;
@@ -96,9 +99,17 @@ public final class PodSyncer {
         this.probes = probes;
         this.events = events;
         this.hostIp = hostIp;
-        this.stopPool = stopPool;
+        this.sidePool = sidePool;
         this.metrics = metrics;
         this.traces = traces;
+    }
+
+    /**
+     * Tells which pods had containers before this kubelet started, so that the first sync of any other pod skips the
+     * Docker list: only this kubelet's syncs of that pod, which run one at a time, can have created containers for it.
+     */
+    public void containersAtStart(Set<String> podUids) {
+        podsWithContainersAtStart = Set.copyOf(podUids);
     }
 
     /** Pods that have a running container, and how many containers run in all. */
@@ -141,7 +152,9 @@ public final class PodSyncer {
     private Duration syncRunning(Pod pod, boolean hostNetwork) {
         String uid = pod.getMetadata().getUid();
         Instant now = Instant.now();
-        List<ContainerRecord> all = traces.time(uid, "list", () -> docker.podContainers(uid));
+        Set<String> atStart = podsWithContainersAtStart;
+        boolean fresh = syncedBefore.add(uid) && atStart != null && !atStart.contains(uid);
+        List<ContainerRecord> all = fresh ? List.of() : traces.time(uid, "list", () -> docker.podContainers(uid));
         ContainerRecord sandbox = all.stream()
                 .filter(c -> ContainerLabels.KIND_SANDBOX.equals(c.kind()) && c.running()).findFirst().orElse(null);
         Duration next = STEADY;
@@ -157,6 +170,13 @@ public final class PodSyncer {
             }
             int attempt = old.stream().filter(c -> ContainerLabels.KIND_SANDBOX.equals(c.kind()))
                     .mapToInt(c -> c.restartCount() + 1).max().orElse(0);
+            List<Container> images = new ArrayList<>();
+            images.add(pauseContainer());
+            if (pod.getSpec().getInitContainers() != null) {
+                images.addAll(pod.getSpec().getInitContainers());
+            }
+            images.addAll(pod.getSpec().getContainers());
+            this.images.lookUpAhead(images, sidePool);
             try {
                 sandbox = createSandbox(pod, hostNetwork, attempt);
             } catch (RuntimeException e) {
@@ -320,7 +340,8 @@ public final class PodSyncer {
         if (started != null && started.running() && !init) {
             probes.ensure(pod, spec, id, podIp);
         }
-        return new StepResult(view(spec, fresh, null, null, readyNow, readyNow, pod), SOON);
+        // A running container without probes needs no early look: its exit wakes the worker through a Docker event.
+        return new StepResult(view(spec, fresh, null, null, readyNow, readyNow, pod), readyNow ? STEADY : SOON);
     }
 
     /** Keeps the current and the previous attempt (for lastState and logs --previous); removes older ones. */
@@ -404,9 +425,13 @@ public final class PodSyncer {
                 + pod.getMetadata().getUid() + "_" + attempt;
     }
 
-    private ContainerRecord createSandbox(Pod pod, boolean hostNetwork, int attempt) {
-        Container pause = new ContainerBuilder().withName(ContainerLabels.SANDBOX_CONTAINER_NAME)
+    private Container pauseContainer() {
+        return new ContainerBuilder().withName(ContainerLabels.SANDBOX_CONTAINER_NAME)
                 .withImage(options.podInfraContainerImage()).withImagePullPolicy("IfNotPresent").build();
+    }
+
+    private ContainerRecord createSandbox(Pod pod, boolean hostNetwork, int attempt) {
+        Container pause = pauseContainer();
         String uid = pod.getMetadata().getUid();
         ImagePuller.Result image = traces.time(uid, "sandbox_image", () -> images.ensure(pod, pause, null));
         if (!image.ok()) {
@@ -648,7 +673,7 @@ public final class PodSyncer {
                 stops.add(CompletableFuture.runAsync(() -> {
                     long left = pod == null ? grace : runPreStop(pod, c, grace);
                     docker.stop(c.id(), left);
-                }, stopPool));
+                }, sidePool));
             }
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
@@ -721,6 +746,7 @@ public final class PodSyncer {
         lastWritten.remove(uid);
         startRecorded.remove(uid);
         traces.discard(uid);
+        syncedBefore.remove(uid);
         runningContainers.remove(uid);
         if (!containers.isEmpty()) {
             log.info("removed {} containers of deleted pod {}", containers.size(), uid);

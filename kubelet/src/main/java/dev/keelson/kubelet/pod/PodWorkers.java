@@ -108,6 +108,23 @@ public final class PodWorkers {
         workers.computeIfAbsent(uid, Worker::new).request();
     }
 
+    /**
+     * A periodic safety net: syncs the pod only when its worker is neither busy nor has a sync scheduled, so a
+     * resync of every pod does not land on the Docker Engine all at once.
+     */
+    public void resync(String uid) {
+        if (closed) {
+            return;
+        }
+        Worker w = workers.computeIfAbsent(uid, Worker::new);
+        synchronized (w) {
+            if (w.running || w.timer != null && !w.timer.isDone()) {
+                return;
+            }
+            w.request();
+        }
+    }
+
     public void close() {
         closed = true;
         workers.values().forEach(w -> {

@@ -31,8 +31,12 @@ public final class DockerRuntime implements AutoCloseable {
     private final String endpoint;
     private final String nodeName;
     private final MeterRegistry metrics;
-    /** Inspect results of containers whose state cannot change any more (exited), keyed by id. */
-    private final Map<String, ContainerRecord> finished = new ConcurrentHashMap<>();
+    /**
+     * Inspect results by id, reused while a list shows the container in the same state: an exited container cannot
+     * change, and a running one changes only by stopping (a Docker event then calls {@link #forget}). Periodic syncs
+     * of a running pod then cost one list, not a list and an inspect per container.
+     */
+    private final Map<String, ContainerRecord> inspected = new ConcurrentHashMap<>();
 
     public DockerRuntime(String endpoint, String nodeName, MeterRegistry metrics) {
         this.endpoint = endpoint;
@@ -140,22 +144,26 @@ public final class DockerRuntime implements AutoCloseable {
     }
 
     public ContainerRecord inspect(String id, String listedState) {
-        ContainerRecord cached = finished.get(id);
-        if (cached != null && ("exited".equals(listedState) || "dead".equals(listedState))) {
+        ContainerRecord cached = inspected.get(id);
+        if (cached != null && listedState != null && listedState.equals(cached.state())
+                && ("running".equals(listedState) || "exited".equals(listedState) || "dead".equals(listedState))) {
             return cached;
         }
         InspectContainerResponse r;
         try {
             r = call("inspect_container", () -> docker.inspectContainerCmd(id).exec());
         } catch (NotFoundException e) {
-            finished.remove(id);
+            inspected.remove(id);
             return null;
         }
         ContainerRecord record = toRecord(r);
-        if ("exited".equals(record.state()) || "dead".equals(record.state())) {
-            finished.put(id, record);
-        }
+        inspected.put(id, record);
         return record;
+    }
+
+    /** Drops what an inspect said about a container (it died or was started again). */
+    public void forget(String id) {
+        inspected.remove(id);
     }
 
     private ContainerRecord toRecord(InspectContainerResponse r) {
@@ -204,7 +212,7 @@ public final class DockerRuntime implements AutoCloseable {
         } catch (NotFoundException ignored) {
             // already gone
         }
-        finished.remove(id);
+        inspected.remove(id);
     }
 
     @Override

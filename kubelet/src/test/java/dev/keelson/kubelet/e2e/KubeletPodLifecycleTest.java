@@ -4,15 +4,20 @@ import static dev.keelson.kubelet.e2e.KubeletHarness.await;
 import static dev.keelson.kubelet.e2e.KubeletHarness.httpGet;
 import static dev.keelson.kubelet.e2e.KubeletHarness.ready;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keelson.kubelet.pod.PodStartTraces;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +86,48 @@ class KubeletPodLifecycleTest {
         String answer = await("HTTP answer from " + podIp(p), Duration.ofSeconds(20), () -> httpGet("http://" + podIp(p) + "/"),
                 s -> s.startsWith("200 "));
         assertTrue(answer.contains("Welcome to nginx"), answer);
+    }
+
+    @Test
+    void firstStatusTheKubeletWritesForAPodWithoutProbesAlreadySaysReadyAndItsStartIsTracedByStage() {
+        List<Pod> versions = new CopyOnWriteArrayList<>();
+        try (Watch w = h.client.pods().inNamespace(NS).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                if (pod.getMetadata().getName().equals("quick")) {
+                    versions.add(pod);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            h.create(pod("quick").withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer()
+                    .endSpec().build());
+            await("the watch to deliver quick as Ready", Duration.ofSeconds(60),
+                    () -> versions.stream().anyMatch(KubeletHarness::ready), b -> b);
+        }
+        // The apiserver sets PodScheduled on create; the kubelet's writes are the ones with a Ready condition.
+        Pod firstFromKubelet = versions.stream()
+                .filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null
+                        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())))
+                .findFirst().orElseThrow();
+        assertTrue(ready(firstFromKubelet), "first status from the kubelet: " + firstFromKubelet.getStatus());
+        assertNotNull(firstFromKubelet.getStatus().getPodIP());
+
+        PodStartTraces.Trace trace = await("start trace of quick", Duration.ofSeconds(10),
+                () -> h.kubelet.startTraces().recent().stream().filter(t -> t.name().equals("quick")).findFirst()
+                        .orElse(null), t -> t != null);
+        List<String> stages = trace.spans().stream().map(PodStartTraces.Span::stage).toList();
+        assertTrue(stages.containsAll(List.of("queue", "sandbox_create", "sandbox_start", "sandbox_inspect", "create",
+                "start", "inspect", "status_write")), "stages " + stages);
+        assertFalse(stages.contains("list"), "a pod this kubelet never ran has no containers to list: " + stages);
+        for (PodStartTraces.Span s : trace.spans()) {
+            assertTrue(s.startNanos() >= trace.seenNanos() && s.endNanos() >= s.startNanos(), "span " + s);
+        }
+        assertTrue(h.kubelet.metrics().find("kubelet_pod_start_stage_seconds").tag("stage", "sandbox_start").timer()
+                .count() >= 1);
     }
 
     @Test

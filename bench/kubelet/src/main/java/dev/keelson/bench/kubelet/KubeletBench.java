@@ -186,7 +186,7 @@ public final class KubeletBench {
                 awaitAll(readyAt, List.of(name));
                 seq.add((readyAt.get(name) - t0) / 1e9);
             }
-            StartBreakdown.print("sequential, run " + (run + 1), kubelet.startTraces().recent(), seqNames, createdAt, readyAt);
+            StartBreakdown.print("sequential, run " + (run + 1), kubelet.startTraces(), seqNames, createdAt, readyAt);
             deleteAll(client, node);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < pods; i++) {
@@ -207,7 +207,7 @@ public final class KubeletBench {
             awaitAll(readyAt, names);
             batch = (names.stream().mapToLong(readyAt::get).max().getAsLong() - t0) / 1e9;
             ex.shutdown();
-            StartBreakdown.print(pods + " at once, run " + (run + 1), kubelet.startTraces().recent(), names, createdAt,
+            StartBreakdown.print(pods + " at once, run " + (run + 1), kubelet.startTraces(), names, createdAt,
                     readyAt);
         }
         deleteAll(client, node);

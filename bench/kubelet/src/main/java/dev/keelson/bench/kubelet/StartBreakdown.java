@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Prints where pod start-up time went: the bench's create and watch times joined with the kubelet's start traces
@@ -21,14 +22,27 @@ final class StartBreakdown {
         }
     }
 
-    static void print(String title, List<PodStartTraces.Trace> traces, List<String> names, Map<String, Long> createdAt,
-                      Map<String, Long> readyAt) {
+    /**
+     * The watch can see Ready before the kubelet's status PATCH returns and closes the trace: waits up to 5 s for the
+     * traces of all these pods.
+     */
+    static void print(String title, PodStartTraces source, List<String> names, Map<String, Long> createdAt,
+                      Map<String, Long> readyAt) throws InterruptedException {
         Map<String, PodStartTraces.Trace> byName = new LinkedHashMap<>();
-        for (PodStartTraces.Trace t : traces) {
-            byName.put(t.name(), t);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            for (PodStartTraces.Trace t : source.recent()) {
+                byName.put(t.name(), t);
+            }
+            if (byName.keySet().containsAll(names) || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(20);
         }
         Map<String, Stage> stages = new LinkedHashMap<>();
         int missing = 0;
+        String slowest = null;
+        long slowestNanos = -1;
         for (String name : names) {
             PodStartTraces.Trace t = byName.get(name);
             Long created = createdAt.get(name);
@@ -36,6 +50,10 @@ final class StartBreakdown {
             if (t == null || created == null || ready == null) {
                 missing++;
                 continue;
+            }
+            if (ready - created > slowestNanos) {
+                slowestNanos = ready - created;
+                slowest = describe(t, created, ready);
             }
             add(stages, "create->informer", created, t.seenNanos(), created);
             long lastEnd = t.seenNanos();
@@ -68,7 +86,30 @@ final class StartBreakdown {
             }
             sb.append(String.format("%n"));
         }
+        if (slowest != null) {
+            sb.append("    slowest: ").append(slowest).append(String.format("%n"));
+        }
         System.out.print(sb);
+    }
+
+    /** One pod's start as "name total: stage ms, ..." with its three longest stages. */
+    private static String describe(PodStartTraces.Trace t, long created, long ready) {
+        List<String[]> parts = new ArrayList<>();
+        parts.add(new String[] {"create->informer", Long.toString(t.seenNanos() - created)});
+        long writeEnd = t.seenNanos();
+        for (PodStartTraces.Span s : t.spans()) {
+            parts.add(new String[] {s.stage(), Long.toString(s.nanos())});
+            if (s.stage().equals("status_write")) {
+                writeEnd = s.endNanos();
+            }
+        }
+        parts.add(new String[] {"write->watch", Long.toString(ready - writeEnd)});
+        parts.sort(Comparator.comparingLong((String[] p) -> -Long.parseLong(p[1])));
+        StringBuilder sb = new StringBuilder(String.format("%s %.0f ms:", t.name(), (ready - created) / 1e6));
+        for (int i = 0; i < Math.min(3, parts.size()); i++) {
+            sb.append(String.format(" %s %.0f", parts.get(i)[0], Long.parseLong(parts.get(i)[1]) / 1e6));
+        }
+        return sb.toString();
     }
 
     private static void add(Map<String, Stage> stages, String name, long start, long end, long created) {
