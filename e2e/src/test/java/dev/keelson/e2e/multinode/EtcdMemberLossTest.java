@@ -106,6 +106,7 @@ class EtcdMemberLossTest {
             Commands.await("a rollout midway (new and old pods ready)", Duration.ofSeconds(90), () -> describe(webPods()),
                     seen -> countReady("nginx:1.27-alt") >= 1 && countReady("nginx:1.27") >= 1);
             Map<String, JsonNode> before = snapshot();
+            long serverLogMark = cluster.keelsonLogSize(1);
             String leader = cluster.scriptOk(30, "etcd-leader").trim();
             killedMember = Integer.parseInt(leader);
             cluster.scriptOk(30, "kill-etcd", leader);
@@ -127,6 +128,11 @@ class EtcdMemberLossTest {
 
             kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
             awaitReadyPods("nginx:1.27-alt", Duration.ofSeconds(60));
+            // How the apiserver saw the loss of the member (its etcd client's failover), for the record.
+            List<String> complaints = cluster.keelsonLogSince(1, serverLogMark).stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+            LOG.info("server warnings and errors after the kill ({}):\n{}", complaints.size(),
+                    String.join("\n", complaints.subList(0, Math.min(40, complaints.size()))));
             loop.awaitRequests(loop.total() + 5, Duration.ofSeconds(30));
             CurlLoop.Counts counts = loop.stop();
             LOG.info("curl loop during the rolling update with the etcd leader killed: {}", counts);

@@ -114,7 +114,7 @@ final class ScriptedCluster {
      * before the proxy has synced, and a keelson still starting exits when the apiserver goes away meanwhile.
      */
     void awaitKeelsonUp(int i, Duration timeout) {
-        Path log = Path.of("/var/lib/" + name + "/n" + i + "/keelson.log");
+        Path log = keelsonLog(i);
         Commands.await("keelson on node " + i + " up", timeout, () -> {
             String text;
             try {
@@ -125,6 +125,26 @@ final class ScriptedCluster {
             String latest = text.substring(text.lastIndexOf("\n=== ") + 1);
             return latest.contains(" is up") ? "up" : latest.substring(Math.max(0, latest.length() - 300));
         }, "up"::equals);
+    }
+
+    /** The size of node {@code i}'s keelson log now: a mark for {@link #keelsonLogSince}. */
+    long keelsonLogSize(int i) {
+        return keelsonLog(i).toFile().length();
+    }
+
+    /** The lines node {@code i}'s keelson wrote after {@code mark}. */
+    List<String> keelsonLogSince(int i, long mark) {
+        try {
+            byte[] all = Files.readAllBytes(keelsonLog(i));
+            int from = (int) Math.min(mark, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path keelsonLog(int i) {
+        return Path.of("/var/lib/" + name + "/n" + i + "/keelson.log");
     }
 
     /** The tails of every node's logs (keelson, dockerd, and etcd where a member runs) and the cluster's status. */
