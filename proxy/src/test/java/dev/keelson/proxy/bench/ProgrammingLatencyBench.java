@@ -51,8 +51,11 @@ class ProgrammingLatencyBench {
                 slice.getMetadata().setNamespace(NS);
                 client.discovery().v1().endpointSlices().inNamespace(NS).resource(slice).create();
             }
-            ProxyOptions options = ProxyOptions.defaults("bench-node").withServer("127.0.0.1", 0, 0)
-                    .withCommandPrefix(List.of("ip", "netns", "exec", netns));
+            ProxyOptions defaults = ProxyOptions.defaults("bench-node");
+            ProxyOptions options = defaults.withServer("127.0.0.1", 0, 0)
+                    .withCommandPrefix(List.of("ip", "netns", "exec", netns))
+                    .withSyncPeriods(Duration.ofMillis(Long.getLong("bench.minSyncMillis",
+                            defaults.minSyncPeriod().toMillis())), defaults.syncPeriod());
             try (Proxy proxy = new Proxy(client, options)) {
                 proxy.start();
                 waitForSyncs(proxy, 3);
@@ -64,6 +67,10 @@ class ProgrammingLatencyBench {
                 ScheduledExecutorService load = Executors.newScheduledThreadPool(8);
                 AtomicInteger sent = new AtomicInteger();
                 long before = proxy.metrics().programmingLatency().count();
+                long fullBefore = proxy.metrics().fullSyncDuration().count();
+                double fullTimeBefore = proxy.metrics().fullSyncDuration().totalTime(TimeUnit.MILLISECONDS);
+                long partialBefore = proxy.metrics().partialSyncDuration().count();
+                double partialTimeBefore = proxy.metrics().partialSyncDuration().totalTime(TimeUnit.MILLISECONDS);
                 load.scheduleAtFixedRate(() -> load.execute(() -> change(client, sent.getAndIncrement())), 0,
                         1000 / RATE_PER_SECOND, TimeUnit.MILLISECONDS);
                 Thread.sleep(LOAD.toMillis());
@@ -76,9 +83,16 @@ class ProgrammingLatencyBench {
                     percentiles.append(String.format(" p%.0f=%.0f ms", p.percentile() * 100,
                             p.value(TimeUnit.MILLISECONDS)));
                 }
-                System.out.printf("  %d changes sent in %s (%d/s target); %d latencies recorded;%s; max %.0f ms%n",
-                        sent.get(), LOAD, RATE_PER_SECOND, snapshot.count() - before, percentiles,
-                        snapshot.max(TimeUnit.MILLISECONDS));
+                System.out.printf("  min-sync-period %d ms: %d changes sent in %s (%d/s target); %d latencies"
+                                + " recorded;%s; max %.0f ms%n", options.minSyncPeriod().toMillis(), sent.get(), LOAD,
+                        RATE_PER_SECOND, snapshot.count() - before, percentiles, snapshot.max(TimeUnit.MILLISECONDS));
+                long fulls = proxy.metrics().fullSyncDuration().count() - fullBefore;
+                long partials = proxy.metrics().partialSyncDuration().count() - partialBefore;
+                System.out.printf("  syncs during the load: %d full (mean %.0f ms), %d partial (mean %.0f ms)%n", fulls,
+                        (proxy.metrics().fullSyncDuration().totalTime(TimeUnit.MILLISECONDS) - fullTimeBefore)
+                                / Math.max(1, fulls), partials,
+                        (proxy.metrics().partialSyncDuration().totalTime(TimeUnit.MILLISECONDS) - partialTimeBefore)
+                                / Math.max(1, partials));
             }
         } finally {
             new ProcessBuilder("ip", "netns", "del", netns).inheritIO().start().waitFor();

@@ -1,6 +1,8 @@
 package dev.keelson.proxy.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -39,5 +41,33 @@ class IptablesTest {
     @Test
     void ownedChainsAreTheKeelsonOnes() {
         assertEquals(Set.of("KEELSON-SERVICES", "KEELSON-SVC-ABC"), Iptables.ownedChainsIn(SAVED));
+    }
+
+    @Test
+    void tableHoldingOnlyOurChainsJumpsAndDefaultBuiltInsIsOurs() {
+        assertTrue(Iptables.onlyOursIn("""
+                *filter
+                :INPUT ACCEPT [10:600]
+                :FORWARD ACCEPT [0:0]
+                :KEELSON-CREATED-TABLE - [0:0]
+                :KEELSON-SERVICES - [0:0]
+                -A FORWARD -m conntrack --ctstate NEW -m comment --comment "keelson service portals" -j KEELSON-SERVICES
+                -A KEELSON-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j REJECT
+                COMMIT
+                """));
+    }
+
+    @Test
+    void foreignRuleChainOrPolicyMakesTheTableNotOnlyOurs() {
+        assertFalse(Iptables.onlyOursIn(SAVED), "Docker's chain and rules");
+        assertFalse(Iptables.onlyOursIn("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n"), "a policy someone set");
+    }
+
+    @Test
+    void sectionsAreSplitByTable() {
+        var sections = Iptables.sectionsIn("# Generated\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n" + SAVED);
+        assertEquals(Set.of("filter", "nat"), sections.keySet());
+        assertEquals("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", sections.get("filter"));
+        assertTrue(sections.get("nat").startsWith("*nat\n") && sections.get("nat").endsWith("COMMIT\n"));
     }
 }
