@@ -52,7 +52,18 @@ public final class KubeletBench {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Exception e) {
+            e.printStackTrace();
+            // Vert.x event-loop threads are not daemons: a failed run must end the JVM too.
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         int pods = 30;
         int runs = 3;
         for (int i = 0; i < args.length; i++) {
@@ -105,8 +116,6 @@ public final class KubeletBench {
                 median(results, Run::p50), median(results, Run::p99), pods, median(results, Run::batch),
                 median(results, Run::floorP50), median(results, Run::floorP99), pods, median(results, Run::floorBatch),
                 median(results, Run::batch) / median(results, Run::floorBatch));
-        // Vert.x event-loop threads are not daemons: end the JVM explicitly.
-        System.exit(0);
     }
 
     /** Where the kubelet's Docker time went so far: calls and mean latency per operation. */
