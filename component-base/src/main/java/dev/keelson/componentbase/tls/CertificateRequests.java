@@ -25,7 +25,8 @@ public final class CertificateRequests {
         try {
             PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(
                     new X500Name("CN=" + commonName), pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate()));
+                    .build(new JcaContentSignerBuilder(CertificateAuthority.signatureAlgorithm(pair.getPrivate()))
+                            .build(pair.getPrivate()));
             StringWriter out = new StringWriter();
             try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
                 pem.writeObject(csr);
