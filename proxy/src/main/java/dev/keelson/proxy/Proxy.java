@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,6 @@ public final class Proxy implements AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<HealthServer> servers = new ArrayList<>();
 
-    private SharedIndexInformer<Service> services;
-    private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<Node> nodes;
 
     // guarded by this
@@ -76,6 +75,10 @@ public final class Proxy implements AutoCloseable {
     private long lastSyncStartNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private List<Instant> pendingTriggers = new ArrayList<>();
     private Set<String> changedServices = new HashSet<>();
+    // The proxy's own copies, changed in the same critical section as changedServices: a sync's snapshot and its
+    // changed set then always agree, which the informer store, updated before handlers run, cannot promise.
+    private final Map<String, Service> serviceObjects = new HashMap<>();
+    private final Map<String, EndpointSlice> sliceObjects = new HashMap<>();
     private int consecutiveFailures;
 
     // touched only by the worker thread
@@ -95,11 +98,15 @@ public final class Proxy implements AutoCloseable {
 
     /** Lists and watches (blocking until the caches are filled), programs the node, then serves health. */
     public void start() {
-        services = inform(client.services().inAnyNamespace().inform(handler(this::serviceChanged), 0));
-        slices = inform(client.discovery().v1().endpointSlices().inAnyNamespace()
-                .inform(handler(this::sliceChanged), 0));
+        SharedIndexInformer<Service> services = inform(client.services().inAnyNamespace()
+                .inform(handler(this::serviceChanged), 0));
+        SharedIndexInformer<EndpointSlice> slices = inform(client.discovery().v1().endpointSlices()
+                .inAnyNamespace().inform(handler(this::sliceChanged), 0));
         nodes = inform(client.nodes().inform(handler(this::nodeChanged), 0));
         synchronized (this) {
+            // handlers may still be delivering the initial list; the stores already hold all of it
+            services.getStore().list().forEach(s -> serviceObjects.put(key(s), s));
+            slices.getStore().list().forEach(s -> sliceObjects.put(key(s), s));
             informersSynced = true;
         }
         requestSync(true);
@@ -169,10 +176,18 @@ public final class Proxy implements AutoCloseable {
         };
     }
 
+    private static String key(HasMetadata object) {
+        return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    }
+
     private void serviceChanged(Service before, Service after) {
-        HasMetadata service = after != null ? after : before;
         synchronized (this) {
-            changedServices.add(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName());
+            if (after != null) {
+                serviceObjects.put(key(after), after);
+            } else {
+                serviceObjects.remove(key(before));
+            }
+            changedServices.add(key(after != null ? after : before));
         }
         requestSync(false);
     }
@@ -185,6 +200,11 @@ public final class Proxy implements AutoCloseable {
         synchronized (this) {
             if (informersSynced) {
                 pendingTriggers.add(triggerTime(before, after));
+            }
+            if (after != null) {
+                sliceObjects.put(key(after), after);
+            } else {
+                sliceObjects.remove(key(before));
             }
             // a slice relabelled to another service changes both
             addServiceOf(before);
@@ -251,6 +271,8 @@ public final class Proxy implements AutoCloseable {
         boolean full;
         List<Instant> triggers;
         Set<String> changed;
+        List<Service> serviceSnapshot;
+        List<EndpointSlice> sliceSnapshot;
         Instant started = clock.instant();
         synchronized (this) {
             syncScheduled = false;
@@ -260,12 +282,13 @@ public final class Proxy implements AutoCloseable {
             pendingTriggers = new ArrayList<>();
             changed = changedServices;
             changedServices = new HashSet<>();
+            serviceSnapshot = List.copyOf(serviceObjects.values());
+            sliceSnapshot = List.copyOf(sliceObjects.values());
             lastSyncStartNanos = System.nanoTime();
         }
         long t0 = System.nanoTime();
         try {
-            List<ServicePortInfo> servicePorts = ServiceCatalog.build(services.getStore().list(),
-                    slices.getStore().list());
+            List<ServicePortInfo> servicePorts = ServiceCatalog.build(serviceSnapshot, sliceSnapshot);
             RuleSet rules = writer.write(servicePorts);
             RuleApplier.Applied applied = applier.apply(rules, changed, full);
             StaleUdpFlow.between(lastServicePorts, servicePorts).forEach(conntrack::delete);
