@@ -334,9 +334,10 @@ cmd_up() {
   echo "export KUBECONFIG=$admin_kubeconfig"
 }
 
+# stop_node N [GRACE]: keelson gets GRACE seconds (20) after SIGTERM before SIGKILL.
 stop_node() {
-  local i="$1" run_dir; run_dir="$(node_run "$i")"
-  stop_pid "$run_dir/keelson.pid" 20
+  local i="$1" grace="${2:-20}" run_dir; run_dir="$(node_run "$i")"
+  stop_pid "$run_dir/keelson.pid" "$grace"
   if alive "$run_dir/dockerd.pid"; then
     # Removing the containers first lets dockerd exit quickly and leaves no shim behind.
     dockn "$i" ps -aq 2>/dev/null | xargs -r docker -H "$(docker_sock "$i")" rm -f >/dev/null 2>&1 || true
@@ -357,18 +358,27 @@ need_member() {
   [ "$node_arg" -le "$etcd_members" ] || die "node $node_arg runs no etcd member (this cluster has $etcd_members)"
 }
 
+down_node() {
+  local i="$1"
+  # Everything keelson would clean up on a graceful stop goes with the node anyway, and its stop takes 30-40 s.
+  stop_node "$i" 5
+  ip link del "$name-v$i" 2>/dev/null || true
+  ip netns del "$(ns "$i")" 2>/dev/null || true
+  for c in /sys/fs/cgroup/*/"$name-n$i"; do
+    [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
 cmd_down() {
   [ "$(id -u)" -eq 0 ] || die "must run as root"
-  local i
+  local i pids=()
+  # Nodes stop side by side: each waits for its own JVM and dockerd to exit, which is most of the time `down` takes.
   for i in $(seq 9); do
     [ -d "$(node_run "$i")" ] || [ -d "$(node_dir "$i")" ] || ip netns list | grep -qw "^$(ns "$i")" || continue
-    stop_node "$i"
-    ip link del "$name-v$i" 2>/dev/null || true
-    ip netns del "$(ns "$i")" 2>/dev/null || true
-    for c in /sys/fs/cgroup/*/"$name-n$i"; do
-      [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
-    done
+    down_node "$i" &
+    pids+=("$!")
   done
+  [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
   host_rules | while read -r chain rule; do
     # shellcheck disable=SC2086
     while iptables -C "$chain" $rule 2>/dev/null; do iptables -D "$chain" $rule; done
