@@ -2,6 +2,7 @@ package dev.keelson.apiserver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.auth.Authenticator;
+import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.http.ApiHandler;
 import dev.keelson.apiserver.http.Discovery;
@@ -134,6 +135,7 @@ public final class ApiServer implements AutoCloseable {
                     java.time.Instant.now());
         });
         ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile()),
+                new NodeAuthorizer(resources, stores),
                 NodeBootstrap.loadOrCreate(ca, nodeTokenFile()),
                 new Discovery(resources, address + ":" + options.securePort()), new OpenApiService(resources), watches,
                 new Subresources(stores, kubelet), metrics, new ApiHandler.HealthChecks() {

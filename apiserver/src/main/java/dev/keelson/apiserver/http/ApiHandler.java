@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.auth.Authenticator;
+import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.openapi.UnknownFields;
 import dev.keelson.apiserver.patch.ApplyConflictException;
@@ -58,6 +59,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final Resources resources;
     private final Map<ResourceType, GenericStore> stores;
     private final Authenticator authenticator;
+    private final NodeAuthorizer nodeAuthorizer;
     private final NodeBootstrap nodeBootstrap;
     private final Discovery discovery;
     private final OpenApiService openApi;
@@ -69,11 +71,12 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final java.util.function.Supplier<String> scrape;
 
     public ApiHandler(Resources resources, Map<ResourceType, GenericStore> stores, Authenticator authenticator,
-                      NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
+                      NodeAuthorizer nodeAuthorizer, NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
                       MeterRegistry metrics, HealthChecks health, java.util.function.Supplier<String> scrape) {
         this.resources = resources;
         this.stores = stores;
         this.authenticator = authenticator;
+        this.nodeAuthorizer = nodeAuthorizer;
         this.nodeBootstrap = nodeBootstrap;
         this.discovery = discovery;
         this.openApi = openApi;
@@ -123,7 +126,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 sendError(req, ApiException.unauthorized());
                 return;
             }
-            route(req, path);
+            route(req, path, user);
         } catch (Throwable e) {
             sendError(req, e);
         }
@@ -173,7 +176,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         });
     }
 
-    private void route(HttpServerRequest req, String path) {
+    private void route(HttpServerRequest req, String path, Authenticator.User user) {
         String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         String[] seg = trimmed.substring(1).split("/");
         if ("metrics".equals(seg[0]) && seg.length == 1) {
@@ -200,12 +203,13 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         if (api == null) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
         }
+        HttpMethod m = req.method();
+        nodeAuthorizer.authorize(user, verb(m, api, req), api.type(), api.namespace(), api.name(), api.subresource());
         if (api.subresource() != null && subresources.handles(api)) {
             subresources.handle(req, api, this);
             return;
         }
         GenericStore store = stores.get(api.type());
-        HttpMethod m = req.method();
         if (api.name() == null) {
             if (m == HttpMethod.GET) {
                 if (isTrue(req.getParam("watch"))) {
@@ -214,7 +218,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                     list(req, store, api);
                 }
             } else if (m == HttpMethod.POST) {
-                create(req, store, api);
+                create(req, store, api, user);
             } else if (m == HttpMethod.DELETE) {
                 deleteCollection(req, store, api);
             } else {
@@ -233,6 +237,26 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         } else {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
+    }
+
+    /** The Kubernetes verb of a request, as authorization names it. */
+    static String verb(HttpMethod m, ApiRequest api, HttpServerRequest req) {
+        if (m == HttpMethod.GET) {
+            return api.name() != null ? "get" : isTrue(req.getParam("watch")) ? "watch" : "list";
+        }
+        if (m == HttpMethod.POST) {
+            return "create";
+        }
+        if (m == HttpMethod.PUT) {
+            return "update";
+        }
+        if (m == HttpMethod.PATCH) {
+            return "patch";
+        }
+        if (m == HttpMethod.DELETE) {
+            return api.name() != null ? "delete" : "deletecollection";
+        }
+        return m.name().toLowerCase();
     }
 
     static boolean isTrue(String v) {
@@ -278,9 +302,10 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 req.getParam("resourceVersionMatch"));
     }
 
-    private void create(HttpServerRequest req, GenericStore store, ApiRequest api) {
+    private void create(HttpServerRequest req, GenericStore store, ApiRequest api, Authenticator.User user) {
         withBody(req, body -> {
             ObjectNode obj = decodeObject(req, body, api.type());
+            nodeAuthorizer.admitCreate(user, api.type(), api.namespace(), obj);
             List<String> warnings = checkFields(req, obj, api.type());
             Options.Write opts = writeOptions(req);
             reply(req, 201, store.create(api.namespace(), obj, opts), o -> o, warnings);

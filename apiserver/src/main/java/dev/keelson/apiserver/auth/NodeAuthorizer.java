@@ -1,0 +1,186 @@
+package dev.keelson.apiserver.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.ApiException;
+import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.registry.GenericStore;
+import dev.keelson.apiserver.registry.ResourceType;
+import dev.keelson.apiserver.registry.Resources;
+import java.util.Map;
+
+/**
+ * What a node identity ({@code system:node:NAME} in group {@code system:nodes}, the certificates agents get when they
+ * join) may do, after Kubernetes' Node authorizer and NodeRestriction admission: read the cluster's state, write its
+ * own Node, Lease and events, the status of pods bound to it and their final deletion, and read only the secrets and
+ * config maps those pods use. Everything else is 403 Forbidden, so one node's credentials cannot change another
+ * node's objects or the workloads. Other users are not restricted here.
+ */
+public final class NodeAuthorizer {
+    static final String NODES_GROUP = "system:nodes";
+    static final String NODE_PREFIX = "system:node:";
+
+    private final Resources resources;
+    private final Map<ResourceType, GenericStore> stores;
+
+    public NodeAuthorizer(Resources resources, Map<ResourceType, GenericStore> stores) {
+        this.resources = resources;
+        this.stores = stores;
+    }
+
+    /** The node a user acts for, or null when the user is not a node. */
+    public static String nodeName(Authenticator.User user) {
+        if (user == null || !user.name().startsWith(NODE_PREFIX) || !user.groups().contains(NODES_GROUP)) {
+            return null;
+        }
+        return user.name().substring(NODE_PREFIX.length());
+    }
+
+    /**
+     * Checks a request by verb ({@code get, list, watch, create, update, patch, delete, deletecollection}) on a
+     * resource; creates are checked again with their body by {@link #admitCreate}.
+     */
+    public void authorize(Authenticator.User user, String verb, ResourceType type, String namespace, String name,
+                          String subresource) {
+        String node = nodeName(user);
+        if (node == null) {
+            return;
+        }
+        String resource = type.plural();
+        boolean read = verb.equals("get") || verb.equals("list") || verb.equals("watch");
+        switch (type.group() + "/" + resource) {
+            case "/secrets", "/configmaps" -> {
+                if (verb.equals("get") && subresource == null && usedByPodOn(node, type, namespace, name)) {
+                    return;
+                }
+                throw deny(user, verb, type, namespace, name, "no relationship found between node '" + node
+                        + "' and this object");
+            }
+            case "/nodes" -> {
+                if (read || verb.equals("create")
+                        || node.equals(name) && (verb.equals("update") || verb.equals("patch") || verb.equals("delete"))
+                        && (subresource == null || subresource.equals("status"))) {
+                    return;
+                }
+                throw deny(user, verb, type, namespace, name, "node '" + node + "' cannot modify node '" + name + "'");
+            }
+            case "/pods" -> {
+                if (read && subresource == null) {
+                    return;
+                }
+                boolean statusWrite = "status".equals(subresource) && (verb.equals("update") || verb.equals("patch"));
+                boolean deletion = subresource == null && verb.equals("delete");
+                if ((statusWrite || deletion) && node.equals(boundNode(type, namespace, name))) {
+                    return;
+                }
+                throw deny(user, verb, type, namespace, name, "node '" + node
+                        + "' can only update the status of and delete pods bound to it");
+            }
+            case "coordination.k8s.io/leases" -> {
+                if (read || "kube-node-lease".equals(namespace) && (verb.equals("create") || node.equals(name)
+                        && (verb.equals("update") || verb.equals("patch") || verb.equals("delete")))) {
+                    return;
+                }
+                throw deny(user, verb, type, namespace, name, "node '" + node + "' can only write its own lease in "
+                        + "namespace kube-node-lease");
+            }
+            case "/events", "events.k8s.io/events" -> {
+                if (read || verb.equals("create") || verb.equals("update") || verb.equals("patch")) {
+                    return;
+                }
+                throw deny(user, verb, type, namespace, name, "node '" + node + "' can only create and update events");
+            }
+            default -> {
+                if (read && subresource == null) {
+                    return;
+                }
+                throw deny(user, verb, type, namespace, name, "node '" + node + "' may only read this resource");
+            }
+        }
+    }
+
+    /** NodeRestriction for creates, once the body is known: a node creates only its own Node and Lease. */
+    public void admitCreate(Authenticator.User user, ResourceType type, String namespace, ObjectNode obj) {
+        String node = nodeName(user);
+        if (node == null) {
+            return;
+        }
+        String name = Json.str(Json.meta(obj), "name");
+        boolean own = node.equals(name);
+        if (type.group().isEmpty() && type.plural().equals("nodes") && !own) {
+            throw deny(user, "create", type, namespace, name, "node '" + node + "' cannot create node '" + name + "'");
+        }
+        if (type.plural().equals("leases") && !own) {
+            throw deny(user, "create", type, namespace, name, "node '" + node + "' can only create its own lease");
+        }
+    }
+
+    private String boundNode(ResourceType pods, String namespace, String name) {
+        if (name == null) {
+            return null;
+        }
+        ObjectNode pod = stores.get(pods).cache().get(pods.key(namespace, name));
+        return pod == null ? null : Json.str((ObjectNode) pod.path("spec"), "nodeName");
+    }
+
+    /** Whether a pod bound to the node refers to the secret or config map (volumes, env, envFrom, pull secrets). */
+    private boolean usedByPodOn(String node, ResourceType type, String namespace, String name) {
+        if (name == null || namespace == null) {
+            return false;
+        }
+        ResourceType pods = resources.find("", "v1", "pods");
+        boolean secret = type.plural().equals("secrets");
+        for (ObjectNode pod : stores.get(pods).cache().snapshot(pods.prefix(namespace)).objects()) {
+            JsonNode spec = pod.path("spec");
+            if (node.equals(spec.path("nodeName").asText()) && refersTo(spec, secret, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean refersTo(JsonNode spec, boolean secret, String name) {
+        for (JsonNode v : spec.path("volumes")) {
+            if (secret ? name.equals(v.path("secret").path("secretName").asText(null))
+                    : name.equals(v.path("configMap").path("name").asText(null))) {
+                return true;
+            }
+            for (JsonNode source : v.path("projected").path("sources")) {
+                if (name.equals(source.path(secret ? "secret" : "configMap").path("name").asText(null))) {
+                    return true;
+                }
+            }
+        }
+        if (secret) {
+            for (JsonNode ref : spec.path("imagePullSecrets")) {
+                if (name.equals(ref.path("name").asText(null))) {
+                    return true;
+                }
+            }
+        }
+        for (String list : new String[] {"initContainers", "containers", "ephemeralContainers"}) {
+            for (JsonNode c : spec.path(list)) {
+                for (JsonNode env : c.path("env")) {
+                    JsonNode ref = env.path("valueFrom").path(secret ? "secretKeyRef" : "configMapKeyRef");
+                    if (name.equals(ref.path("name").asText(null))) {
+                        return true;
+                    }
+                }
+                for (JsonNode from : c.path("envFrom")) {
+                    if (name.equals(from.path(secret ? "secretRef" : "configMapRef").path("name").asText(null))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static ApiException deny(Authenticator.User user, String verb, ResourceType type, String namespace,
+                                     String name, String reason) {
+        String resource = type.plural();
+        String scope = namespace == null ? "at the cluster scope" : "in the namespace \"" + namespace + "\"";
+        return ApiException.forbidden(type.group(), resource, name, "User \"" + user.name() + "\" cannot " + verb
+                + " resource \"" + resource + "\" in API group \"" + type.group() + "\" " + scope + ": " + reason);
+    }
+}

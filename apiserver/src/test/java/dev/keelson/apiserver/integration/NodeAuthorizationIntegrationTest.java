@@ -1,0 +1,152 @@
+package dev.keelson.apiserver.integration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keelson.apiserver.testing.TestCluster;
+import dev.keelson.componentbase.client.KubeClients;
+import dev.keelson.componentbase.tls.CertificateAuthority;
+import dev.keelson.componentbase.tls.Kubeconfigs;
+import dev.keelson.componentbase.tls.Pem;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * A node's credentials (system:node:n1 in system:nodes, as agents get them) reach its own objects and nothing of
+ * other nodes or the workloads: Kubernetes' Node authorizer and NodeRestriction, on a real etcd.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NodeAuthorizationIntegrationTest {
+    TestCluster cluster;
+    KubernetesClient admin;
+    KubernetesClient n1;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = TestCluster.start();
+        admin = cluster.client();
+        CertificateAuthority ca = cluster.apiServer().certificateAuthority();
+        CertificateAuthority.Issued cert = ca.issueClient("system:node:n1", List.of("system:nodes"), Duration.ofDays(1));
+        Path kubeconfig = cluster.dataDir().resolve("n1.kubeconfig");
+        Kubeconfigs.write(kubeconfig, cluster.url(), ca.certificatePem(), cert.certificatePem(), cert.keyPem(), "n1");
+        n1 = KubeClients.fromKubeconfig(kubeconfig);
+        admin.nodes().resource(node("n2")).create();
+        admin.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata().withName("used")
+                .endMetadata().addToStringData("k", "v").build()).create();
+        admin.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata().withName("unused")
+                .endMetadata().addToStringData("k", "v").build()).create();
+        admin.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("env")
+                .endMetadata().addToData("k", "v").build()).create();
+        admin.pods().inNamespace("default").resource(pod("on-n1", "n1")).create();
+        admin.pods().inNamespace("default").resource(pod("on-n2", "n2")).create();
+    }
+
+    @AfterAll
+    void stop() {
+        n1.close();
+        cluster.close();
+    }
+
+    static Node node(String name) {
+        return new NodeBuilder().withNewMetadata().withName(name).endMetadata().build();
+    }
+
+    static Pod pod(String name, String node) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withNodeName(node)
+                .addNewVolume().withName("s").withNewSecret().withSecretName("used").endSecret().endVolume()
+                .addNewContainer().withName("c").withImage("nginx:1.27")
+                .addNewEnvFrom().withNewConfigMapRef().withName("env").endConfigMapRef().endEnvFrom()
+                .endContainer().endSpec().build();
+    }
+
+    static void forbidden(String messagePart, Executable call) {
+        KubernetesClientException e = assertThrows(KubernetesClientException.class, call);
+        assertEquals(403, e.getCode(), e.getMessage());
+        assertNotNull(e.getStatus());
+        assertEquals("Forbidden", e.getStatus().getReason());
+        assertTrue(e.getStatus().getMessage().contains(messagePart), e.getStatus().getMessage());
+    }
+
+    @Test
+    void nodeWritesItsOwnNodeAndStatusButNotAnotherNodes() {
+        n1.nodes().resource(node("n1")).create();
+        n1.nodes().withName("n1").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}");
+        n1.nodes().withName("n1").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+        assertEquals("b", admin.nodes().withName("n1").get().getMetadata().getLabels().get("a"));
+        forbidden("node 'n1' cannot modify node 'n2'", () -> n1.nodes().withName("n2")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}"));
+        forbidden("node 'n1' cannot modify node 'n2'", () -> n1.nodes().withName("n2").delete());
+        forbidden("node 'n1' cannot create node 'n3'", () -> n1.nodes().resource(node("n3")).create());
+        Map<String, String> n2Labels = admin.nodes().withName("n2").get().getMetadata().getLabels();
+        assertTrue(n2Labels == null || !n2Labels.containsKey("a"), "n2 unchanged: " + n2Labels);
+        assertEquals(null, admin.nodes().withName("n3").get());
+    }
+
+    @Test
+    void nodeUpdatesStatusOfItsOwnPodsOnly() {
+        n1.pods().inNamespace("default").withName("on-n1").subresource("status").patch(
+                PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Running\"}}");
+        assertEquals("Running", admin.pods().inNamespace("default").withName("on-n1").get().getStatus().getPhase());
+        forbidden("pods bound to it", () -> n1.pods().inNamespace("default").withName("on-n2").subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Failed\"}}"));
+        forbidden("pods bound to it", () -> n1.pods().inNamespace("default").withName("on-n2").delete());
+        forbidden("pods bound to it", () -> n1.pods().inNamespace("default").resource(pod("new", "n1")).create());
+        forbidden("pods bound to it", () -> n1.pods().inNamespace("default").withName("on-n1")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}"));
+        assertEquals("Pending", admin.pods().inNamespace("default").withName("on-n2").get().getStatus().getPhase());
+        assertEquals(2, n1.pods().inNamespace("default").list().getItems().size(), "reads are allowed");
+    }
+
+    @Test
+    void nodeReadsOnlySecretsAndConfigMapsItsPodsUse() {
+        assertEquals("v", new String(java.util.Base64.getDecoder().decode(
+                n1.secrets().inNamespace("default").withName("used").get().getData().get("k"))));
+        assertEquals(Map.of("k", "v"), n1.configMaps().inNamespace("default").withName("env").get().getData());
+        forbidden("no relationship found between node 'n1' and this object",
+                () -> n1.secrets().inNamespace("default").withName("unused").get());
+        forbidden("cannot list resource \"secrets\"", () -> n1.secrets().inNamespace("default").list());
+        forbidden("cannot update resource \"configmaps\"", () -> n1.configMaps().inNamespace("default")
+                .resource(new ConfigMapBuilder().withNewMetadata().withName("env").endMetadata()
+                        .addToData("k", "changed").build()).update());
+        assertEquals(Map.of("k", "v"), admin.configMaps().inNamespace("default").withName("env").get().getData());
+    }
+
+    @Test
+    void nodeWritesItsOwnLeaseAndEventsButNoWorkloads() {
+        n1.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName("n1")
+                .endMetadata().withNewSpec().withHolderIdentity("n1").endSpec().build()).create();
+        forbidden("can only create its own lease", () -> n1.leases().inNamespace("kube-node-lease")
+                .resource(new LeaseBuilder().withNewMetadata().withName("n2").endMetadata().build()).create());
+        n1.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                .withNewMetadata().withName("on-n1.1").endMetadata().withNewInvolvedObject().withKind("Pod")
+                .withName("on-n1").withNamespace("default").endInvolvedObject().withReason("Started")
+                .withMessage("Started container c").withType("Normal").build()).create();
+        forbidden("may only read this resource", () -> n1.namespaces().resource(
+                new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("mine").endMetadata()
+                        .build()).create());
+        forbidden("may only read this resource", () -> n1.apps().deployments().inNamespace("default").delete());
+        assertEquals(null, admin.namespaces().withName("mine").get());
+        assertEquals(1, n1.services().inNamespace("default").list().getItems().size(), "the kubernetes Service");
+    }
+}
