@@ -125,8 +125,8 @@ public final class ServerCommand implements Callable<Integer> {
             running.add(cm);
         }, starter));
         starting.add(CompletableFuture.runAsync(() -> {
-            var scheduler = new Scheduler(client, SchedulerOptions.defaults()
-                    .withServing("127.0.0.1", freeComponentPorts ? 0 : 10259));
+            var scheduler = new Scheduler(client, SchedulerOptions.builder()
+                    .bindAddress("127.0.0.1").securePort(freeComponentPorts ? 0 : 10259).build());
             scheduler.start();
             running.add(scheduler);
         }, starter));

@@ -30,10 +30,19 @@ public final class SchedulerCommand implements Callable<Integer> {
     Map<String, Integer> scoreWeights = Map.of();
 
     SchedulerOptions options() {
-        SchedulerOptions defaults = SchedulerOptions.defaults();
-        return new SchedulerOptions(schedulerName, flags.leaderElect(), flags.leaseNamespace(), flags.leaseName(),
-                flags.leaseDuration(), flags.renewDeadline(), flags.retryPeriod(), defaults.identity(),
-                flags.bindAddress(), flags.securePort(), scoreWeights, percentageOfNodesToScore, defaults.maxInFlightBinds());
+        return SchedulerOptions.builder()
+                .schedulerName(schedulerName)
+                .leaderElect(flags.leaderElect())
+                .leaseNamespace(flags.leaseNamespace())
+                .leaseName(flags.leaseName())
+                .leaseDuration(flags.leaseDuration())
+                .renewDeadline(flags.renewDeadline())
+                .retryPeriod(flags.retryPeriod())
+                .bindAddress(flags.bindAddress())
+                .securePort(flags.securePort())
+                .scoreWeights(scoreWeights)
+                .percentageOfNodesToScore(percentageOfNodesToScore)
+                .build();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.keelson.scheduler;
 
+import dev.keelson.componentbase.leader.LeaderElection;
 import java.time.Duration;
 import java.util.Map;
 
@@ -34,54 +35,110 @@ public record SchedulerOptions(
         if (maxInFlightBinds < 1) {
             throw new IllegalArgumentException("maxInFlightBinds must be at least 1");
         }
-        if (leaderElect && !(leaseDuration.compareTo(renewDeadline) > 0 && renewDeadline.compareTo(retryPeriod) > 0)) {
-            throw new IllegalArgumentException("leader election needs lease duration > renew deadline > retry period");
+        if (leaderElect) {
+            LeaderElection.requireConsistentTimings(leaseDuration, renewDeadline, retryPeriod);
         }
     }
 
+    /** Kubernetes' kube-scheduler defaults, with a fresh leader election identity. */
     public static SchedulerOptions defaults() {
-        return new SchedulerOptions(DEFAULT_SCHEDULER_NAME, true, "kube-system", "kube-scheduler",
-                Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), defaultIdentity(),
-                "0.0.0.0", DEFAULT_SECURE_PORT, Map.of(), 0, 256);
+        return builder().build();
     }
 
-    static String defaultIdentity() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
+    /** A builder that starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects options one by one; unset ones keep kube-scheduler's defaults. */
+    public static final class Builder {
+        private String schedulerName = DEFAULT_SCHEDULER_NAME;
+        private boolean leaderElect = true;
+        private String leaseNamespace = "kube-system";
+        private String leaseName = "kube-scheduler";
+        private Duration leaseDuration = Duration.ofSeconds(15);
+        private Duration renewDeadline = Duration.ofSeconds(10);
+        private Duration retryPeriod = Duration.ofSeconds(2);
+        private String identity = LeaderElection.defaultIdentity();
+        private String bindAddress = "0.0.0.0";
+        private int securePort = DEFAULT_SECURE_PORT;
+        private Map<String, Integer> scoreWeights = Map.of();
+        private int percentageOfNodesToScore = 0;
+        private int maxInFlightBinds = 256;
+
+        private Builder() {
         }
-        return host + "_" + java.util.UUID.randomUUID();
-    }
 
-    public SchedulerOptions withLeaderElect(boolean elect) {
-        return new SchedulerOptions(schedulerName, elect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, scoreWeights, percentageOfNodesToScore, maxInFlightBinds);
-    }
+        public Builder schedulerName(String schedulerName) {
+            this.schedulerName = schedulerName;
+            return this;
+        }
 
-    public SchedulerOptions withLeaderElection(Duration lease, Duration renew, Duration retry) {
-        return new SchedulerOptions(schedulerName, leaderElect, leaseNamespace, leaseName, lease, renew,
-                retry, identity, bindAddress, securePort, scoreWeights, percentageOfNodesToScore, maxInFlightBinds);
-    }
+        public Builder leaderElect(boolean leaderElect) {
+            this.leaderElect = leaderElect;
+            return this;
+        }
 
-    public SchedulerOptions withIdentity(String id) {
-        return new SchedulerOptions(schedulerName, leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, id, bindAddress, securePort, scoreWeights, percentageOfNodesToScore, maxInFlightBinds);
-    }
+        public Builder leaseNamespace(String leaseNamespace) {
+            this.leaseNamespace = leaseNamespace;
+            return this;
+        }
 
-    public SchedulerOptions withServing(String address, int port) {
-        return new SchedulerOptions(schedulerName, leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, address, port, scoreWeights, percentageOfNodesToScore, maxInFlightBinds);
-    }
+        public Builder leaseName(String leaseName) {
+            this.leaseName = leaseName;
+            return this;
+        }
 
-    public SchedulerOptions withSchedulerName(String name) {
-        return new SchedulerOptions(name, leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, scoreWeights, percentageOfNodesToScore, maxInFlightBinds);
-    }
+        public Builder leaseDuration(Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
+            return this;
+        }
 
-    public SchedulerOptions withScoring(Map<String, Integer> weights, int percentage) {
-        return new SchedulerOptions(schedulerName, leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline,
-                retryPeriod, identity, bindAddress, securePort, weights, percentage, maxInFlightBinds);
+        public Builder renewDeadline(Duration renewDeadline) {
+            this.renewDeadline = renewDeadline;
+            return this;
+        }
+
+        public Builder retryPeriod(Duration retryPeriod) {
+            this.retryPeriod = retryPeriod;
+            return this;
+        }
+
+        public Builder identity(String identity) {
+            this.identity = identity;
+            return this;
+        }
+
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        public Builder securePort(int securePort) {
+            this.securePort = securePort;
+            return this;
+        }
+
+        public Builder scoreWeights(Map<String, Integer> scoreWeights) {
+            this.scoreWeights = scoreWeights;
+            return this;
+        }
+
+        public Builder percentageOfNodesToScore(int percentageOfNodesToScore) {
+            this.percentageOfNodesToScore = percentageOfNodesToScore;
+            return this;
+        }
+
+        public Builder maxInFlightBinds(int maxInFlightBinds) {
+            this.maxInFlightBinds = maxInFlightBinds;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if the lease timings contradict each other or maxInFlightBinds is below 1 */
+        public SchedulerOptions build() {
+            return new SchedulerOptions(schedulerName, leaderElect, leaseNamespace, leaseName, leaseDuration,
+                    renewDeadline, retryPeriod, identity, bindAddress, securePort, scoreWeights,
+                    percentageOfNodesToScore, maxInFlightBinds);
+        }
     }
 }

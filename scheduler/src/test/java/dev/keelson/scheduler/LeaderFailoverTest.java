@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class LeaderFailoverTest {
     private static SchedulerOptions options(String identity) {
-        return SchedulerOptions.defaults().withIdentity(identity).withServing("127.0.0.1", 0)
-                .withLeaderElection(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
+        return SchedulerOptions.builder().identity(identity).bindAddress("127.0.0.1").securePort(0)
+                .leaseDuration(Duration.ofSeconds(4)).renewDeadline(Duration.ofSeconds(3)).retryPeriod(Duration.ofMillis(500))
+                .build();
     }
 
     @Test

@@ -69,7 +69,7 @@ class SchedulerCommandTest {
 
     @Test
     void inconsistentLeaseTimingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> SchedulerOptions.defaults()
-                .withLeaderElection(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2)));
+        assertThrows(IllegalArgumentException.class, () -> SchedulerOptions.builder()
+                .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).build());
     }
 }

@@ -57,7 +57,7 @@ class SchedulerIntegrationTest {
         client = cluster.client();
         helper = new ClusterHelper(client);
         schedulerClient = cluster.newClient();
-        scheduler = new Scheduler(schedulerClient, SchedulerOptions.defaults().withLeaderElect(false).withServing("127.0.0.1", 0));
+        scheduler = new Scheduler(schedulerClient, SchedulerOptions.builder().leaderElect(false).bindAddress("127.0.0.1").securePort(0).build());
         scheduler.start();
     }
 

@@ -88,8 +88,8 @@ public final class SchedulerBench {
             ExecutorService pool = Executors.newFixedThreadPool(createThreads);
             try {
                 createNodes(client, pool, nodeCount);
-                Scheduler scheduler = new Scheduler(schedulerClient, SchedulerOptions.defaults().withLeaderElect(false)
-                        .withServing("127.0.0.1", -1));
+                Scheduler scheduler = new Scheduler(schedulerClient, SchedulerOptions.builder().leaderElect(false)
+                        .bindAddress("127.0.0.1").securePort(-1).build());
                 try {
                     return measure(client, pool, nodeCount, podCount, prestart ? scheduler::start : null,
                             prestart ? null : scheduler::start);
