@@ -1,6 +1,7 @@
 package dev.keelson.scheduler;
 
 import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.componentbase.leader.LeaderElection;
 import dev.keelson.componentbase.server.HealthServer;
 import dev.keelson.scheduler.binder.ApiCallException;
 import dev.keelson.scheduler.binder.ApiPoster;
@@ -16,22 +17,13 @@ import dev.keelson.scheduler.queue.SchedulingQueue;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,18 +49,10 @@ public final class Scheduler implements AutoCloseable {
     private SharedIndexInformer<Node> nodeInformer;
     private SharedIndexInformer<Pod> podInformer;
     private HealthServer healthServer;
-    private CompletableFuture<?> election;
+    private LeaderElection election;
     private Thread loop;
     private volatile boolean leading;
     private volatile boolean closed;
-    /** Last time this instance saw the Lease held by it and freshly renewed (see {@link #checkLease}). */
-    private volatile long leaseConfirmedNanos;
-    private final AtomicBoolean leaseReadInFlight = new AtomicBoolean();
-    private final ScheduledExecutorService leaseWatchdog = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "scheduler-lease-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     public Scheduler(KubernetesClient client, SchedulerOptions options) {
         this.client = client;
@@ -91,8 +75,6 @@ public final class Scheduler implements AutoCloseable {
         podInformer = client.pods().inAnyNamespace().inform(new PodEventHandler(options.schedulerName(), cache, queue), 0);
         LOG.info("scheduler {} synced {} nodes and {} pods", options.identity(), cache.nodeCount(), cache.podCount());
         if (options.leaderElect()) {
-            long period = options.retryPeriod().toMillis();
-            leaseWatchdog.scheduleAtFixedRate(this::checkLease, period, period, TimeUnit.MILLISECONDS);
             campaign();
         } else {
             startLeading();
@@ -103,24 +85,17 @@ public final class Scheduler implements AutoCloseable {
         if (closed) {
             return;
         }
-        var config = new LeaderElectionConfigBuilder()
-                .withName(options.leaseName())
-                .withLock(new LeaseLock(options.leaseNamespace(), options.leaseName(), options.identity()))
-                .withLeaseDuration(options.leaseDuration())
-                .withRenewDeadline(options.renewDeadline())
-                .withRetryPeriod(options.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
-                        leader -> LOG.info("scheduler leader is now {}", leader)))
-                .build();
-        election = client.leaderElector().withConfig(config).build().start();
-        election.whenComplete((v, e) -> {
-            if (!closed) {
-                LOG.info("scheduler {} left the election ({}); campaigning again", options.identity(),
-                        e == null ? "lost the lease" : e.getMessage());
-                campaign();
-            }
-        });
+        election = LeaderElection.start(client, new LeaderElection.Options(options.leaseNamespace(),
+                        options.leaseName(), options.identity(), options.leaseDuration(), options.renewDeadline(),
+                        options.retryPeriod()),
+                this::startLeading, this::lostLease);
+    }
+
+    /** A leader that lost its lease (or could not renew it in time) stops scheduling and campaigns again. */
+    private void lostLease() {
+        stopLeading();
+        LOG.info("scheduler {} lost the lease; campaigning again", options.identity());
+        campaign();
     }
 
     private synchronized void startLeading() {
@@ -128,7 +103,6 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         LOG.info("scheduler {} is leading", options.identity());
-        leaseConfirmedNanos = System.nanoTime();
         leading = true;
         loop = new Thread(this::runLoop, "scheduler-loop");
         loop.setDaemon(true);
@@ -151,43 +125,6 @@ public final class Scheduler implements AutoCloseable {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * The leader must stop scheduling once it cannot renew for the renew deadline. fabric8's elector does not
-     * always notice in time when the apiserver becomes unreachable (its requests retry for longer than the
-     * lease), so the leader also reads the Lease itself, without waiting on a stuck read, and steps down
-     * when it has not seen its own fresh renewal within the renew deadline; then it campaigns again.
-     */
-    private void checkLease() {
-        if (!leading || closed) {
-            return;
-        }
-        if (leaseReadInFlight.compareAndSet(false, true)) {
-            leaseWatchdog.execute(() -> {
-                try {
-                    Lease lease = client.leases().inNamespace(options.leaseNamespace()).withName(options.leaseName()).get();
-                    if (lease != null && lease.getSpec() != null && options.identity().equals(lease.getSpec().getHolderIdentity())
-                            && lease.getSpec().getRenewTime() != null
-                            && lease.getSpec().getRenewTime().toInstant().plus(options.leaseDuration()).isAfter(Instant.now())) {
-                        leaseConfirmedNanos = System.nanoTime();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.debug("cannot read the election lease: {}", e.getMessage());
-                } finally {
-                    leaseReadInFlight.set(false);
-                }
-            });
-        }
-        if (System.nanoTime() - leaseConfirmedNanos > options.renewDeadline().toNanos()) {
-            LOG.warn("scheduler {} has not renewed its lease within {}; stepping down", options.identity(), options.renewDeadline());
-            stopLeading();
-            CompletableFuture<?> e = election;
-            if (e != null) {
-                // ends this elector; its completion starts a new campaign
-                e.cancel(true);
             }
         }
     }
@@ -293,7 +230,7 @@ public final class Scheduler implements AutoCloseable {
 
     @Override
     public void close() {
-        CompletableFuture<?> e;
+        LeaderElection e;
         synchronized (this) {
             if (closed) {
                 return;
@@ -301,12 +238,11 @@ public final class Scheduler implements AutoCloseable {
             closed = true;
             e = election;
         }
-        leaseWatchdog.shutdownNow();
         stopLeading();
         queue.close();
         if (e != null) {
-            // cancelling with releaseOnCancel hands the lease over at once instead of after it expires
-            e.cancel(true);
+            // after scheduling stopped: releasing hands the lease to a standby at once instead of after it expires
+            e.close();
         }
         if (podInformer != null) {
             podInformer.stop();
