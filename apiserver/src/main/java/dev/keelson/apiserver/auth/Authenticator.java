@@ -23,6 +23,12 @@ public final class Authenticator {
     public record User(String name, List<String> groups) {}
 
     private final Map<String, User> tokens;
+    /**
+     * Users of the client certificates seen so far (a certificate's subject never changes, and parsing it was a
+     * visible part of every request's cost); bounded by the number of distinct client certificates, which is small
+     * (cleared should it ever pass 10,000).
+     */
+    private final Map<X509Certificate, User> byCertificate = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Authenticator(Path tokenFile) {
         this.tokens = tokenFile == null ? Map.of() : readTokens(tokenFile);
@@ -85,13 +91,24 @@ public final class Authenticator {
             if (request.isSSL()) {
                 List<Certificate> chain = request.connection().peerCertificates();
                 if (chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate cert) {
-                    return fromCertificate(cert);
+                    if (byCertificate.size() > 10_000) {
+                        byCertificate.clear();
+                    }
+                    return byCertificate.computeIfAbsent(cert, Authenticator::fromCertificateOrNull);
                 }
             }
         } catch (Exception e) {
             return null;
         }
         return null;
+    }
+
+    private static User fromCertificateOrNull(X509Certificate cert) {
+        try {
+            return fromCertificate(cert);
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     static User fromCertificate(X509Certificate cert) throws Exception {
