@@ -3,8 +3,9 @@
 #   keelson  Deployment of N nginx:1.27 replicas on a one-node `keelson server`: apply -> all N Ready
 #   swarm    `docker service create --replicas N nginx:1.27` -> N/N running
 #   floor    N pause+nginx pairs started in parallel with `docker run` until each answers HTTP
-# plus `keelson server` cold start (new data dir, and restart on an existing one) to node Ready, and the RSS of
-# the server (JVM + its etcd child) at idle and with N pods.
+# plus `keelson server` cold start to node Ready (the first start on this host, which has no class-data archive yet;
+# then new data dirs and restarts with the archive that first run left), a timeline of one cold start, and the RSS of
+# the server (JVM + its etcd child) and of a `keelson agent` at idle and with N pods.
 # Median of --runs runs for every figure. Needs root, a Docker daemon on the default socket, the images from
 # scripts/build-images.sh, kubectl on PATH, and a built repository (mvn install -DskipTests) or KEELSON=path.
 # Usage: bench/deploy/run.sh [--runs 3] [--replicas 30] [--skip-swarm]
@@ -31,6 +32,8 @@ node="$prefix-node"
 cluster_cidr=10.250.0.0/16
 floor_subnet=10.251.0.0/24
 work="$(mktemp -d "/tmp/$prefix.XXXXXX")"
+# The launcher's class-data archives (see packaging/src/bin/keelson) start empty in every bench run.
+export KEELSON_CDS_DIR="$work/cds"
 server_pid=""
 swarm_initialised=0
 
@@ -91,16 +94,39 @@ wait_node_ready() {
   done
 }
 
-# cold_start KIND DIR: starts the server on DIR and sets `took` to the seconds until its node is Ready.
-# Not run in a subshell: server_pid must survive.
+# cold_start KIND DIR: starts the server on DIR and sets `took` to the seconds until its node is Ready, and
+# `started_at`/`ready_at` to the wall clock (HH:MM:SS.mmm, as the server's log). Not run in a subshell: server_pid
+# must survive.
 cold_start() {
   local kind="$1" dir="$2" t0 t1
+  started_at=$(date +%H:%M:%S.%3N)
   t0=$(now)
   start_server "$dir"
   wait_node_ready
   t1=$(now)
+  ready_at=$(date +%H:%M:%S.%3N)
   took=$(elapsed "$t0" "$t1")
   log "cold start ($kind): $took s"
+}
+
+# timeline LOG START READY: seconds from the launcher's start to each start-up step the server logs.
+timeline() {
+  local log="$1" start="$2" ready="$3"
+  { echo "$start launcher started"
+    grep -m1 'etcd started' "$log" | awk '{print $1, "etcd ready"}'
+    grep -m1 'apiserver serving on' "$log" | awk '{print $1, "apiserver listening (CA, certificates, watch caches)"}'
+    grep -m1 'Docker Engine .* answers' "$log" | awk '{print $1, "kubelet: Docker answers"}'
+    grep -m1 'kubelet for node .* started' "$log" | awk '{print $1, "kubelet started (node registered)"}'
+    grep -m1 'proxy for node .* started' "$log" | awk '{print $1, "proxy started"}'
+    grep -m1 'controller nodeipam started' "$log" | awk '{print $1, "controller-manager: nodeipam started"}'
+    grep -m1 'scheduler .* synced' "$log" | awk '{print $1, "scheduler caches synced"}'
+    grep -m1 'controller-manager, scheduler' "$log" | awk '{print $1, "all components started"}'
+    grep -m1 'podCIDR' "$log" | awk '{print $1, "podCIDR assigned"}'
+    grep -m1 'pod network .* \(created\|adopted\)' "$log" | awk '{print $1, "pod network created"}'
+    echo "$ready node Ready (kubectl poll)"
+  } | awk -v s="$start" '
+      function sec(t,  p) { split(t, p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
+      { t = $1; $1 = ""; printf "  +%6.2f s %s\n", sec(t) - sec(s), substr($0, 2) }' | sort -t+ -k2 -n
 }
 
 deployment() {
@@ -174,11 +200,18 @@ floor_run() {
 
 docker network create --subnet "$floor_subnet" "$prefix-net" >/dev/null
 
+# The first start on this host: no class-data archive yet. It runs past the launcher's minimum (20 s) so that its
+# archive, written when it stops, is kept for the starts after it.
+cold_start "first on this host, no archive" "$work/cold-0"
+first_ever="$took"
+sleep 22
+stop_server
 # Cold starts: a new data dir each time (CA, certificates, etcd bootstrap), then a restart on the last one.
 first=() restart=()
 for r in $(seq 1 "$runs"); do
   cold_start first "$work/cold-$r"
   first+=("$took")
+  [ "$r" = 1 ] && cold_timeline=$(timeline "$work/cold-$r/server.log" "$started_at" "$ready_at")
   stop_server
 done
 for r in $(seq 1 "$runs"); do
@@ -232,9 +265,22 @@ mkdir -p "$data"
 server_pid=$!
 until grep -q "keelson server is up" "$data/server.log"; do kill -0 "$server_pid" || exit 1; sleep 0.2; done
 url=$(grep -o 'apiserver https://[0-9.:]*' "$data/server.log" | head -1 | cut -d' ' -f2)
-"$keelson" agent --server "$url" --token-file "$data/node-token" --data-dir "$work/agent" --node-name "$node" \
-  --kubelet-port 0 --component-ports-free --cluster-cidr "$cluster_cidr" >"$work/agent.log" 2>&1 &
-agent_pid=$!
+# start_agent LOG: `keelson agent` joining the control-plane-only server; sets agent_pid.
+start_agent() {
+  "$keelson" agent --server "$url" --token-file "$data/node-token" --data-dir "$work/agent" --node-name "$node" \
+    --kubelet-port 0 --component-ports-free --cluster-cidr "$cluster_cidr" >"$1" 2>&1 &
+  agent_pid=$!
+}
+# The agent's first run on this host leaves its class-data archive (it runs past the launcher's minimum); the
+# measured run maps it, as every later start of an agent does.
+t0=$(now)
+start_agent "$work/agent-first.log"
+wait_node_ready
+agent_first_start=$(elapsed "$t0" "$(now)")
+sleep 22
+kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
+start_agent "$work/agent.log"
+until grep -q "keelson agent is up" "$work/agent.log"; do kill -0 "$agent_pid" || exit 1; sleep 0.2; done
 wait_node_ready
 sleep 20
 agent_idle=$(rss_mb "$agent_pid")
@@ -250,9 +296,14 @@ kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
 km=$(printf '%s\n' "${k[@]}" | median)
 fm=$(printf '%s\n' "${f[@]}" | median)
 echo "replicas=$replicas runs=$runs"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "cold start to node Ready, first on this host (no class-data archive yet): $first_ever s"
 echo "cold start to node Ready, new data dir: ${first[*]} s -> median $(printf '%s\n' "${first[@]}" | median) s"
 echo "cold start to node Ready, restart:      ${restart[*]} s -> median $(printf '%s\n' "${restart[@]}" | median) s"
 echo "server RSS (JVM + etcd): idle $idle_rss MB, with $replicas pods $loaded_rss MB"
+echo "timeline of the first new-data-dir start (from the server log):"
+echo "$cold_timeline"
+echo "agent start to node Ready, first on this host (no class-data archive yet): $agent_first_start s"
 echo "agent RSS (JVM): idle $agent_idle MB, with $replicas pods $agent_loaded MB"
 echo "keelson deployment -> all Ready: ${k[*]} s -> median $km s"
 if [ "$skip_swarm" = 0 ]; then
