@@ -1,6 +1,7 @@
 package dev.keelson.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +29,13 @@ class DistributionTest {
     record Result(int code, String out) {}
 
     static Result run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return run(Map.of(), cmd);
+    }
+
+    static Result run(Map<String, String> env, String... cmd) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -140,5 +148,103 @@ class DistributionTest {
         Result verify = run(cmd.toArray(String[]::new));
         assertEquals(0, verify.code(), verify.out());
         assertEquals("", verify.out().trim(), "systemd-analyze warnings");
+    }
+
+    /** Runs `keelson images list` from the tarball with class-data sharing kept in {@code cds}. */
+    static Result imagesList(Path cds, String minSeconds, Path classLog) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("KEELSON_CDS_DIR", cds.toString(),
+                "KEELSON_CDS_MIN_SECONDS", minSeconds));
+        if (classLog != null) {
+            env.put("KEELSON_JAVA_OPTS", "-XX:+UseSerialGC -Xlog:class+load:file=" + classLog);
+        }
+        Result r = run(env, unpacked.resolve("bin/keelson").toString(), "images", "list");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("registry.k8s.io/pause:3.10"), r.out());
+        return r;
+    }
+
+    static List<String> files(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    static long classesFromTheArchive(Path classLog) throws IOException {
+        try (Stream<String> lines = Files.lines(classLog)) {
+            return lines.filter(l -> l.contains("source: shared objects file (top)")).count();
+        }
+    }
+
+    @Test
+    void secondStartMapsTheClassArchiveTheFirstRunWrote() throws Exception {
+        Path cds = work.resolve("cds-reuse");
+        imagesList(cds, "0", null);
+        assertTrue(files(cds).stream().allMatch(n -> n.startsWith("keelson-images-") && n.endsWith(".tmp")),
+                files(cds).toString());
+
+        Path classLog = work.resolve("classes-reuse.log");
+        imagesList(cds, "0", classLog);
+
+        assertTrue(files(cds).size() == 1 && files(cds).get(0).matches("keelson-images-\\d+-\\d+\\.jsa"),
+                files(cds).toString());
+        assertTrue(classesFromTheArchive(classLog) > 100, "classes loaded from the archive: "
+                + classesFromTheArchive(classLog));
+    }
+
+    @Test
+    void runShorterThanTheMinimumLeavesNoArchive() throws Exception {
+        Path cds = work.resolve("cds-short");
+        imagesList(cds, "3600", null);
+        imagesList(cds, "3600", null);
+
+        assertTrue(files(cds).stream().noneMatch(n -> n.endsWith(".jsa")), files(cds).toString());
+        assertEquals(1, files(cds).size(), "only the last run's own dump: " + files(cds));
+    }
+
+    @Test
+    void damagedArchiveIsIgnoredWithAWarningAndTheCommandStillRuns() throws Exception {
+        Path cds = work.resolve("cds-damaged");
+        imagesList(cds, "0", null);
+        imagesList(cds, "0", null);
+        Path archive = cds.resolve(files(cds).get(0));
+        archive.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(archive);
+        for (int i = bytes.length / 3; i < bytes.length / 3 + 4096; i++) {
+            bytes[i] ^= (byte) 0x5a;
+        }
+        Files.write(archive, bytes);
+
+        Path classLog = work.resolve("classes-damaged.log");
+        Result r = imagesList(cds, "0", classLog);
+
+        assertEquals(0, classesFromTheArchive(classLog));
+        assertTrue(r.out().contains("Unable to use shared archive"), r.out());
+    }
+
+    @Test
+    void truncatedArchiveIsReplacedAndTheCommandStillRuns() throws Exception {
+        Path cds = work.resolve("cds-truncated");
+        imagesList(cds, "0", null);
+        imagesList(cds, "0", null);
+        Path archive = cds.resolve(files(cds).get(0));
+        archive.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(archive);
+        Files.write(archive, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        Path classLog = work.resolve("classes-truncated.log");
+        imagesList(cds, "0", classLog);
+
+        assertEquals(0, classesFromTheArchive(classLog));
+        assertTrue(files(cds).stream().noneMatch(n -> n.endsWith(".jsa")), files(cds).toString());
+    }
+
+    @Test
+    void helpRunsNeitherReadNorWriteArchives() throws Exception {
+        Path cds = work.resolve("cds-help");
+        Result r = run(Map.of("KEELSON_CDS_DIR", cds.toString()), unpacked.resolve("bin/keelson").toString(),
+                "server", "--help");
+
+        assertEquals(0, r.code(), r.out());
+        assertFalse(Files.exists(cds), "the launcher created " + cds);
     }
 }
