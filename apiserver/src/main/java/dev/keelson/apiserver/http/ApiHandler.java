@@ -32,6 +32,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -55,6 +56,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     static final int MAX_BODY = 3 * 1024 * 1024;
     static final String JSON = "application/json";
+    static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
     private final Resources resources;
     private final Map<ResourceType, GenericStore> stores;
@@ -476,22 +478,36 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     /** Reads the body (bounded) and runs {@code action} on it, answering any failure as a Status. */
     void withBody(HttpServerRequest req, BodyAction action) {
         readBody(req).onComplete(ar -> {
-            try {
-                if (ar.failed()) {
-                    throw ar.cause();
-                }
-                action.accept(ar.result());
-            } catch (Throwable e) {
-                sendError(req, e);
+            io.vertx.core.Context context = Vertx.currentContext();
+            if (ar.succeeded() && context != null && PROTOBUF.equals(mediaType(req.getHeader("Content-Type")))) {
+                // the first protobuf body initialises the large generated classes, seconds under load: that must not
+                // stall an event loop and every connection on it, so protobuf bodies are handled on a worker
+                context.executeBlocking(() -> {
+                    runWithBody(req, action, ar);
+                    return null;
+                }, false);
+                return;
             }
+            runWithBody(req, action, ar);
         });
+    }
+
+    private void runWithBody(HttpServerRequest req, BodyAction action, io.vertx.core.AsyncResult<Buffer> body) {
+        try {
+            if (body.failed()) {
+                throw body.cause();
+            }
+            action.accept(body.result());
+        } catch (Throwable e) {
+            sendError(req, e);
+        }
     }
 
     Options.Delete deleteOptions(HttpServerRequest req, Buffer body) {
         JsonNode opts = Json.MAPPER.createObjectNode();
         String ct = mediaType(req.getHeader("Content-Type"));
         if (body.length() > 0) {
-            if (ct.equals("application/vnd.kubernetes.protobuf")) {
+            if (ct.equals(PROTOBUF)) {
                 opts = ProtobufBodies.decode(body.getBytes());
             } else {
                 opts = parseJson(body, ct.endsWith("yaml"));
@@ -557,7 +573,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         }
         String ct = mediaType(req.getHeader("Content-Type"));
         JsonNode node;
-        if ("application/vnd.kubernetes.protobuf".equals(ct)) {
+        if (PROTOBUF.equals(ct)) {
             node = ProtobufBodies.decode(body.getBytes());
         } else if (ct.isEmpty() || ct.equals(JSON) || ct.endsWith("+json") || ct.equals("*/*")) {
             node = parseJson(body, false);
