@@ -117,12 +117,13 @@ class EtcdMemberLossTest {
             LOG.info("killed etcd leader n{} (kill -9) during the rollout at {}; pods then: {}", leader, killedAt,
                     describe(webPods()));
 
+            // Retried until the deadline; AlreadyExists means an earlier attempt was stored although its answer was
+            // lost, and the read below checks what was stored.
             AtomicInteger attempts = new AtomicInteger();
             Commands.await("a ConfigMap created after the kill", Duration.ofSeconds(30), () -> {
                 attempts.incrementAndGet();
                 return Kubectl.run(kubeconfig, null, "create", "configmap", "written-after-kill", "-n", LEDGER,
                         "--from-literal=when=after the leader was killed").toString();
-            // AlreadyExists: an earlier attempt was stored although its answer was lost; the read below checks it.
             }, seen -> seen.startsWith("exit 0") || seen.contains("AlreadyExists"));
             LOG.info("ConfigMap written {} ms after the kill, in {} attempt(s)",
                     Duration.between(killedAt, Instant.now()).toMillis(), attempts.get());
