@@ -70,7 +70,8 @@ public final class NodeLeaseRenewer {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
                     .create();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
+            // 403: a node identity may not create namespaces (Node authorization); the apiserver creates this one
+            if (e.getCode() != 409 && e.getCode() != 403) {
                 throw e;
             }
         }
