@@ -90,8 +90,7 @@ class EtcdMemberLossTest {
         assertEquals(3, health.out().lines().filter(l -> l.contains("is healthy")).count(), "etcd health:\n" + health);
         apply(manifest("nginx:1.27"));
         apply(ledger());
-        // kubectl create sends protobuf; the apiserver's first protobuf body initialises large generated classes on
-        // its event loop (5.5 s under load, stalling every request on that loop). Paid here, not during the kill.
+        // kubectl create sends a protobuf body, apply sends JSON: objects written both ways must survive the kill.
         kubectlOk(null, "create", "configmap", "written-before", "-n", LEDGER, "--from-literal=when=before the kill");
         awaitReadyPods("nginx:1.27", Duration.ofSeconds(90));
         serviceIp = client.services().inNamespace("default").withName(APP).get().getSpec().getClusterIP();
