@@ -82,7 +82,7 @@ stop_server() {
 
 # wait_node_ready: polls (kubectl, ~0.1-0.2 s per call) until the node reports Ready=True.
 wait_node_ready() {
-  local deadline=$(( $(date +%s) + 120 ))
+  local deadline=$(( $(date +%s) + 300 ))
   until [ -f "$data/admin.kubeconfig" ] && \
       [ "$(kc get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]; do
     if [ "$(date +%s)" -gt "$deadline" ] || ! kill -0 "$server_pid" 2>/dev/null; then
@@ -211,7 +211,15 @@ first=() restart=()
 for r in $(seq 1 "$runs"); do
   cold_start first "$work/cold-$r"
   first+=("$took")
-  [ "$r" = 1 ] && cold_timeline=$(timeline "$work/cold-$r/server.log" "$started_at" "$ready_at")
+  if [ "$r" = 1 ]; then
+    # The node can be Ready before the controller-manager has started and the pod network exists: wait for both.
+    deadline=$(( $(date +%s) + 120 ))
+    until grep -q 'pod network .* \(created\|adopted\)' "$work/cold-$r/server.log" && \
+        grep -q 'controller-manager, scheduler' "$work/cold-$r/server.log" || [ "$(date +%s)" -gt "$deadline" ]; do
+      sleep 0.2
+    done
+    cold_timeline=$(timeline "$work/cold-$r/server.log" "$started_at" "$ready_at")
+  fi
   stop_server
 done
 for r in $(seq 1 "$runs"); do
