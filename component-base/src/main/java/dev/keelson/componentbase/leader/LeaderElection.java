@@ -85,6 +85,9 @@ public final class LeaderElection implements AutoCloseable {
                 ended.complete(null);
                 return;
             }
+            // scheduled before close() can shut the watchdog down, which it does only after this block
+            long period = options.retryPeriod().toMillis();
+            watchdog.scheduleWithFixedDelay(this::checkRenewed, period, period, TimeUnit.MILLISECONDS);
             running = elector = new LeaderElectorBuilder(client, executor).withConfig(new LeaderElectionConfigBuilder()
                     .withName(options.leaseName())
                     .withLock(lock)
@@ -103,8 +106,6 @@ public final class LeaderElection implements AutoCloseable {
                 end();
             }
         });
-        long period = options.retryPeriod().toMillis();
-        watchdog.scheduleWithFixedDelay(this::checkRenewed, period, period, TimeUnit.MILLISECONDS);
     }
 
     private void startedLeading(Runnable onStartedLeading) {
@@ -140,7 +141,7 @@ public final class LeaderElection implements AutoCloseable {
             elector = running;
         }
         // waits for the stuck renewal; the elector then releases the lease if it can still reach the apiserver
-        if (elector.cancel(true)) {
+        if (elector != null && elector.cancel(true)) {
             end();
         }
     }
