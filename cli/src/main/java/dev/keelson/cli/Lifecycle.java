@@ -44,7 +44,11 @@ final class Lifecycle {
      * after it, down to etcd, from stopping: it gets a deadline, then the next one is stopped.
      */
     private static void closeWithin(AutoCloseable c, long millis) {
-        Thread t = new Thread(() -> close(c), "stop-" + c.getClass().getSimpleName());
+        long start = System.nanoTime();
+        Thread t = new Thread(() -> {
+            close(c);
+            LOG.info("{} stopped in {} ms", c.getClass().getSimpleName(), (System.nanoTime() - start) / 1_000_000);
+        }, "stop-" + c.getClass().getSimpleName());
         t.setDaemon(true);
         t.start();
         try {
