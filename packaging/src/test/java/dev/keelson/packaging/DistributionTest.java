@@ -247,4 +247,22 @@ class DistributionTest {
         assertEquals(0, r.code(), r.out());
         assertFalse(Files.exists(cds), "the launcher created " + cds);
     }
+
+    @Test
+    void staleDumpOfAnExitedProcessIsRemovedByTheNextStart() throws Exception {
+        Path cds = work.resolve("cds-stale");
+        Files.createDirectories(cds);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = cds.resolve("keelson-scheduler-123." + gone.pid() + ".1700000000.tmp");
+        Path fresh = cds.resolve("keelson-controller-manager-456." + gone.pid() + ".1700000000.tmp");
+        Files.writeString(stale, "an unfinished dump");
+        Files.writeString(fresh, "a dump its subcommand may still take up");
+        stale.toFile().setLastModified(System.currentTimeMillis() - 3_600_000);
+
+        imagesList(cds, "0", null);
+
+        assertFalse(Files.exists(stale), files(cds).toString());
+        assertTrue(Files.exists(fresh), files(cds).toString());
+    }
 }
