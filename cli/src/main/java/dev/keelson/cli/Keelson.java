@@ -8,8 +8,6 @@ import picocli.CommandLine.Command;
         description = "A small-cluster container orchestrator that speaks the Kubernetes API.",
         subcommands = {ServerCommand.class, AgentCommand.class, ApiServerCommand.class, ImagesCommand.class, CommandLine.HelpCommand.class})
 public final class Keelson implements Runnable {
-    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -19,11 +17,6 @@ public final class Keelson implements Runnable {
     }
 
     public static void main(String[] args) {
-        // CompletableFuture's async stages (the fabric8 and JDK HTTP clients use them) start a new thread for every
-        // task when the common pool has fewer than 2 threads, which is the case on a 2-core host.
-        if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() < 4) {
-            System.setProperty(COMMON_POOL_PARALLELISM, "4");
-        }
         CommandLine cli = new CommandLine(new Keelson());
         Components.register(cli);
         System.exit(cli.execute(args));

@@ -149,7 +149,6 @@ class ApiServerBench {
                 dir.resolve("etcd"), 0, 0)) {
             Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
             Process server = new ProcessBuilder(javaBin.toString(), "-Xms64m", "-XX:+UseSerialGC",
-                    "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
                     "-cp", System.getProperty("java.class.path"), StandaloneApiServer.class.getName(),
                     etcd.clientUrl(), dir.resolve("apiserver").toString())
                     .redirectError(dir.resolve("apiserver.log").toFile()).start();
