@@ -1,5 +1,6 @@
 package dev.keelson.proxy;
 
+import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
@@ -31,11 +32,11 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "pod CIDR of the cluster; traffic from it is not masqueraded (default: ${DEFAULT-VALUE})")
     String clusterCidr;
 
-    @Option(names = "--min-sync-period", defaultValue = "1s", converter = DurationConverter.class,
+    @Option(names = "--min-sync-period", defaultValue = "1s", converter = GoDuration.class,
             description = "shortest time between two rule syncs (default: ${DEFAULT-VALUE})")
     Duration minSyncPeriod;
 
-    @Option(names = "--sync-period", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--sync-period", defaultValue = "30s", converter = GoDuration.class,
             description = "full resync interval, which also repairs rules removed by hand (default: ${DEFAULT-VALUE})")
     Duration syncPeriod;
 
@@ -78,24 +79,5 @@ public final class ProxyCommand implements Callable<Integer> {
 
     private static String hostName() throws UnknownHostException {
         return InetAddress.getLocalHost().getHostName();
-    }
-
-    /** Accepts Go-style durations as kube-proxy's flags do: 500ms, 1s, 2m, 1h. */
-    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value.trim());
-            if (!m.matches()) {
-                throw new picocli.CommandLine.TypeConversionException(
-                        "'" + value + "' is not a duration such as 500ms, 1s, 2m or 1h");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
     }
 }

@@ -25,9 +25,9 @@ class ProxyCommandTest {
     @Test
     void durationsAcceptGoStyleUnits() {
         ProxyCommand command = new ProxyCommand();
-        new CommandLine(command).parseArgs("--min-sync-period", "250ms", "--sync-period", "2m", "--cleanup");
+        new CommandLine(command).parseArgs("--min-sync-period", "250ms", "--sync-period", "1m30s", "--cleanup");
         assertEquals(Duration.ofMillis(250), command.minSyncPeriod);
-        assertEquals(Duration.ofMinutes(2), command.syncPeriod);
+        assertEquals(Duration.ofSeconds(90), command.syncPeriod);
         assertTrue(command.cleanup);
     }
 
