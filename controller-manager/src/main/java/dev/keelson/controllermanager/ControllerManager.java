@@ -91,6 +91,12 @@ public final class ControllerManager implements AutoCloseable {
         leading = true;
         informers = new SharedInformers(client);
         List<Running> created = new ArrayList<>();
+        // started in this order: node IPAM first, since a new node's pod network waits for its podCIDR
+        if (options.enabled("nodeipam")) {
+            NodeIpamController c = new NodeIpamController(informers, options.clusterCidr(), options.nodeCidrMaskSize(),
+                    registry);
+            created.add(running(c::run, c::close));
+        }
         if (options.enabled("replicaset")) {
             ReplicaSetController c = new ReplicaSetController(informers, registry);
             created.add(running(() -> c.run(options.concurrentReplicaSetSyncs()), c::close));
@@ -106,11 +112,6 @@ public final class ControllerManager implements AutoCloseable {
         if (options.enabled("namespace")) {
             NamespaceController c = new NamespaceController(informers, registry);
             created.add(running(() -> c.run(options.concurrentNamespaceSyncs()), c::close));
-        }
-        if (options.enabled("nodeipam")) {
-            NodeIpamController c = new NodeIpamController(informers, options.clusterCidr(), options.nodeCidrMaskSize(),
-                    registry);
-            created.add(running(c::run, c::close));
         }
         if (options.enabled("nodelifecycle")) {
             NodeLifecycleController c = new NodeLifecycleController(informers, new NodeLifecycleController.Options(
