@@ -38,7 +38,7 @@ public final class NodeLeaseRenewer {
                     .build());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
-                ensureNamespace();
+                // create() makes the namespace itself if that is what is missing
                 create(node, now);
                 return;
             }
