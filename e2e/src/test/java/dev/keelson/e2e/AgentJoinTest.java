@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keelson.e2e.support.HostProxyRules;
 import dev.keelson.e2e.support.KeelsonServerProcess;
 import dev.keelson.e2e.support.Kubectl;
 import java.io.IOException;
@@ -54,6 +55,7 @@ class AgentJoinTest {
         try (Stream<Path> files = Files.walk(work)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
+        HostProxyRules.cleanUp();
     }
 
     static Process startAgent(String tokenFile, Path log) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keelson.e2e.support.HostProxyRules;
 import dev.keelson.e2e.support.KeelsonServerProcess;
 import dev.keelson.e2e.support.Kubectl;
 import java.io.BufferedReader;
@@ -54,6 +55,7 @@ class KubectlLogsExecTest {
         if (server != null) {
             server.close();
         }
+        HostProxyRules.cleanUp();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keelson.e2e.support.HostProxyRules;
 import dev.keelson.e2e.support.KeelsonServerProcess;
 import dev.keelson.e2e.support.Kubectl;
 import java.io.BufferedReader;
@@ -95,6 +96,7 @@ class KubectlScenarioTest {
         try (var files = Files.walk(work)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
+        HostProxyRules.cleanUp();
     }
 
     static Kubectl.Result ok(String stdin, String... args) {
