@@ -8,6 +8,7 @@ import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -87,7 +88,7 @@ public final class Discovery {
         }
         String group = "api".equals(seg[0]) ? "" : seg[1];
         String version = "api".equals(seg[0]) ? seg[1] : seg[2];
-        List<ResourceType> types = types(group, version);
+        List<ResourceType> types = typesOf(group, version);
         if (types.isEmpty()) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
         }
@@ -113,7 +114,7 @@ public final class Discovery {
         return out;
     }
 
-    private List<ResourceType> types(String group, String version) {
+    List<ResourceType> typesOf(String group, String version) {
         List<ResourceType> out = new ArrayList<>();
         for (ResourceType t : resources.all()) {
             if (t.group().equals(group) && t.version().equals(version)) {
@@ -147,16 +148,7 @@ public final class Discovery {
             r.put("singularName", t.singular());
             r.put("namespaced", t.namespaced());
             r.put("kind", t.kind());
-            ArrayNode verbs = r.putArray("verbs");
-            t.verbs().forEach(verbs::add);
-            if (!t.shortNames().isEmpty()) {
-                ArrayNode sn = r.putArray("shortNames");
-                t.shortNames().forEach(sn::add);
-            }
-            if (!t.categories().isEmpty()) {
-                ArrayNode c = r.putArray("categories");
-                t.categories().forEach(c::add);
-            }
+            putNames(r, t);
             r.put("storageVersionHash", Integer.toHexString(t.kind().hashCode()));
             for (String sub : t.subresources().stream().sorted().toList()) {
                 Sub s = subresource(t, sub);
@@ -169,8 +161,7 @@ public final class Discovery {
                     sr.put("version", s.version());
                 }
                 sr.put("kind", s.kind());
-                ArrayNode sv = sr.putArray("verbs");
-                s.verbs().forEach(sv::add);
+                putStrings(sr, "verbs", s.verbs());
             }
         }
         return o;
@@ -190,7 +181,7 @@ public final class Discovery {
             ver.put("version", "v1");
             ver.put("freshness", "Current");
             ArrayNode res = ver.putArray("resources");
-            for (ResourceType t : types(g, "v1")) {
+            for (ResourceType t : typesOf(g, "v1")) {
                 ObjectNode r = res.addObject();
                 r.put("resource", t.plural());
                 ObjectNode rk = r.putObject("responseKind");
@@ -199,16 +190,7 @@ public final class Discovery {
                 rk.put("kind", t.kind());
                 r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
                 r.put("singularResource", t.singular());
-                ArrayNode verbs = r.putArray("verbs");
-                t.verbs().forEach(verbs::add);
-                if (!t.shortNames().isEmpty()) {
-                    ArrayNode sn = r.putArray("shortNames");
-                    t.shortNames().forEach(sn::add);
-                }
-                if (!t.categories().isEmpty()) {
-                    ArrayNode c = r.putArray("categories");
-                    t.categories().forEach(c::add);
-                }
+                putNames(r, t);
                 if (!t.subresources().isEmpty()) {
                     ArrayNode subs = r.putArray("subresources");
                     for (String sub : t.subresources().stream().sorted().toList()) {
@@ -219,12 +201,27 @@ public final class Discovery {
                         sk.put("group", s.group());
                         sk.put("version", s.version());
                         sk.put("kind", s.kind());
-                        ArrayNode sv = sr.putArray("verbs");
-                        s.verbs().forEach(sv::add);
+                        putStrings(sr, "verbs", s.verbs());
                     }
                 }
             }
         }
         return o;
+    }
+
+    /** Verbs always; short names and categories only when the type has some (both discovery formats omit them). */
+    private static void putNames(ObjectNode resource, ResourceType t) {
+        putStrings(resource, "verbs", t.verbs());
+        if (!t.shortNames().isEmpty()) {
+            putStrings(resource, "shortNames", t.shortNames());
+        }
+        if (!t.categories().isEmpty()) {
+            putStrings(resource, "categories", t.categories());
+        }
+    }
+
+    private static void putStrings(ObjectNode o, String field, Collection<String> values) {
+        ArrayNode array = o.putArray(field);
+        values.forEach(array::add);
     }
 }
