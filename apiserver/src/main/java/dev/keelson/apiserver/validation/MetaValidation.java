@@ -184,30 +184,43 @@ final class MetaValidation {
         int before = e.size();
         List<ObjectNode> exprs = e.objects(selector, "matchExpressions", p.child("matchExpressions"));
         for (int i = 0; i < exprs.size(); i++) {
-            FieldPath ep = p.child("matchExpressions").index(i);
-            ObjectNode r = exprs.get(i);
-            String op = e.text(r, "operator", ep.child("operator"));
-            List<String> values = e.strings(r, "values", ep.child("values"));
-            switch (op) {
-                case "In", "NotIn" -> {
-                    if (values.isEmpty()) {
-                        e.required(ep.child("values"), "must be specified when `operator` is 'In' or 'NotIn'");
-                    }
-                }
-                case "Exists", "DoesNotExist" -> {
-                    if (!values.isEmpty()) {
-                        e.forbidden(ep.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
-                    }
-                }
-                default -> e.invalid(ep.child("operator"), op, "not a valid selector operator");
-            }
-            labelName(e, e.text(r, "key", ep.child("key")), ep.child("key"));
-            for (int j = 0; j < values.size(); j++) {
-                e.invalidEach(ep.child("values").index(j), values.get(j), Formats.labelValue(values.get(j)));
-            }
+            selectorRequirement(e, exprs.get(i), p.child("matchExpressions").index(i), false, true);
         }
         labels(e, e.stringMap(selector, "matchLabels", p.child("matchLabels")), p.child("matchLabels"));
         return e.size() == before;
+    }
+
+    /**
+     * One requirement of a label or node selector: its operator with the values that operator needs, its key, and
+     * (when {@code checkValues}) each value as a label value. Node selectors also have {@code Gt} and {@code Lt}.
+     */
+    static void selectorRequirement(Errs e, ObjectNode r, FieldPath p, boolean nodeOperators, boolean checkValues) {
+        String op = e.text(r, "operator", p.child("operator"));
+        List<String> values = e.strings(r, "values", p.child("values"));
+        switch (op) {
+            case "In", "NotIn" -> {
+                if (values.isEmpty()) {
+                    e.required(p.child("values"), "must be specified when `operator` is 'In' or 'NotIn'");
+                }
+            }
+            case "Exists", "DoesNotExist" -> {
+                if (!values.isEmpty()) {
+                    e.forbidden(p.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+                }
+            }
+            case "Gt", "Lt" -> {
+                if (!nodeOperators) {
+                    e.invalid(p.child("operator"), op, "not a valid selector operator");
+                } else if (values.size() != 1) {
+                    e.required(p.child("values"), "must be specified single value when `operator` is 'Lt' or 'Gt'");
+                }
+            }
+            default -> e.invalid(p.child("operator"), op, "not a valid selector operator");
+        }
+        labelName(e, e.text(r, "key", p.child("key")), p.child("key"));
+        for (int j = 0; checkValues && j < values.size(); j++) {
+            e.invalidEach(p.child("values").index(j), values.get(j), Formats.labelValue(values.get(j)));
+        }
     }
 
     /** Whether a metav1.LabelSelector matches the labels (nil selector matches nothing, empty matches everything). */

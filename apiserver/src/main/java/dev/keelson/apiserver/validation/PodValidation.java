@@ -403,11 +403,7 @@ final class PodValidation {
     }
 
     static void protocol(Errs e, String protocol, FieldPath p) {
-        if (protocol.isEmpty()) {
-            e.required(p, "");
-        } else if (!PROTOCOLS.contains(protocol)) {
-            e.notSupported(p, protocol, PROTOCOLS);
-        }
+        enumField(e, protocol, PROTOCOLS, p);
     }
 
     private static void hostPortConflicts(Errs e, List<ObjectNode> containers, FieldPath p) {
@@ -838,34 +834,8 @@ final class PodValidation {
     private static void nodeSelectorTerm(Errs e, ObjectNode term, FieldPath p, boolean allowInvalidValues) {
         List<ObjectNode> exprs = e.objects(term, "matchExpressions", p.child("matchExpressions"));
         for (int j = 0; j < exprs.size(); j++) {
-            FieldPath rp = p.child("matchExpressions").index(j);
-            ObjectNode r = exprs.get(j);
-            String op = e.text(r, "operator", rp.child("operator"));
-            List<String> values = e.strings(r, "values", rp.child("values"));
-            switch (op) {
-                case "In", "NotIn" -> {
-                    if (values.isEmpty()) {
-                        e.required(rp.child("values"), "must be specified when `operator` is 'In' or 'NotIn'");
-                    }
-                }
-                case "Exists", "DoesNotExist" -> {
-                    if (!values.isEmpty()) {
-                        e.forbidden(rp.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
-                    }
-                }
-                case "Gt", "Lt" -> {
-                    if (values.size() != 1) {
-                        e.required(rp.child("values"), "must be specified single value when `operator` is 'Lt' or 'Gt'");
-                    }
-                }
-                default -> e.invalid(rp.child("operator"), op, "not a valid selector operator");
-            }
-            MetaValidation.labelName(e, e.text(r, "key", rp.child("key")), rp.child("key"));
-            if (!allowInvalidValues) {
-                for (int k = 0; k < values.size(); k++) {
-                    e.invalidEach(rp.child("values").index(k), values.get(k), Formats.labelValue(values.get(k)));
-                }
-            }
+            MetaValidation.selectorRequirement(e, exprs.get(j), p.child("matchExpressions").index(j), true,
+                    !allowInvalidValues);
         }
     }
 

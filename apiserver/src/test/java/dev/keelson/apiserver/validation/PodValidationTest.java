@@ -232,4 +232,26 @@ class PodValidationTest {
         assertOnly(Validation.validateCreate("v1", "Binding", Objects.json("{metadata:{name:'p', namespace:'d'}, target:{}}")),
                 FieldError.REQUIRED, "target.name", "Required value");
     }
+
+    private static List<FieldError> nodeAffinity(String requirement) {
+        return pod("{containers:[{name:'app', image:'x'}], affinity:{nodeAffinity:{requiredDuringSchedulingIgnoredDuringExecution:"
+                + "{nodeSelectorTerms:[{matchExpressions:[" + requirement + "]}]}}}}");
+    }
+
+    @Test
+    void nodeAffinityRequirementsFollowTheirOperator() {
+        String path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                + ".matchExpressions[0]";
+        assertValid(nodeAffinity("{key:'disk', operator:'In', values:['ssd']}"));
+        assertValid(nodeAffinity("{key:'cores', operator:'Gt', values:['4']}"));
+        assertOnly(nodeAffinity("{key:'cores', operator:'Gt', values:['4', '8']}"), FieldError.REQUIRED, path + ".values",
+                "Required value: must be specified single value when `operator` is 'Lt' or 'Gt'");
+        assertOnly(nodeAffinity("{key:'disk', operator:'Exists', values:['ssd']}"), FieldError.FORBIDDEN, path + ".values",
+                "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+        assertOnly(nodeAffinity("{key:'disk', operator:'In', values:['not valid']}"), FieldError.INVALID,
+                path + ".values[0]", "Invalid value: \"not valid\": a valid label must be an empty string or consist of "
+                        + "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character "
+                        + "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                        + "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+    }
 }

@@ -64,6 +64,13 @@ class WorkloadValidationTest {
     }
 
     @Test
+    void labelSelectorsHaveNoGtOperator() {
+        assertHas(create("apps/v1", "Deployment", deployment("", "{matchLabels:{app:'web'}, matchExpressions:[{key:'tier', "
+                + "operator:'Gt', values:['1']}]}", "{app:'web'}", "")), FieldError.INVALID,
+                "spec.selector.matchExpressions[0].operator", "Invalid value: \"Gt\": not a valid selector operator");
+    }
+
+    @Test
     void selectorIsImmutable() {
         String old = deployment("", "{matchLabels:{app:'web'}}", "{app:'web'}", "");
         assertValid(update("apps/v1", "Deployment", deployment("replicas:5,", "{matchLabels:{app:'web'}}", "{app:'web'}", ""), old));
