@@ -1,8 +1,8 @@
 package dev.keelson.controllermanager.deployment;
 
 import dev.keelson.componentbase.controller.Controller;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
-import dev.keelson.controllermanager.common.EventRecorder;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.Selectors;
@@ -75,7 +75,7 @@ public final class DeploymentController implements AutoCloseable {
         this.dInformer = informers.deployments();
         this.rsInformer = informers.replicaSets();
         this.podInformer = informers.pods();
-        this.events = new EventRecorder(client, "deployment-controller");
+        this.events = EventRecorder.builder("deployment-controller").logEachEvent().build(client);
         this.controller = new Controller("deployment", this::sync, meters);
         dInformer.addEventHandler(controller.handler());
         rsInformer.addEventHandler(controller.handler(this::deploymentKeyForReplicaSet));

@@ -1,7 +1,7 @@
 package dev.keelson.controllermanager.nodeipam;
 
 import dev.keelson.componentbase.controller.Controller;
-import dev.keelson.controllermanager.common.EventRecorder;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.SharedInformers;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,7 +38,7 @@ public final class NodeIpamController implements AutoCloseable {
         this.client = informers.client();
         this.informer = informers.nodes();
         this.allocator = new CidrAllocator(clusterCidr, nodeMaskSize);
-        this.events = new EventRecorder(client, "node-ipam-controller");
+        this.events = EventRecorder.builder("node-ipam-controller").logEachEvent().build(client);
         this.controller = new Controller("nodeipam", this::sync, meters);
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override

@@ -1,7 +1,7 @@
 package dev.keelson.controllermanager.nodelifecycle;
 
 import dev.keelson.componentbase.controller.Informers;
-import dev.keelson.controllermanager.common.EventRecorder;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
@@ -99,7 +99,7 @@ public final class NodeLifecycleController implements AutoCloseable {
         this.pods = informers.pods();
         this.options = options;
         this.meters = meters;
-        this.events = new EventRecorder(client, "node-controller");
+        this.events = EventRecorder.builder("node-controller").logEachEvent().build(client);
         this.passes = Counter.builder("node_lifecycle_monitor_passes").description("completed node monitor passes")
                 .register(meters);
     }

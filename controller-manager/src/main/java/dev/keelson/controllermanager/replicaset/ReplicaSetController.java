@@ -1,8 +1,8 @@
 package dev.keelson.controllermanager.replicaset;
 
 import dev.keelson.componentbase.controller.Controller;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
-import dev.keelson.controllermanager.common.EventRecorder;
 import dev.keelson.controllermanager.common.Expectations;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
@@ -65,7 +65,7 @@ public final class ReplicaSetController implements AutoCloseable {
         this.client = informers.client();
         this.rsInformer = informers.replicaSets();
         this.podInformer = informers.pods();
-        this.events = new EventRecorder(client, "replicaset-controller");
+        this.events = EventRecorder.builder("replicaset-controller").logEachEvent().build(client);
         this.controller = new Controller("replicaset", this::sync, meters);
         rsInformer.addEventHandler(controller.handler());
         podInformer.addEventHandler(new PodHandler());
