@@ -3,7 +3,7 @@ package dev.keelson.kubelet;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import dev.keelson.componentbase.VertxHolder;
-import dev.keelson.kubelet.events.EventRecorder;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.kubelet.images.ImagePuller;
 import dev.keelson.kubelet.network.PodNetwork;
 import dev.keelson.kubelet.node.NodeLeaseRenewer;
@@ -28,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -82,7 +83,8 @@ public final class Kubelet implements AutoCloseable {
         this.nodeIp = options.nodeIp() != null ? options.nodeIp() : defaultNodeIp();
         this.docker = new DockerRuntime(options.dockerEndpoint(), options.nodeName(), metrics);
         this.network = new PodNetwork(docker, options.nodeName());
-        this.events = new EventRecorder(client, options.nodeName());
+        this.events = EventRecorder.builder("kubelet").host(options.nodeName()).instance(options.nodeName())
+                .aggregateRepeats().flushOnClose(Duration.ofSeconds(5)).build(client);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(32, r -> daemon(r, "kubelet-pod-worker-" + n.incrementAndGet()));
         this.sidePool = Executors.newCachedThreadPool(r -> daemon(r, "kubelet-side-task"));

@@ -6,7 +6,7 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
-import dev.keelson.kubelet.events.EventRecorder;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.kubelet.pod.Backoff;
 import dev.keelson.kubelet.runtime.DockerRuntime;
 import io.fabric8.kubernetes.api.model.Container;

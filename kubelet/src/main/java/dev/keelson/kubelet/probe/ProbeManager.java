@@ -1,6 +1,6 @@
 package dev.keelson.kubelet.probe;
 
-import dev.keelson.kubelet.events.EventRecorder;
+import dev.keelson.componentbase.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
