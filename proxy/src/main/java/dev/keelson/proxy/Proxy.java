@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class Proxy implements AutoCloseable {
     static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+    /** Syncs that may start back to back after a quiet spell, as kube-proxy's burstSyncs. */
+    static final int BURST_SYNCS = 2;
 
     private final KubernetesClient client;
     private final ProxyOptions options;
@@ -73,6 +75,9 @@ public final class Proxy implements AutoCloseable {
     private boolean fullSyncWanted = true;
     private boolean informersSynced;
     private long lastSyncStartNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+    // as kube-proxy's BoundedFrequencyRunner: a bucket of BURST_SYNCS tokens refilled one per min-sync-period, kept
+    // as the time it would be full again (the generic cell rate algorithm)
+    private long syncBucketFullNanos = lastSyncStartNanos;
     private List<Instant> pendingTriggers = new ArrayList<>();
     private Set<String> changedServices = new HashSet<>();
     // The proxy's own copies, changed in the same critical section as changedServices: a sync's snapshot and its
@@ -242,7 +247,10 @@ public final class Proxy implements AutoCloseable {
         return slice.getMetadata().getAnnotations().get(TRIGGER_TIME_ANNOTATION);
     }
 
-    /** Coalesces changes: at most one sync per min-sync-period, however many events arrive. */
+    /**
+     * Coalesces changes: however many events arrive, sync starts are at least a min-sync-period apart, except that
+     * up to {@link #BURST_SYNCS} may follow one another after a quiet spell.
+     */
     private synchronized void requestSync(boolean full) {
         fullSyncWanted |= full;
         // events of the initial list arrive while the other caches are still empty: wait for all of them
@@ -254,7 +262,8 @@ public final class Proxy implements AutoCloseable {
             return;
         }
         syncScheduled = true;
-        long waitNanos = lastSyncStartNanos + options.minSyncPeriod().toNanos() - System.nanoTime();
+        long waitNanos = syncBucketFullNanos - (BURST_SYNCS - 1) * options.minSyncPeriod().toNanos()
+                - System.nanoTime();
         if (consecutiveFailures > 0) {
             long backoff = Math.min(options.minSyncPeriod().toNanos() << Math.min(consecutiveFailures, 10),
                     options.syncPeriod().toNanos());
@@ -285,6 +294,8 @@ public final class Proxy implements AutoCloseable {
             serviceSnapshot = List.copyOf(serviceObjects.values());
             sliceSnapshot = List.copyOf(sliceObjects.values());
             lastSyncStartNanos = System.nanoTime();
+            syncBucketFullNanos = Math.max(syncBucketFullNanos, lastSyncStartNanos)
+                    + options.minSyncPeriod().toNanos();
         }
         long t0 = System.nanoTime();
         try {
@@ -303,8 +314,9 @@ public final class Proxy implements AutoCloseable {
             synchronized (this) {
                 consecutiveFailures = 0;
             }
-            log.debug("synced {} rules in {} ms ({} services changed, partial={}, {} restore lines)",
-                    rules.ruleCount(), took.toMillis(), changed.size(), applied.partial(), applied.restoreLines());
+            log.debug("synced {} rules in {} ms ({} services changed, {}, {} restore lines, {} chains repaired)",
+                    rules.ruleCount(), took.toMillis(), changed.size(), applied.kind(), applied.restoreLines(),
+                    applied.rewrittenChains());
         } catch (RuntimeException e) {
             metrics.syncFailed();
             synchronized (this) {

@@ -1,18 +1,22 @@
 package dev.keelson.proxy.rules;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * The complete desired content of every chain the proxy owns, in the nat and filter tables. Rules are
- * iptables-restore lines ("-A CHAIN ..."); every chain written is replaced as a whole on apply.
+ * iptables-restore lines ("-A CHAIN ..."). A restore text replaces the chains it writes as a whole, except that a
+ * partial one may edit a dispatch chain rule by rule.
  *
  * @param chainServices per-service nat chains (SVC, SVL, EXT, SEP) -> the service they belong to
- *                      ("namespace/name"); chains not in it are the dispatch chains every sync rewrites
+ *                      ("namespace/name"); chains not in it are the dispatch chains every sync brings up to date
  */
 public record RuleSet(List<String> natChains, List<String> natRules, List<String> filterChains,
                       List<String> filterRules, Map<String, String> chainServices) {
@@ -35,56 +39,112 @@ public record RuleSet(List<String> natChains, List<String> natRules, List<String
      * no longer needs are deleted.
      */
     public String restoreText(TableState nat, TableState filter) {
-        return render(nat, filter, chain -> true);
+        return render(nat, filter, (table, chain) -> true, false);
     }
 
     /**
-     * Like {@link #restoreText} but rewrites only the dispatch chains and the chains of the given services
-     * ("namespace/name"), plus any chain the nat table does not have yet; the chains of other services are
-     * left as they are, which is right as long as those services did not change since {@code nat} was true.
-     * Stale chains are deleted as in a full sync.
+     * Like {@link #restoreText} but rewrites only the chains of the given services ("namespace/name"), plus any
+     * chain the table does not have yet; the chains of other services are left as they are, which is right as long
+     * as those services did not change since {@code nat} was true. A dispatch chain whose rules the table state
+     * knows is edited rule by rule (not at all if it did not change), else rewritten. Stale chains are deleted as
+     * in a full sync.
      */
     public String partialRestoreText(TableState nat, TableState filter, Set<String> changedServices) {
-        return render(nat, filter, chain -> {
-            String service = chainServices.get(chain);
+        return render(nat, filter, (table, chain) -> {
+            String service = table.equals("nat") ? chainServices.get(chain) : null;
             return service == null || changedServices.contains(service);
-        });
+        }, true);
+    }
+
+    /**
+     * Like {@link #restoreText} but rewrites only the chains named per table ("nat", "filter"), which a comparison
+     * with the tables found to differ, plus any chain a table does not have yet; stale chains are deleted.
+     */
+    public String repairRestoreText(TableState nat, TableState filter, Map<String, Set<String>> differing) {
+        return render(nat, filter, (table, chain) -> differing.getOrDefault(table, Set.of()).contains(chain),
+                false);
+    }
+
+    /** Each chain's rules in order, for "nat" or "filter"; every chain of the table is a key. */
+    public Map<String, List<String>> rulesByChain(String table) {
+        boolean nat = table.equals("nat");
+        Map<String, List<String>> byChain = new LinkedHashMap<>();
+        for (String chain : nat ? natChains : filterChains) {
+            byChain.put(chain, new ArrayList<>());
+        }
+        for (String rule : nat ? natRules : filterRules) {
+            byChain.get(chainOf(rule)).add(rule);
+        }
+        return byChain;
     }
 
     /** What the nat table holds after this rule set was applied to {@code before}. */
     public TableState natAfter(TableState before) {
-        return after(natChains, before);
+        return after(natChains, natRules, before);
     }
 
     public TableState filterAfter(TableState before) {
-        return after(filterChains, before);
+        return after(filterChains, filterRules, before);
     }
 
-    private static TableState after(List<String> chains, TableState before) {
+    private TableState after(List<String> chains, List<String> rules, TableState before) {
         Set<String> now = new HashSet<>(chains);
         if (before.createdByProxy()) {
             now.add(ChainNames.TABLE_MARK);
         }
-        return new TableState(true, now);
+        return new TableState(true, now, dispatchRules(chains, rules));
     }
 
-    private String render(TableState nat, TableState filter, Predicate<String> rewrite) {
+    /** The rules of every chain that belongs to no service, by chain. */
+    private Map<String, List<String>> dispatchRules(List<String> chains, List<String> rules) {
+        Map<String, List<String>> dispatch = new HashMap<>();
+        for (String chain : chains) {
+            if (!chainServices.containsKey(chain)) {
+                dispatch.put(chain, new ArrayList<>());
+            }
+        }
+        for (String rule : rules) {
+            List<String> list = dispatch.get(chainOf(rule));
+            if (list != null) {
+                list.add(rule);
+            }
+        }
+        dispatch.replaceAll((chain, list) -> List.copyOf(list));
+        return dispatch;
+    }
+
+    private String render(TableState nat, TableState filter, BiPredicate<String, String> rewrite,
+                          boolean editDispatch) {
         StringBuilder out = new StringBuilder(64 * (ruleCount() + natChains.size() + 16));
-        table(out, "filter", filterChains, filterRules, filter, rewrite);
-        table(out, "nat", natChains, natRules, nat, rewrite);
+        table(out, "filter", filterChains, filterRules, filter, rewrite, editDispatch);
+        table(out, "nat", natChains, natRules, nat, rewrite, editDispatch);
         return out.toString();
     }
 
-    private static void table(StringBuilder out, String name, List<String> chains, List<String> rules,
-                              TableState now, Predicate<String> rewrite) {
+    private void table(StringBuilder out, String name, List<String> chains, List<String> rules, TableState now,
+                       BiPredicate<String, String> rewrite, boolean editDispatch) {
         out.append('*').append(name).append('\n');
         if (!now.present()) {
             out.append(':').append(ChainNames.TABLE_MARK).append(" - [0:0]\n");
         }
+        Map<String, List<String>> wantedDispatch = editDispatch ? dispatchRules(chains, rules) : Map.of();
         Set<String> written = new HashSet<>();
+        List<ChainEdits> edits = new ArrayList<>();
         for (String chain : chains) {
-            if (rewrite.test(chain) || !now.chains().contains(chain)) {
+            if (!now.chains().contains(chain)) {
                 written.add(chain);
+            } else if (rewrite.test(name, chain)) {
+                List<String> known = now.knownDispatchRules().get(chain);
+                List<String> wanted = wantedDispatch.get(chain);
+                Optional<ChainEdits> edit = known == null || wanted == null ? Optional.empty()
+                        : ChainEdits.between(chain, known, wanted);
+                if (edit.isPresent()) {
+                    edits.add(edit.get());
+                } else {
+                    written.add(chain);
+                }
+            }
+            if (written.contains(chain)) {
                 out.append(':').append(chain).append(" - [0:0]\n");
             }
         }
@@ -100,11 +160,15 @@ public record RuleSet(List<String> natChains, List<String> natRules, List<String
         for (String chain : toDelete) {
             out.append(':').append(chain).append(" - [0:0]\n");
         }
+        // rules leave edited chains before the chains they jump to are deleted, and enter them once their
+        // targets are declared
+        edits.forEach(e -> e.deletes().forEach(line -> out.append(line).append('\n')));
         for (String rule : rules) {
             if (written.contains(chainOf(rule))) {
                 out.append(rule).append('\n');
             }
         }
+        edits.forEach(e -> e.inserts().forEach(line -> out.append(line).append('\n')));
         for (String chain : toDelete) {
             out.append("-X ").append(chain).append('\n');
         }

@@ -1,16 +1,25 @@
 package dev.keelson.proxy.rules;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * What one iptables table (nat or filter) of the node holds of the proxy's: whether the table exists at all and
- * which KEELSON-* chains it has.
+ * What one iptables table (nat or filter) of the node holds of the proxy's: whether the table exists at all, which
+ * KEELSON-* chains it has, and the rules of those dispatch chains whose content is known (as last written by the
+ * proxy), which a partial sync may then edit rule by rule instead of rewriting.
  */
-public record TableState(boolean present, Set<String> chains) {
+public record TableState(boolean present, Set<String> chains, Map<String, List<String>> knownDispatchRules) {
     public static final TableState ABSENT = new TableState(false, Set.of());
 
     public TableState {
         chains = Set.copyOf(chains);
+        knownDispatchRules = Map.copyOf(knownDispatchRules);
+    }
+
+    /** A table whose dispatch chains' content is not known: a partial sync rewrites them whole. */
+    public TableState(boolean present, Set<String> chains) {
+        this(present, chains, Map.of());
     }
 
     /** The marker stays as long as the table does: it records who created the table, not what it holds. */

@@ -1,6 +1,7 @@
 package dev.keelson.proxy.system;
 
 import dev.keelson.proxy.rules.ChainNames;
+import dev.keelson.proxy.rules.SavedForm;
 import dev.keelson.proxy.rules.TableState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,16 @@ public final class Iptables {
     public static final String IPTABLES = "iptables-nft";
 
     /** A rule in a built-in chain that hands traffic to one of ours. */
-    public record Jump(String table, String chain, List<String> spec) {}
+    public record Jump(String table, String chain, List<String> spec) {
+        /** The rule as iptables-save prints it. */
+        String savedForm() {
+            StringBuilder rule = new StringBuilder("-A ").append(chain);
+            for (String token : spec) {
+                rule.append(' ').append(token.contains(" ") ? "\"" + token + "\"" : token);
+            }
+            return SavedForm.of(rule.toString());
+        }
+    }
 
     /**
      * In insertion order; each is inserted at the top of its built-in chain, so in FORWARD the REJECT checks
@@ -54,13 +64,62 @@ public final class Iptables {
 
     /** The nat and filter tables as they are now: whether each exists and the KEELSON-* chains it holds. */
     public Map<String, TableState> tables() {
-        Map<String, String> sections = sectionsIn(save());
+        return snapshot().tables();
+    }
+
+    /**
+     * The nat and filter tables as iptables-save shows them now.
+     *
+     * @param tables "nat"/"filter" -> whether it exists and the KEELSON-* chains it holds
+     * @param rules  "nat"/"filter" -> every chain of the table (built-in ones included) -> its rules as printed
+     */
+    public record Snapshot(Map<String, TableState> tables, Map<String, Map<String, List<String>>> rules) {
+        /** The rules of one chain as printed, empty if the chain does not exist. */
+        public List<String> rulesOf(String table, String chain) {
+            return rules.getOrDefault(table, Map.of()).getOrDefault(chain, List.of());
+        }
+
+        /** How many of {@link #JUMPS} the built-in chains lack. */
+        public int missingJumps() {
+            int missing = 0;
+            for (Jump jump : JUMPS) {
+                if (!rulesOf(jump.table(), jump.chain()).contains(jump.savedForm())) {
+                    missing++;
+                }
+            }
+            return missing;
+        }
+    }
+
+    public Snapshot snapshot() {
+        return snapshotOf(save());
+    }
+
+    static Snapshot snapshotOf(String saved) {
+        Map<String, String> sections = sectionsIn(saved);
         Map<String, TableState> tables = new HashMap<>();
+        Map<String, Map<String, List<String>>> rules = new HashMap<>();
         for (String table : List.of("nat", "filter")) {
             String section = sections.get(table);
             tables.put(table, section == null ? TableState.ABSENT : new TableState(true, ownedChainsIn(section)));
+            rules.put(table, section == null ? Map.of() : rulesIn(section));
         }
-        return tables;
+        return new Snapshot(tables, rules);
+    }
+
+    /** Chain -> its "-A" lines in order, for every chain a saved table declares. */
+    static Map<String, List<String>> rulesIn(String section) {
+        Map<String, List<String>> rules = new HashMap<>();
+        for (String line : section.split("\n")) {
+            if (line.startsWith(":")) {
+                rules.computeIfAbsent(line.substring(1, line.indexOf(' ')), c -> new ArrayList<>());
+            } else if (line.startsWith("-A ")) {
+                int end = line.indexOf(' ', 3);
+                rules.computeIfAbsent(line.substring(3, end < 0 ? line.length() : end), c -> new ArrayList<>())
+                        .add(line);
+            }
+        }
+        return rules;
     }
 
     /** Every table that exists, as iptables-save prints it; a table that does not exist is not printed. */

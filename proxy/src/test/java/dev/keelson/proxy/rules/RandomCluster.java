@@ -89,7 +89,7 @@ public final class RandomCluster {
         String name = names.get(random.nextInt(names.size()));
         Service service = services.get(name);
         changed.add("default/" + name);
-        switch (random.nextInt(8)) {
+        switch (random.nextInt(9)) {
             case 0, 1, 2 -> putSlice(name + "-a", slice(name, name + "-a"));
             case 3 -> {
                 services.remove(name);
@@ -104,6 +104,9 @@ public final class RandomCluster {
                     .withSessionAffinity("ClientIP".equals(service.getSpec().getSessionAffinity()) ? "None"
                             : "ClientIP")
                     .withInternalTrafficPolicy(random.nextBoolean() ? "Local" : "Cluster").endSpec().build());
+            case 7 -> services.put(name, new ServiceBuilder(service).editSpec().editFirstPort()
+                    .withPort(service.getSpec().getPorts().get(0).getPort() == 80 ? 8081 : 80).endPort().endSpec()
+                    .build());
             default -> {
                 // a slice moves to another service: both services change
                 String other = names.get(random.nextInt(names.size()));

@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * A fake of {@code iptables-restore --noflush} over the proxy's chains, for unit tests: declaring a chain creates
- * or flushes it, "-A" needs the chain and its jump target to exist, "-X" needs the chain empty and unreferenced,
- * and a table whose text fails leaves the table as it was.
+ * or flushes it, "-A" and "-I n" need the chain and its jump target to exist (and "-I" a position at most one past
+ * the end), "-D" needs the rule, "-X" needs the chain empty and unreferenced, and a table whose text fails leaves
+ * the table as it was.
  */
 final class RestoreModel {
     private static final Pattern JUMP = Pattern.compile(" -j (KEELSON-[A-Z0-9-]+)");
@@ -38,7 +39,7 @@ final class RestoreModel {
                 tables.put(table, chains);
             } else if (line.startsWith(":")) {
                 chains.put(line.substring(1, line.indexOf(' ')), new ArrayList<>());
-            } else if (line.startsWith("-A ")) {
+            } else if (line.startsWith("-A ") || line.startsWith("-I ")) {
                 String chain = RuleSet.chainOf(line);
                 if (!chains.containsKey(chain)) {
                     throw new IllegalStateException("chain " + chain + " does not exist: " + line);
@@ -47,7 +48,22 @@ final class RestoreModel {
                 if (m.find() && !chains.containsKey(m.group(1))) {
                     throw new IllegalStateException("jump target " + m.group(1) + " does not exist: " + line);
                 }
-                chains.get(chain).add(line);
+                List<String> rules = chains.get(chain);
+                if (line.startsWith("-A ")) {
+                    rules.add(line);
+                } else {
+                    String rest = line.substring(4 + chain.length());
+                    int position = Integer.parseInt(rest.substring(0, rest.indexOf(' ')));
+                    if (position < 1 || position > rules.size() + 1) {
+                        throw new IllegalStateException("no position " + position + " in " + chain + ": " + line);
+                    }
+                    rules.add(position - 1, "-A " + chain + rest.substring(rest.indexOf(' ')));
+                }
+            } else if (line.startsWith("-D ")) {
+                String chain = RuleSet.chainOf(line);
+                if (!chains.containsKey(chain) || !chains.get(chain).remove("-A" + line.substring(2))) {
+                    throw new IllegalStateException("no such rule to delete: " + line);
+                }
             } else if (line.startsWith("-X ")) {
                 String chain = line.substring(3);
                 if (!chains.containsKey(chain) || !chains.get(chain).isEmpty()) {

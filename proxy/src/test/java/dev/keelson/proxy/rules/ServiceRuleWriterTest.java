@@ -295,7 +295,7 @@ class ServiceRuleWriterTest {
     }
 
     @Test
-    void partialRestoreTextWritesDispatchChainsAndOnlyTheChangedServicesChains() {
+    void partialRestoreTextWritesOnlyTheChangedServicesChainsWhenOnlyEndpointsMoved() {
         var ports = List.of(port("http", "TCP", 80, 8080));
         RuleSet before = rules(List.of(service("web", "10.96.0.10", ports.get(0)).build(),
                         service("api", "10.96.0.11", ports.get(0)).build()),
@@ -306,16 +306,51 @@ class ServiceRuleWriterTest {
                 List.of(slice("web", List.of(slicePort("http", "TCP", 8080)), "10.244.1.4"),
                         slice("api", List.of(slicePort("http", "TCP", 8080)), "10.244.1.3")));
         TableState nat = before.natAfter(new TableState(true, Set.of()));
-        String text = after.partialRestoreText(nat, new TableState(true, Set.of()), Set.of("default/web"));
+        TableState filter = before.filterAfter(new TableState(true, Set.of()));
+        String text = after.partialRestoreText(nat, filter, Set.of("default/web"));
         String webSvc = serviceChain(after, "10.96.0.10:80");
         String apiSvc = serviceChain(after, "10.96.0.11:80");
-        assertTrue(text.contains(":KEELSON-SERVICES - [0:0]\n") && text.contains(":KEELSON-NODEPORTS - [0:0]\n"));
+        assertFalse(text.contains(":KEELSON-SERVICES ") || text.contains(":KEELSON-NODEPORTS ")
+                || text.contains(":KEELSON-FORWARD ") || text.contains("KEELSON-SERVICES -"),
+                "no dispatch rule changed, so no dispatch chain is written: " + text);
         assertTrue(text.contains(":" + webSvc + " - [0:0]\n"), text);
         assertFalse(text.contains(":" + apiSvc + " "), "api did not change: " + text);
         assertFalse(text.contains("-A " + apiSvc + " "), text);
-        assertTrue(text.contains("-A KEELSON-SERVICES -m comment --comment \"default/api:http cluster IP\""),
-                "dispatch chains list every service: " + text);
         String oldWebSep = target(chainRules(before.natRules(), webSvc).get(1));
         assertTrue(text.contains("-X " + oldWebSep + "\n"), "the removed endpoint's chain is deleted: " + text);
+
+        String unknown = after.partialRestoreText(new TableState(true, nat.chains()), filter, Set.of("default/web"));
+        assertTrue(unknown.contains(":KEELSON-SERVICES - [0:0]\n") && unknown.contains(
+                "-A KEELSON-SERVICES -m comment --comment \"default/api:http cluster IP\""),
+                "a dispatch chain whose rules are not known is rewritten whole: " + unknown);
+    }
+
+    @Test
+    void partialRestoreTextEditsTheDispatchChainRuleByRuleWhenAServiceComesAndGoes() {
+        var port = port("http", "TCP", 80, 8080);
+        var slicePorts = List.of(slicePort("http", "TCP", 8080));
+        RuleSet before = rules(List.of(service("a", "10.96.0.10", port).build(), service("b", "10.96.0.11", port)
+                        .build(), service("c", "10.96.0.12", port).build(), service("d", "10.96.0.13", port).build()),
+                List.of(slice("a", slicePorts, "10.244.1.2"), slice("b", slicePorts, "10.244.1.3"),
+                        slice("c", slicePorts, "10.244.1.4"), slice("d", slicePorts, "10.244.1.5")));
+        RuleSet after = rules(List.of(service("a", "10.96.0.10", port).build(), service("bb", "10.96.0.14", port)
+                        .build(), service("c", "10.96.0.12", port).build(), service("d", "10.96.0.13", port).build()),
+                List.of(slice("a", slicePorts, "10.244.1.2"), slice("bb", slicePorts, "10.244.1.3"),
+                        slice("c", slicePorts, "10.244.1.4"), slice("d", slicePorts, "10.244.1.5")));
+        TableState nat = before.natAfter(new TableState(true, Set.of()));
+        String text = after.partialRestoreText(nat, before.filterAfter(new TableState(true, Set.of())),
+                Set.of("default/b", "default/bb"));
+
+        String bSvc = serviceChain(before, "10.96.0.11:80");
+        String bbSvc = serviceChain(after, "10.96.0.14:80");
+        assertFalse(text.contains(":KEELSON-SERVICES "), "the dispatch chain is edited, not rewritten: " + text);
+        assertTrue(text.contains("\n-D KEELSON-SERVICES -m comment --comment \"default/b:http cluster IP\" -d "
+                + "10.96.0.11/32 -p tcp -m tcp --dport 80 -j " + bSvc + "\n"), text);
+        assertTrue(text.contains("\n-I KEELSON-SERVICES 2 -m comment --comment \"default/bb:http cluster IP\" -d "
+                + "10.96.0.14/32 -p tcp -m tcp --dport 80 -j " + bbSvc + "\n"), "inserted in sorted place: " + text);
+        assertTrue(text.indexOf("-D KEELSON-SERVICES") < text.indexOf("-X " + bSvc),
+                "the rule leaves before its target chain is deleted: " + text);
+        assertTrue(text.indexOf(":" + bbSvc + " ") < text.indexOf("-I KEELSON-SERVICES"),
+                "the new rule's target exists when it is inserted: " + text);
     }
 }
