@@ -1,12 +1,12 @@
 package dev.keelson.scheduler;
 
 import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.componentbase.leader.LeaderElection;
 import dev.keelson.componentbase.server.HealthServer;
 import dev.keelson.scheduler.binder.ApiCallException;
 import dev.keelson.scheduler.binder.ApiPoster;
 import dev.keelson.scheduler.binder.Binder;
-import dev.keelson.scheduler.binder.EventRecorder;
 import dev.keelson.scheduler.binder.PodConditionWriter;
 import dev.keelson.scheduler.cache.SchedulerCache;
 import dev.keelson.scheduler.framework.Framework;
@@ -61,8 +61,8 @@ public final class Scheduler implements AutoCloseable {
         this.metrics = new SchedulerMetrics(registry, queue);
         ApiPoster poster = new ApiPoster(client);
         this.binder = new Binder(poster, options.maxInFlightBinds());
-        this.events = new EventRecorder(poster, options.schedulerName(), options.identity(), 10_000, 16,
-                metrics.eventsDropped::increment);
+        this.events = EventRecorder.builder(options.schedulerName()).instance(options.identity()).action("Scheduling")
+                .maxPending(10_000, metrics.eventsDropped::increment).maxInFlight(16).build(client);
         this.conditions = new PodConditionWriter(client);
     }
 
@@ -199,7 +199,7 @@ public final class Scheduler implements AutoCloseable {
             LOG.debug("unable to schedule {}: {}", key, message);
             metrics.unschedulable.increment();
             queue.addUnschedulable(qp);
-            events.record(pod.pod(), "Warning", "FailedScheduling", message);
+            events.warning(pod.pod(), "FailedScheduling", message);
             conditions.unschedulable(pod.pod(), message);
             return;
         }
@@ -209,7 +209,7 @@ public final class Scheduler implements AutoCloseable {
                 metrics.scheduled.increment();
                 metrics.recordBound(qp.firstSeenNanos());
                 queue.done(key);
-                events.record(pod.pod(), "Normal", "Scheduled",
+                events.normal(pod.pod(), "Scheduled",
                         "Successfully assigned " + key + " to " + node);
                 return;
             }
@@ -224,7 +224,7 @@ public final class Scheduler implements AutoCloseable {
             LOG.warn("binding {} to {} failed: {}", key, node, cause.getMessage());
             metrics.error.increment();
             queue.addBackoff(qp);
-            events.record(pod.pod(), "Warning", "FailedScheduling", "Binding rejected: " + cause.getMessage());
+            events.warning(pod.pod(), "FailedScheduling", "Binding rejected: " + cause.getMessage());
         });
     }
 
@@ -251,6 +251,7 @@ public final class Scheduler implements AutoCloseable {
             nodeInformer.stop();
         }
         conditions.close();
+        events.close();
         if (healthServer != null) {
             healthServer.close();
         }
