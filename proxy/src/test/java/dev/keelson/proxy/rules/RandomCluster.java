@@ -117,6 +117,21 @@ public final class RandomCluster {
         }
     }
 
+    /** Moves the first endpoint of a service that has endpoints to a new address; returns the service's name. */
+    public String moveEndpoint() {
+        for (Map.Entry<String, EndpointSlice> entry : slices.entrySet()) {
+            EndpointSlice slice = entry.getValue();
+            if (!slice.getEndpoints().isEmpty() && services.containsKey(entry.getKey().replace("-a", ""))) {
+                List<Endpoint> endpoints = new ArrayList<>(slice.getEndpoints());
+                endpoints.set(0, new EndpointBuilder(endpoints.get(0)).withAddresses("10.244.2.99")
+                        .withNewConditions().withReady(true).endConditions().build());
+                putSlice(entry.getKey(), new EndpointSliceBuilder(slice).withEndpoints(endpoints).build());
+                return slice.getMetadata().getLabels().get(ServiceCatalog.SERVICE_NAME_LABEL);
+            }
+        }
+        throw new IllegalStateException("no service has endpoints");
+    }
+
     public Set<String> changed() {
         return changed;
     }
