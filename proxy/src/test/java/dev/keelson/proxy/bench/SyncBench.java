@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark, run on demand only ({@code -Dtest=SyncBench}): the proxy's full rule sync for 1,000 Services x 3
- * endpoints, and its partial sync after one service changed, each beside its floor (one raw iptables-restore of
- * the same rule text), in the same run, inside a network namespace of its own. Prints numbers; asserts nothing
- * about time.
+ * endpoints, the periodic resync of an intact node, and partial syncs after 1 and 30 services' endpoints moved,
+ * beside their floors (a raw iptables-restore of the same rule text, and a tiny one), in the same run, inside a
+ * network namespace of its own. Prints numbers; asserts nothing about time.
  */
 class SyncBench {
     static final int SERVICES = 1000;
@@ -89,16 +90,21 @@ class SyncBench {
             List<Double> compute = new ArrayList<>();
             List<Double> proxySync = new ArrayList<>();
             List<Double> floor = new ArrayList<>();
+            List<Double> resync = new ArrayList<>();
             List<Double> partialSync = new ArrayList<>();
             List<Double> partialFloor = new ArrayList<>();
+            List<Double> partial30 = new ArrayList<>();
+            List<Double> tiny = new ArrayList<>();
             int lines = 0;
             int partialLines = 0;
+            int partial30Lines = 0;
+            int seq = 0;
             for (int run = 0; run < RUNS; run++) {
-                // proxy full sync: what Proxy does on a periodic resync of an already programmed node
+                // proxy full sync: what Proxy does on its first sync, or after a failed one, on a programmed node
                 long t0 = System.nanoTime();
                 RuleSet rules = writer.write(ServiceCatalog.build(services, slices));
                 long t1 = System.nanoTime();
-                lines = applier.apply(rules, Set.of(), true).restoreLines();
+                lines = new RuleApplier(iptables).apply(rules, Set.of(), true).restoreLines();
                 long t2 = System.nanoTime();
                 compute.add((t1 - t0) / 1e6);
                 proxySync.add((t2 - t0) / 1e6);
@@ -108,9 +114,21 @@ class SyncBench {
                 Files.writeString(file, rules.restoreText(tables.get("nat"), tables.get("filter")));
                 floor.add(rawRestore(root, ns, file));
 
+                // the periodic resync of an intact node: compute, read the tables, compare, write nothing
+                long r0 = System.nanoTime();
+                var checked = applier.apply(writer.write(ServiceCatalog.build(services, slices)), Set.of(), true);
+                resync.add((System.nanoTime() - r0) / 1e6);
+                if (run > 0 && checked.rewrittenChains() != 0) {
+                    throw new IllegalStateException("a resync of an intact node rewrote " + checked.rewrittenChains());
+                }
+
+                // the floor of any restore: a tiny iptables-nft-restore --noflush beside these 15,000 rules
+                Files.writeString(file, "*nat\n:KPXBENCH-TINY - [0:0]\nCOMMIT\n");
+                tiny.add(rawRestore(root, ns, file));
+
                 // proxy partial sync: one service's endpoint moved since the last sync
                 int changed = (run * 37) % SERVICES;
-                moveEndpoint(slices, changed, run);
+                moveEndpoint(slices, changed, seq++);
                 long p0 = System.nanoTime();
                 RuleSet after = writer.write(ServiceCatalog.build(services, slices));
                 var applied = applier.apply(after, Set.of("bench/svc-" + changed), false);
@@ -120,11 +138,23 @@ class SyncBench {
                 }
                 partialLines = applied.restoreLines();
 
-                // its floor: the same partial text (same chains rewritten) by one raw iptables-restore
+                // its floor: the changed service's chains rewritten by one raw iptables-restore
                 tables = iptables.tables();
-                Files.writeString(file, after.partialRestoreText(tables.get("nat"), tables.get("filter"),
-                        Set.of("bench/svc-" + changed)));
+                Files.writeString(file, after.partialRestoreText(after.natAfter(tables.get("nat")),
+                        after.filterAfter(tables.get("filter")), Set.of("bench/svc-" + changed)));
                 partialFloor.add(rawRestore(root, ns, file));
+
+                // a partial sync as under 100 changes/s at a 300 ms period: 30 services' endpoints moved
+                Set<String> thirty = new HashSet<>();
+                for (int i = 0; i < 30; i++) {
+                    int service = (run * 131 + i * 33) % SERVICES;
+                    moveEndpoint(slices, service, seq++);
+                    thirty.add("bench/svc-" + service);
+                }
+                long q0 = System.nanoTime();
+                partial30Lines = applier.apply(writer.write(ServiceCatalog.build(services, slices)), thirty, false)
+                        .restoreLines();
+                partial30.add((System.nanoTime() - q0) / 1e6);
             }
             System.out.printf("SyncBench: %d services x %d endpoints, %d runs%n", SERVICES, ENDPOINTS, RUNS);
             System.out.printf("  compute rules (catalog + writer): median %.1f ms  all %s%n", median(compute), compute);
@@ -133,10 +163,16 @@ class SyncBench {
             System.out.printf("  floor (raw iptables-nft-restore of the same file): median %.1f ms  all %s%n",
                     median(floor), floor);
             System.out.printf("  ratio proxy/floor: %.2f%n", median(proxySync) / median(floor));
+            System.out.printf("  proxy resync of an intact node (compute + iptables-save + compare, nothing written):"
+                    + " median %.1f ms  all %s%n", median(resync), resync);
+            System.out.printf("  floor of any restore (tiny iptables-nft-restore --noflush beside 15,000 rules):"
+                    + " median %.1f ms  all %s%n", median(tiny), tiny);
             System.out.printf("  proxy partial sync, 1 of %d services changed (compute + restore of %d lines):"
                     + " median %.1f ms  all %s%n", SERVICES, partialLines, median(partialSync), partialSync);
-            System.out.printf("  floor (raw iptables-nft-restore of the same partial file): median %.1f ms  all %s%n",
+            System.out.printf("  floor (raw iptables-nft-restore of that service's chains): median %.1f ms  all %s%n",
                     median(partialFloor), partialFloor);
+            System.out.printf("  proxy partial sync, 30 services' endpoints moved (compute + restore of %d lines):"
+                    + " median %.1f ms  all %s%n", partial30Lines, median(partial30), partial30);
         } finally {
             Files.deleteIfExists(file);
             root.run(List.of("ip", "netns", "del", ns));
