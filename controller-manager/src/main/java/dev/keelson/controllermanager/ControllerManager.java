@@ -55,11 +55,11 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Serves /healthz and /metrics and starts campaigning (or, without leader election, the controllers). */
     public synchronized void start() {
-        if (options.securePort() >= 0) {
-            healthServer = HealthServer.start(VertxHolder.get(), options.bindAddress(), options.securePort(), registry,
-                    () -> !closed);
+        if (options.common().securePort() >= 0) {
+            healthServer = HealthServer.start(VertxHolder.get(), options.common().bindAddress(),
+                    options.common().securePort(), registry, () -> !closed);
         }
-        if (options.leaderElect()) {
+        if (options.common().leaderElect()) {
             campaign();
         } else {
             startControllers();
@@ -70,15 +70,13 @@ public final class ControllerManager implements AutoCloseable {
         if (closed) {
             return;
         }
-        election = LeaderElection.start(client, new LeaderElection.Options(options.leaseNamespace(),
-                        options.leaseName(), options.identity(), options.leaseDuration(), options.renewDeadline(),
-                        options.retryPeriod()),
+        election = LeaderElection.start(client, options.common().election(options.identity()),
                 this::startControllers, this::lostLease);
     }
 
     private void lostLease() {
-        log.warn("{} lost the lease {}/{}: stopping controllers", options.identity(), options.leaseNamespace(),
-                options.leaseName());
+        log.warn("{} lost the lease {}/{}: stopping controllers", options.identity(),
+                options.common().leaseNamespace(), options.common().leaseName());
         stopControllers();
         new Thread(this::campaign, "controller-manager-recampaign").start();
     }

@@ -85,14 +85,7 @@ public final class ControllerManagerCommand implements Callable<Integer> {
 
     ControllerManagerOptions options() {
         return ControllerManagerOptions.builder()
-                .leaderElect(flags.leaderElect())
-                .leaseNamespace(flags.leaseNamespace())
-                .leaseName(flags.leaseName())
-                .leaseDuration(flags.leaseDuration())
-                .renewDeadline(flags.renewDeadline())
-                .retryPeriod(flags.retryPeriod())
-                .bindAddress(flags.bindAddress())
-                .securePort(flags.securePort())
+                .common(flags.common())
                 .controllers(controllers)
                 .clusterCidr(clusterCidr)
                 .nodeCidrMaskSize(nodeCidrMaskSize)

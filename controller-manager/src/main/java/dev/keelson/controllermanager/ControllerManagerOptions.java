@@ -1,5 +1,6 @@
 package dev.keelson.controllermanager;
 
+import dev.keelson.componentbase.cli.ComponentFlags;
 import dev.keelson.componentbase.leader.LeaderElection;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.Set;
  * How a ControllerManager runs: leader election, where /healthz and /metrics are served, which controllers
  * run with how many workers, and the node-related settings (pod CIDRs, heartbeat grace).
  *
- * @param securePort port for /healthz and /metrics; 0 picks a free one, -1 serves nothing
+ * @param common leader election and where /healthz and /metrics are served
  * @param controllers Kubernetes' --controllers syntax: {@code *} = all, {@code name} enables, {@code -name} disables
  * @param endpointUpdatesBatchPeriod how long pod changes are gathered before a Service's endpoints are rewritten
  * @param secondaryNodeEvictionRate node taints per second in a large zone that is partially disrupted
@@ -18,15 +19,8 @@ import java.util.Set;
  * @param terminatedPodGcThreshold terminated pods kept before the oldest are deleted; 0 keeps all
  */
 public record ControllerManagerOptions(
-        boolean leaderElect,
-        String leaseNamespace,
-        String leaseName,
-        Duration leaseDuration,
-        Duration renewDeadline,
-        Duration retryPeriod,
+        ComponentFlags.Common common,
         String identity,
-        String bindAddress,
-        int securePort,
         List<String> controllers,
         String clusterCidr,
         int nodeCidrMaskSize,
@@ -57,9 +51,6 @@ public record ControllerManagerOptions(
             if (!name.equals("*") && !ALL_CONTROLLERS.contains(name)) {
                 throw new IllegalArgumentException("unknown controller \"" + name + "\"; known: " + ALL_CONTROLLERS);
             }
-        }
-        if (leaderElect) {
-            LeaderElection.requireConsistentTimings(leaseDuration, renewDeadline, retryPeriod);
         }
         if (unhealthyZoneThreshold <= 0 || unhealthyZoneThreshold > 1) {
             throw new IllegalArgumentException("unhealthy zone threshold must be in (0, 1]");
@@ -95,16 +86,8 @@ public record ControllerManagerOptions(
     }
 
     /** Collects options one by one; unset ones keep kube-controller-manager's defaults. */
-    public static final class Builder {
-        private boolean leaderElect = true;
-        private String leaseNamespace = "kube-system";
-        private String leaseName = "kube-controller-manager";
-        private Duration leaseDuration = Duration.ofSeconds(15);
-        private Duration renewDeadline = Duration.ofSeconds(10);
-        private Duration retryPeriod = Duration.ofSeconds(2);
+    public static final class Builder extends ComponentFlags.CommonBuilder<Builder> {
         private String identity = LeaderElection.defaultIdentity();
-        private String bindAddress = "0.0.0.0";
-        private int securePort = DEFAULT_SECURE_PORT;
         private List<String> controllers = List.of("*");
         private String clusterCidr = "10.244.0.0/16";
         private int nodeCidrMaskSize = 24;
@@ -124,50 +107,16 @@ public record ControllerManagerOptions(
         private int terminatedPodGcThreshold = 12500;
 
         private Builder() {
+            super("kube-controller-manager", DEFAULT_SECURE_PORT);
         }
 
-        public Builder leaderElect(boolean leaderElect) {
-            this.leaderElect = leaderElect;
-            return this;
-        }
-
-        public Builder leaseNamespace(String leaseNamespace) {
-            this.leaseNamespace = leaseNamespace;
-            return this;
-        }
-
-        public Builder leaseName(String leaseName) {
-            this.leaseName = leaseName;
-            return this;
-        }
-
-        public Builder leaseDuration(Duration leaseDuration) {
-            this.leaseDuration = leaseDuration;
-            return this;
-        }
-
-        public Builder renewDeadline(Duration renewDeadline) {
-            this.renewDeadline = renewDeadline;
-            return this;
-        }
-
-        public Builder retryPeriod(Duration retryPeriod) {
-            this.retryPeriod = retryPeriod;
+        @Override
+        protected Builder self() {
             return this;
         }
 
         public Builder identity(String identity) {
             this.identity = identity;
-            return this;
-        }
-
-        public Builder bindAddress(String bindAddress) {
-            this.bindAddress = bindAddress;
-            return this;
-        }
-
-        public Builder securePort(int securePort) {
-            this.securePort = securePort;
             return this;
         }
 
@@ -258,7 +207,7 @@ public record ControllerManagerOptions(
 
         /** @throws IllegalArgumentException if the options contradict each other or name an unknown controller */
         public ControllerManagerOptions build() {
-            return new ControllerManagerOptions(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod, identity, bindAddress, securePort, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
+            return new ControllerManagerOptions(buildCommon(), identity, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
         }
     }
 }

@@ -21,13 +21,13 @@ class ControllerManagerCommandTest {
     @Test
     void defaultsMatchKubeControllerManager() {
         ControllerManagerOptions o = parse("--kubeconfig", "/tmp/kc");
-        assertTrue(o.leaderElect());
-        assertEquals("kube-controller-manager", o.leaseName());
-        assertEquals("kube-system", o.leaseNamespace());
-        assertEquals(Duration.ofSeconds(15), o.leaseDuration());
-        assertEquals(Duration.ofSeconds(10), o.renewDeadline());
-        assertEquals(Duration.ofSeconds(2), o.retryPeriod());
-        assertEquals(10257, o.securePort());
+        assertTrue(o.common().leaderElect());
+        assertEquals("kube-controller-manager", o.common().leaseName());
+        assertEquals("kube-system", o.common().leaseNamespace());
+        assertEquals(Duration.ofSeconds(15), o.common().leaseDuration());
+        assertEquals(Duration.ofSeconds(10), o.common().renewDeadline());
+        assertEquals(Duration.ofSeconds(2), o.common().retryPeriod());
+        assertEquals(10257, o.common().securePort());
         assertEquals("10.244.0.0/16", o.clusterCidr());
         assertEquals(Duration.ofSeconds(40), o.nodeMonitorGracePeriod());
         assertEquals(0.1, o.nodeEvictionRate());
@@ -44,8 +44,8 @@ class ControllerManagerCommandTest {
                 "--cluster-cidr", "10.200.0.0/16", "--node-monitor-grace-period", "1m30s",
                 "--controllers", "*,-nodeipam", "--concurrent-deployment-syncs", "9",
                 "--unhealthy-zone-threshold", "0.7", "--terminated-pod-gc-threshold", "5");
-        assertFalse(o.leaderElect());
-        assertEquals(0, o.securePort());
+        assertFalse(o.common().leaderElect());
+        assertEquals(0, o.common().securePort());
         assertEquals("10.200.0.0/16", o.clusterCidr());
         assertEquals(Duration.ofSeconds(90), o.nodeMonitorGracePeriod());
         assertFalse(o.enabled("nodeipam"));
@@ -94,6 +94,6 @@ class ControllerManagerCommandTest {
         assertThrows(IllegalArgumentException.class, () -> ControllerManagerOptions.builder()
                 .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).build());
         assertFalse(ControllerManagerOptions.builder().leaderElect(false)
-                .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).build().leaderElect());
+                .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).build().common().leaderElect());
     }
 }

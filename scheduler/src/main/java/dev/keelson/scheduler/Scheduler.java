@@ -67,14 +67,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     public synchronized void start() {
-        if (options.securePort() >= 0) {
-            healthServer = HealthServer.start(VertxHolder.get(), options.bindAddress(), options.securePort(), registry,
-                    this::healthy);
+        if (options.common().securePort() >= 0) {
+            healthServer = HealthServer.start(VertxHolder.get(), options.common().bindAddress(),
+                    options.common().securePort(), registry, this::healthy);
         }
         nodeInformer = client.nodes().inform(new NodeEventHandler(cache, queue), 0);
         podInformer = client.pods().inAnyNamespace().inform(new PodEventHandler(options.schedulerName(), cache, queue), 0);
         LOG.info("scheduler {} synced {} nodes and {} pods", options.identity(), cache.nodeCount(), cache.podCount());
-        if (options.leaderElect()) {
+        if (options.common().leaderElect()) {
             campaign();
         } else {
             startLeading();
@@ -85,9 +85,7 @@ public final class Scheduler implements AutoCloseable {
         if (closed) {
             return;
         }
-        election = LeaderElection.start(client, new LeaderElection.Options(options.leaseNamespace(),
-                        options.leaseName(), options.identity(), options.leaseDuration(), options.renewDeadline(),
-                        options.retryPeriod()),
+        election = LeaderElection.start(client, options.common().election(options.identity()),
                 this::startLeading, this::lostLease);
     }
 

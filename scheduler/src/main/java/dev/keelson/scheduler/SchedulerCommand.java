@@ -31,15 +31,8 @@ public final class SchedulerCommand implements Callable<Integer> {
 
     SchedulerOptions options() {
         return SchedulerOptions.builder()
+                .common(flags.common())
                 .schedulerName(schedulerName)
-                .leaderElect(flags.leaderElect())
-                .leaseNamespace(flags.leaseNamespace())
-                .leaseName(flags.leaseName())
-                .leaseDuration(flags.leaseDuration())
-                .renewDeadline(flags.renewDeadline())
-                .retryPeriod(flags.retryPeriod())
-                .bindAddress(flags.bindAddress())
-                .securePort(flags.securePort())
                 .scoreWeights(scoreWeights)
                 .percentageOfNodesToScore(percentageOfNodesToScore)
                 .build();

@@ -22,15 +22,16 @@ class SchedulerCommandTest {
     @Test
     void defaultsMatchKubeScheduler() {
         SchedulerOptions o = parse("--kubeconfig", "/tmp/k").options();
-        assertEquals(10259, o.securePort());
-        assertEquals("0.0.0.0", o.bindAddress());
-        assertTrue(o.leaderElect());
-        assertEquals(Duration.ofSeconds(15), o.leaseDuration());
-        assertEquals(Duration.ofSeconds(10), o.renewDeadline());
-        assertEquals(Duration.ofSeconds(2), o.retryPeriod());
-        assertEquals("kube-system", o.leaseNamespace());
-        assertEquals("kube-scheduler", o.leaseName());
+        assertEquals(10259, o.common().securePort());
+        assertEquals("0.0.0.0", o.common().bindAddress());
+        assertTrue(o.common().leaderElect());
+        assertEquals(Duration.ofSeconds(15), o.common().leaseDuration());
+        assertEquals(Duration.ofSeconds(10), o.common().renewDeadline());
+        assertEquals(Duration.ofSeconds(2), o.common().retryPeriod());
+        assertEquals("kube-system", o.common().leaseNamespace());
+        assertEquals("kube-scheduler", o.common().leaseName());
         assertEquals("default-scheduler", o.schedulerName());
+        assertEquals(SchedulerOptions.builder().identity(o.identity()).build(), o);
     }
 
     @Test
@@ -39,9 +40,9 @@ class SchedulerCommandTest {
                 "--leader-elect-lease-duration", "1m30s", "--score-weight", "TaintToleration=5", "--scheduler-name", "mine");
         SchedulerOptions o = cmd.options();
         assertEquals(Path.of("/tmp/k"), cmd.flags.kubeconfig());
-        assertFalse(o.leaderElect());
-        assertEquals(0, o.securePort());
-        assertEquals(Duration.ofSeconds(90), o.leaseDuration());
+        assertFalse(o.common().leaderElect());
+        assertEquals(0, o.common().securePort());
+        assertEquals(Duration.ofSeconds(90), o.common().leaseDuration());
         assertEquals(Map.of("TaintToleration", 5), o.scoreWeights());
         assertEquals("mine", o.schedulerName());
     }

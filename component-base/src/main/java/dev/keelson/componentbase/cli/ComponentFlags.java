@@ -1,12 +1,15 @@
 package dev.keelson.componentbase.cli;
 
+import dev.keelson.componentbase.leader.LeaderElection;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import picocli.CommandLine.Option;
 
 /**
  * The flags kube-scheduler and kube-controller-manager have in common (apiserver access, where /healthz and
- * /metrics are served, leader election), as a picocli mixin with each component's own defaults.
+ * /metrics are served, leader election), as a picocli mixin with each component's own defaults. {@link #common()}
+ * hands all but the kubeconfig to the component's options as one {@link Common} value.
  */
 public final class ComponentFlags {
     /**
@@ -61,35 +64,115 @@ public final class ComponentFlags {
         return kubeconfig;
     }
 
-    public String bindAddress() {
-        return bindAddress;
+    /** Leader election and serving address as the flags set them. */
+    public Common common() {
+        return new Common(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
+                bindAddress, securePort);
     }
 
-    public int securePort() {
-        return securePort;
+    /**
+     * Leader election and where /healthz and /metrics are served, as kube-scheduler and kube-controller-manager
+     * share them.
+     *
+     * @param securePort port for /healthz and /metrics; 0 picks a free one, -1 serves nothing
+     */
+    public record Common(boolean leaderElect, String leaseNamespace, String leaseName, Duration leaseDuration,
+                         Duration renewDeadline, Duration retryPeriod, String bindAddress, int securePort) {
+        public Common {
+            Objects.requireNonNull(leaseNamespace, "leaseNamespace");
+            Objects.requireNonNull(leaseName, "leaseName");
+            if (leaderElect) {
+                LeaderElection.requireConsistentTimings(leaseDuration, renewDeadline, retryPeriod);
+            }
+        }
+
+        /** The election this component campaigns in as {@code identity}. */
+        public LeaderElection.Options election(String identity) {
+            return new LeaderElection.Options(leaseNamespace, leaseName, identity, leaseDuration, renewDeadline,
+                    retryPeriod);
+        }
     }
 
-    public boolean leaderElect() {
-        return leaderElect;
-    }
+    /**
+     * The part of a component's options builder that sets {@link Common}: Kubernetes' defaults (15 s lease, 10 s
+     * renew deadline, 2 s retry, kube-system, all addresses) with the component's lease name and port.
+     *
+     * @param <B> the component's builder, returned by every setter
+     */
+    public abstract static class CommonBuilder<B extends CommonBuilder<B>> {
+        private boolean leaderElect = true;
+        private String leaseNamespace = "kube-system";
+        private String leaseName;
+        private Duration leaseDuration = Duration.ofSeconds(15);
+        private Duration renewDeadline = Duration.ofSeconds(10);
+        private Duration retryPeriod = Duration.ofSeconds(2);
+        private String bindAddress = "0.0.0.0";
+        private int securePort;
 
-    public Duration leaseDuration() {
-        return leaseDuration;
-    }
+        protected CommonBuilder(String leaseName, int securePort) {
+            this.leaseName = leaseName;
+            this.securePort = securePort;
+        }
 
-    public Duration renewDeadline() {
-        return renewDeadline;
-    }
+        protected abstract B self();
 
-    public Duration retryPeriod() {
-        return retryPeriod;
-    }
+        /** All of them at once, as {@link ComponentFlags#common()} gives them. */
+        public B common(Common common) {
+            leaderElect = common.leaderElect();
+            leaseNamespace = common.leaseNamespace();
+            leaseName = common.leaseName();
+            leaseDuration = common.leaseDuration();
+            renewDeadline = common.renewDeadline();
+            retryPeriod = common.retryPeriod();
+            bindAddress = common.bindAddress();
+            securePort = common.securePort();
+            return self();
+        }
 
-    public String leaseNamespace() {
-        return leaseNamespace;
-    }
+        public B leaderElect(boolean leaderElect) {
+            this.leaderElect = leaderElect;
+            return self();
+        }
 
-    public String leaseName() {
-        return leaseName;
+        public B leaseNamespace(String leaseNamespace) {
+            this.leaseNamespace = leaseNamespace;
+            return self();
+        }
+
+        public B leaseName(String leaseName) {
+            this.leaseName = leaseName;
+            return self();
+        }
+
+        public B leaseDuration(Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
+            return self();
+        }
+
+        public B renewDeadline(Duration renewDeadline) {
+            this.renewDeadline = renewDeadline;
+            return self();
+        }
+
+        public B retryPeriod(Duration retryPeriod) {
+            this.retryPeriod = retryPeriod;
+            return self();
+        }
+
+        public B bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return self();
+        }
+
+        public B securePort(int securePort) {
+            this.securePort = securePort;
+            return self();
+        }
+
+        /** @throws IllegalArgumentException if leader election is on and the lease timings contradict each other */
+        protected Common buildCommon() {
+            return new Common(leaderElect, leaseNamespace, leaseName, leaseDuration, renewDeadline, retryPeriod,
+                    bindAddress, securePort);
+        }
     }
 }

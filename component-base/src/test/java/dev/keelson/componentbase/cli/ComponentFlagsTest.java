@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keelson.componentbase.leader.LeaderElection;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,9 @@ class ComponentFlagsTest {
 
     @Test
     void defaultsAreKubernetesOnesPlusTheComponentsLeaseAndPort() {
-        ComponentFlags f = parse(new CommandLine(new Component()), "--kubeconfig", "/tmp/kc");
-        assertEquals(Path.of("/tmp/kc"), f.kubeconfig());
+        ComponentFlags flags = parse(new CommandLine(new Component()), "--kubeconfig", "/tmp/kc");
+        assertEquals(Path.of("/tmp/kc"), flags.kubeconfig());
+        ComponentFlags.Common f = flags.common();
         assertEquals("0.0.0.0", f.bindAddress());
         assertEquals(10299, f.securePort());
         assertTrue(f.leaderElect());
@@ -41,9 +43,9 @@ class ComponentFlagsTest {
     @Test
     void flagsOverrideDefaultsAndTheComponentsDefaultsComeBackOnTheNextParse() {
         CommandLine cl = new CommandLine(new Component());
-        ComponentFlags f = parse(cl, "--kubeconfig", "/k", "--leader-elect=false", "--secure-port", "0",
+        ComponentFlags.Common f = parse(cl, "--kubeconfig", "/k", "--leader-elect=false", "--secure-port", "0",
                 "--bind-address", "127.0.0.1", "--leader-elect-lease-duration", "1m30s",
-                "--leader-elect-resource-name", "mine", "--leader-elect-resource-namespace", "elsewhere");
+                "--leader-elect-resource-name", "mine", "--leader-elect-resource-namespace", "elsewhere").common();
         assertFalse(f.leaderElect());
         assertEquals(0, f.securePort());
         assertEquals("127.0.0.1", f.bindAddress());
@@ -51,10 +53,43 @@ class ComponentFlagsTest {
         assertEquals("mine", f.leaseName());
         assertEquals("elsewhere", f.leaseNamespace());
 
-        f = parse(cl, "--kubeconfig", "/k", "--leader-elect");
+        f = parse(cl, "--kubeconfig", "/k", "--leader-elect").common();
         assertTrue(f.leaderElect());
         assertEquals(10299, f.securePort());
         assertEquals("kube-component", f.leaseName());
+    }
+
+    static final class ComponentOptionsBuilder extends ComponentFlags.CommonBuilder<ComponentOptionsBuilder> {
+        ComponentOptionsBuilder() {
+            super("kube-component", 10299);
+        }
+
+        @Override
+        protected ComponentOptionsBuilder self() {
+            return this;
+        }
+    }
+
+    @Test
+    void aComponentsBuilderStartsFromTheSameDefaultsAsItsFlags() {
+        ComponentFlags flags = parse(new CommandLine(new Component()), "--kubeconfig", "/tmp/kc");
+        assertEquals(flags.common(), new ComponentOptionsBuilder().buildCommon());
+    }
+
+    @Test
+    void commonGivesTheElectionOfAnIdentity() {
+        ComponentFlags.Common c = new ComponentOptionsBuilder().leaseDuration(Duration.ofSeconds(4))
+                .renewDeadline(Duration.ofSeconds(3)).retryPeriod(Duration.ofSeconds(1)).buildCommon();
+        assertEquals(new LeaderElection.Options("kube-system", "kube-component", "me", Duration.ofSeconds(4),
+                Duration.ofSeconds(3), Duration.ofSeconds(1)), c.election("me"));
+    }
+
+    @Test
+    void contradictoryLeaseTimingsAreRefusedOnlyWhenElecting() {
+        assertThrows(IllegalArgumentException.class, () -> new ComponentOptionsBuilder()
+                .leaseDuration(Duration.ofSeconds(5)).renewDeadline(Duration.ofSeconds(10)).buildCommon());
+        assertFalse(new ComponentOptionsBuilder().leaderElect(false).leaseDuration(Duration.ofSeconds(5))
+                .renewDeadline(Duration.ofSeconds(10)).buildCommon().leaderElect());
     }
 
     @Test
