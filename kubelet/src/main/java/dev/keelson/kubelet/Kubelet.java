@@ -55,6 +55,8 @@ public final class Kubelet implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DockerRuntime docker;
     private final PodNetwork network;
+    /** The last pod network conflict reported as an Event (read and written by the timer thread only). */
+    private String networkProblem;
     private final EventRecorder events;
     private final ProbeManager probes;
     private final PodSyncer syncer;
@@ -266,7 +268,18 @@ public final class Kubelet implements AutoCloseable {
             if (cidr == null || cidr.equals(network.cidr())) {
                 return;
             }
-            network.ensure(cidr);
+            try {
+                network.ensure(cidr);
+            } catch (PodNetwork.ConflictException e) {
+                // retried every 500 ms: one Event per distinct problem, not one per attempt
+                if (!e.getMessage().equals(networkProblem)) {
+                    networkProblem = e.getMessage();
+                    log.warn("cannot set up the pod network: {}", e.getMessage());
+                    events.warning(current, "PodNetworkConflict", e.getMessage());
+                }
+                return;
+            }
+            networkProblem = null;
             podsByUid.keySet().forEach(this::enqueue);
         } catch (RuntimeException e) {
             log.warn("cannot set up the pod network: {}", e.getMessage());

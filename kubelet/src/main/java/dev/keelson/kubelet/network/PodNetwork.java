@@ -1,12 +1,15 @@
 package dev.keelson.kubelet.network;
 
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
+import dev.keelson.kubelet.runtime.ContainerLabels;
 import dev.keelson.kubelet.runtime.DockerRuntime;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,11 +24,13 @@ public final class PodNetwork {
 
     private final DockerRuntime docker;
     private final String networkName;
+    private final String nodeName;
     private final String bridgeName;
     private volatile String cidr;
 
     public PodNetwork(DockerRuntime docker, String nodeName) {
         this.docker = docker;
+        this.nodeName = nodeName;
         this.networkName = "keelson-" + nodeName;
         this.bridgeName = bridgeNameFor(nodeName);
     }
@@ -52,7 +57,13 @@ public final class PodNetwork {
         return cidr != null;
     }
 
-    /** Makes sure the bridge network exists for this CIDR; replaces one made for another CIDR when it is unused. */
+    /**
+     * Makes sure the bridge network exists for this CIDR. A network of the same name (left by an earlier run of this
+     * node, or of another cluster's node of the same name) is reused when its subnet and gateway are the CIDR's;
+     * otherwise this node's own containers on it are removed (a podCIDR never changes for a Node, so they belong to
+     * a Node that no longer exists) and the network is replaced. A network that other containers still use is left
+     * alone: {@link ConflictException} says which.
+     */
     public synchronized void ensure(String podCidr) {
         if (podCidr.equals(cidr)) {
             return;
@@ -61,18 +72,18 @@ public final class PodNetwork {
         List<Network> existing = docker.call("list_networks",
                 () -> docker.client().listNetworksCmd().withNameFilter(networkName).exec());
         for (Network n : existing) {
+            // the name filter matches substrings
             if (!n.getName().equals(networkName)) {
                 continue;
             }
-            boolean same = n.getIpam() != null && n.getIpam().getConfig() != null && n.getIpam().getConfig().stream()
-                    .anyMatch(c -> podCidr.equals(c.getSubnet()));
-            if (same) {
+            if (matches(n, podCidr, gateway)) {
                 cidr = podCidr;
                 log.info("pod network {} for {} adopted", networkName, podCidr);
                 return;
             }
-            log.info("pod network {} has another subnet, replacing it for {}", networkName, podCidr);
-            docker.run("remove_network", () -> docker.client().removeNetworkCmd(n.getId()).exec());
+            log.info("pod network {} has subnet {}, not {} (gateway {}): replacing it", networkName, subnetsOf(n),
+                    podCidr, gateway);
+            replace(n, podCidr);
         }
         docker.call("create_network", () -> docker.client().createNetworkCmd()
                 .withName(networkName)
@@ -86,6 +97,56 @@ public final class PodNetwork {
                 .exec());
         cidr = podCidr;
         log.info("pod network {} created for {} (bridge {}, gateway {})", networkName, podCidr, bridgeName, gateway);
+    }
+
+    /** True when the network's IPAM has exactly this subnet and gateway (Docker's gateway may be unset in a listing). */
+    static boolean matches(Network n, String podCidr, String gateway) {
+        if (n.getIpam() == null || n.getIpam().getConfig() == null || n.getIpam().getConfig().isEmpty()) {
+            return false;
+        }
+        return n.getIpam().getConfig().stream().allMatch(c -> podCidr.equals(c.getSubnet())
+                && (c.getGateway() == null || c.getGateway().isEmpty() || gateway.equals(c.getGateway())));
+    }
+
+    private static List<String> subnetsOf(Network n) {
+        return n.getIpam() == null || n.getIpam().getConfig() == null ? List.of()
+                : n.getIpam().getConfig().stream().map(c -> c.getSubnet() + " gw " + c.getGateway()).toList();
+    }
+
+    /** Removes this node's containers on the network, then the network; fails while others still use it. */
+    private void replace(Network n, String podCidr) {
+        List<Container> attached = docker.call("list_containers", () -> docker.client().listContainersCmd()
+                .withShowAll(true).withNetworkFilter(List.of(n.getId())).exec());
+        List<String> others = new ArrayList<>();
+        for (Container c : attached) {
+            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+            if (c.getLabels() != null && nodeName.equals(c.getLabels().get(ContainerLabels.NODE))) {
+                log.info("removing container {} ({}) of an earlier pod network of node {}", name, c.getState(), nodeName);
+                docker.remove(c.getId());
+            } else {
+                others.add(name);
+            }
+        }
+        if (!others.isEmpty()) {
+            throw new ConflictException("pod network " + networkName + " has subnet " + subnetsOf(n) + ", not the node's podCIDR "
+                    + podCidr + ", and cannot be replaced: containers of others use it: " + String.join(", ", others));
+        }
+        try {
+            docker.run("remove_network", () -> docker.client().removeNetworkCmd(n.getId()).exec());
+        } catch (NotFoundException gone) {
+            // removed meanwhile: created below
+        } catch (RuntimeException e) {
+            throw new ConflictException("pod network " + networkName + " has subnet " + subnetsOf(n)
+                    + ", not the node's podCIDR " + podCidr + ", and Docker refused to remove it: "
+                    + DockerRuntime.rootMessage(e));
+        }
+    }
+
+    /** The node's pod network cannot be set up for its podCIDR until someone removes what is in the way. */
+    public static final class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
+        }
     }
 
     /** The gateway of a CIDR: its first usable address, e.g. 10.244.1.1 for 10.244.1.0/24. */
