@@ -96,9 +96,10 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     private void record(HasMetadata about, String fieldPath, String type, String reason, String message) {
+        Event event = event(about, fieldPath, type, reason, message);
         if (logEach) {
-            log.info("{} {}/{}: {} {}", kind(about), about.getMetadata().getNamespace(), about.getMetadata().getName(),
-                    reason, message);
+            log.info("{} {}/{}: {} {}", event.getInvolvedObject().getKind(), event.getMetadata().getNamespace(),
+                    about.getMetadata().getName(), reason, message);
         }
         if (closed) {
             log.debug("event {} {} dropped after close", reason, message);
@@ -109,7 +110,6 @@ public final class EventRecorder implements AutoCloseable {
             onDrop.run();
             return;
         }
-        Event event = event(about, fieldPath, type, reason, message);
         String key = aggregate ? about.getMetadata().getUid() + "/" + fieldPath + "/" + reason + "/" + message : null;
         pending.add(new Pending(event, key));
         drain();
