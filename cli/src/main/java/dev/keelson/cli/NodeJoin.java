@@ -8,6 +8,7 @@ import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.componentbase.tls.CertificateRequests;
 import dev.keelson.componentbase.tls.Kubeconfigs;
 import dev.keelson.componentbase.tls.Pem;
+import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,14 +51,71 @@ final class NodeJoin {
 
     private NodeJoin() {}
 
-    /** The node's credentials: reused when valid for {@code node} at {@code server}, else obtained with the token. */
+    /**
+     * The node's credentials: reused when valid for {@code node} at {@code server}, else obtained with the token. A
+     * server that cannot be reached or answers 5xx may be starting or restarting: the join is tried again (1 s,
+     * doubling to {@code maxWait}) until it is reached; a refused token or a foreign CA fails at once.
+     */
     static Credentials ensure(URI server, NodeBootstrap.Token token, Path dataDir, String node, List<String> ips,
-                              List<String> names) throws Exception {
+                              List<String> names, Duration maxWait) throws Exception {
         Credentials c = Credentials.in(dataDir);
         if (reusable(c, server, node)) {
             LOG.info("node {} reuses its certificates in {}", node, dataDir);
             return c;
         }
+        Duration wait = Duration.ofSeconds(1);
+        while (true) {
+            try {
+                return join(server, token, c, node, ips, names);
+            } catch (Unavailable e) {
+                LOG.warn("node {} cannot join {} yet ({}): trying again in {} s", node, server, e.getMessage(),
+                        wait.toSeconds());
+                Thread.sleep(wait.toMillis());
+                wait = wait.multipliedBy(2).compareTo(maxWait) > 0 ? maxWait : wait.multipliedBy(2);
+            }
+        }
+    }
+
+    static Credentials ensure(URI server, NodeBootstrap.Token token, Path dataDir, String node, List<String> ips,
+                              List<String> names) throws Exception {
+        return ensure(server, token, dataDir, node, ips, names, Duration.ofSeconds(10));
+    }
+
+    /** A server that could not be reached or answered 5xx: it may be starting, the join is worth another try. */
+    static final class Unavailable extends IOException {
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    private static HttpResponse<String> send(HttpClient http, HttpRequest request, String what) throws Exception {
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Unavailable(what + ": " + reason(e));
+        }
+        if (resp.statusCode() >= 500) {
+            throw new Unavailable(what + ": the server answered " + resp.statusCode());
+        }
+        return resp;
+    }
+
+    /** What went wrong, for the log: the JDK client's ConnectException carries no message. */
+    private static String reason(Throwable e) {
+        if (e instanceof java.net.ConnectException) {
+            return "no connection (nothing listens there yet, or the address is wrong)";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    private static Credentials join(URI server, NodeBootstrap.Token token, Credentials c, String node,
+                                    List<String> ips, List<String> names) throws Exception {
         X509Certificate ca = fetchCa(server, token);
         KeyPair client = CertificateAuthority.newKeyPair();
         KeyPair serving = CertificateAuthority.newKeyPair();
@@ -69,11 +127,11 @@ final class NodeJoin {
         ips.forEach(addresses::add);
         names.forEach(addresses::add);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(server.resolve(NodeBootstrap.CERTIFICATES_PATH))
+        HttpResponse<String> resp = send(http, HttpRequest.newBuilder(server.resolve(NodeBootstrap.CERTIFICATES_PATH))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token.secret())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
+                "certificate request");
         if (resp.statusCode() == 401) {
             throw new IllegalStateException("the server refused the join token (401): it is not this server's token");
         }
@@ -89,7 +147,7 @@ final class NodeJoin {
         Pem.writePrivate(c.servingCert(), issued.path("servingCertificate").asText());
         Kubeconfigs.write(c.kubeconfig(), server.toString(), caPem, issued.path("clientCertificate").asText(),
                 Pem.encode(client.getPrivate()), "system:node:" + node);
-        LOG.info("node {} joined {}: certificates written to {}", node, server, dataDir);
+        LOG.info("node {} joined {}: certificates written to {}", node, server, c.kubeconfig().getParent());
         return c;
     }
 
@@ -98,8 +156,8 @@ final class NodeJoin {
         SSLContext any = SSLContext.getInstance("TLS");
         any.init(null, new javax.net.ssl.TrustManager[] {new TrustAnything()}, null);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(any).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(server.resolve(NodeBootstrap.CA_PATH))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = send(http, HttpRequest.newBuilder(server.resolve(NodeBootstrap.CA_PATH))
+                .timeout(Duration.ofSeconds(30)).GET().build(), "CA download");
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("cannot get the cluster CA from " + server + ": " + resp.statusCode());
         }

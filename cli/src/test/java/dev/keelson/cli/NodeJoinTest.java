@@ -11,6 +11,10 @@ import dev.keelson.componentbase.client.KubeClients;
 import dev.keelson.componentbase.tls.Pem;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +23,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -143,6 +150,85 @@ class NodeJoinTest {
             System.setErr(saved);
         }
         assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("K1<sha256 of the CA>::<secret>"), stderr.toString());
+    }
+
+    @Test
+    void joinWaitsForAServerThatIsNotListeningYet() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        String node = "cli-join-node-g";
+        URI later = URI.create("https://127.0.0.1:" + port);
+        CompletableFuture<NodeJoin.Credentials> joined = CompletableFuture.supplyAsync(() -> {
+            try {
+                return NodeJoin.ensure(later, token, dataDir, node, List.of("127.0.0.1"), List.of(node),
+                        Duration.ofSeconds(1));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        // nothing listens on the port for the first attempts (1 s apart): the join must keep trying, not fail
+        Thread.sleep(2_500);
+        assertFalse(joined.isDone(), () -> "the join ended while the server was unreachable: " + joined);
+        try (Forwarder server = new Forwarder(port, URI.create(cluster.url()).getPort())) {
+            NodeJoin.Credentials c = joined.get(60, TimeUnit.SECONDS);
+            assertTrue(Files.readString(c.kubeconfig()).contains("server: " + later), "kubeconfig names the join address");
+            try (KubernetesClient client = KubeClients.fromKubeconfig(c.kubeconfig())) {
+                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).create();
+            }
+        } finally {
+            cluster.client().nodes().withName(node).delete();
+        }
+    }
+
+    /** Forwards a loopback port to the test cluster's: the server "comes up" on the port the agent was given. */
+    private static final class Forwarder implements AutoCloseable {
+        private final ServerSocket listener;
+        private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Forwarder(int port, int target) throws IOException {
+            listener = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            daemon(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket in = listener.accept();
+                        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                        open.add(in);
+                        open.add(out);
+                        pipe(in, out);
+                        pipe(out, in);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private static void pipe(Socket from, Socket to) {
+            daemon(() -> {
+                try {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                    to.shutdownOutput();
+                } catch (IOException ignored) {
+                    // the other side closed: the copy in the other direction ends the pair
+                }
+            });
+        }
+
+        private static void daemon(Runnable body) {
+            Thread t = new Thread(body, "test-forwarder");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
     }
 
     private NodeJoin.Credentials join(String node, NodeBootstrap.Token t) throws Exception {
