@@ -22,11 +22,9 @@ final class NodeComponents {
     static void start(KubernetesClient client, NodeFlags flags, Path rootDir, Path servingCert, Path servingKey,
                       Path clusterCa, boolean freePorts, Lifecycle running) {
         String node = flags.node();
-        KubeletOptions options = KubeletOptions.defaults(node).withPort(flags.kubeletPort).withRootDir(rootDir)
-                .withDockerEndpoint(flags.dockerEndpoint).withTls(servingCert, servingKey, clusterCa);
-        if (flags.nodeIp != null) {
-            options = options.withNodeIp(flags.nodeIp);
-        }
+        KubeletOptions options = KubeletOptions.builder(node).port(flags.kubeletPort).rootDir(rootDir)
+                .dockerEndpoint(flags.dockerEndpoint).tls(servingCert, servingKey, clusterCa).nodeIp(flags.nodeIp)
+                .build();
         Kubelet kubelet = new Kubelet(client, options);
         kubelet.start();
         running.add(kubelet);

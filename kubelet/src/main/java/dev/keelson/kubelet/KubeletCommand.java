@@ -1,12 +1,12 @@
 package dev.keelson.kubelet;
 
+import dev.keelson.componentbase.cli.Foreground;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,19 +61,16 @@ public final class KubeletCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
-        KubeletOptions options = new KubeletOptions(name, dockerEndpoint, podInfraImage, port, address, nodeIp,
-                KubeletOptions.parseReservation(systemReserved), KubeletOptions.parseReservation(kubeReserved),
-                rootDir, tlsCert, tlsKey, clientCa, maxPods);
+        KubeletOptions options = KubeletOptions.builder(name).dockerEndpoint(dockerEndpoint)
+                .podInfraContainerImage(podInfraImage).port(port).bindAddress(address).nodeIp(nodeIp)
+                .systemReserved(KubeletOptions.parseReservation(systemReserved))
+                .kubeReserved(KubeletOptions.parseReservation(kubeReserved))
+                .rootDir(rootDir).tls(tlsCert, tlsKey, clientCa).maxPods(maxPods).build();
         KubernetesClient client = KubeClients.fromKubeconfig(kubeconfig);
         Kubelet kubelet = new Kubelet(client, options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        return Foreground.runUntilShutdown("kubelet", kubelet::start, () -> {
             kubelet.close();
             client.close();
-            stopped.countDown();
-        }, "kubelet-shutdown"));
-        kubelet.start();
-        stopped.await();
-        return 0;
+        });
     }
 }

@@ -52,38 +52,93 @@ public record KubeletOptions(
 
     /** Defaults for a node: Docker on the default socket, port 10250, root dir /var/lib/keelson/kubelet. */
     public static KubeletOptions defaults(String nodeName) {
-        return new KubeletOptions(nodeName, null, null, 10250, null, null, null, null, null, null, null, null, 110);
+        return builder(nodeName).build();
     }
 
-    public KubeletOptions withPort(int newPort) {
-        return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, newPort, bindAddress, nodeIp,
-                systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
+    /** A builder that starts from {@link #defaults(String)}. */
+    public static Builder builder(String nodeName) {
+        return new Builder(nodeName);
     }
 
-    public KubeletOptions withRootDir(Path dir) {
-        return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, bindAddress, nodeIp,
-                systemReserved, kubeReserved, dir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
-    }
+    /** Collects options one by one; what is left unset gets the defaults of the record's constructor. */
+    public static final class Builder {
+        private final String nodeName;
+        private String dockerEndpoint;
+        private String podInfraContainerImage;
+        private int port = 10250;
+        private String bindAddress;
+        private String nodeIp;
+        private Map<String, Quantity> systemReserved;
+        private Map<String, Quantity> kubeReserved;
+        private Path rootDir;
+        private Path tlsCertFile;
+        private Path tlsKeyFile;
+        private Path clientCaFile;
+        private int maxPods = 110;
 
-    public KubeletOptions withBindAddress(String address) {
-        return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, address, nodeIp,
-                systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
-    }
+        private Builder(String nodeName) {
+            this.nodeName = nodeName;
+        }
 
-    public KubeletOptions withNodeIp(String ip) {
-        return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, bindAddress, ip,
-                systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
-    }
+        public Builder dockerEndpoint(String dockerEndpoint) {
+            this.dockerEndpoint = dockerEndpoint;
+            return this;
+        }
 
-    /** Serve HTTPS with this certificate; with a client CA, only clients it signed may call the kubelet. */
-    public KubeletOptions withTls(Path certFile, Path keyFile, Path clientCa) {
-        return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, bindAddress, nodeIp,
-                systemReserved, kubeReserved, rootDir, certFile, keyFile, clientCa, maxPods);
-    }
+        public Builder podInfraContainerImage(String podInfraContainerImage) {
+            this.podInfraContainerImage = podInfraContainerImage;
+            return this;
+        }
 
-    public KubeletOptions withDockerEndpoint(String endpoint) {
-        return new KubeletOptions(nodeName, endpoint, podInfraContainerImage, port, bindAddress, nodeIp,
-                systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        /** null = the host's first non-loopback address. */
+        public Builder nodeIp(String nodeIp) {
+            this.nodeIp = nodeIp;
+            return this;
+        }
+
+        public Builder systemReserved(Map<String, Quantity> systemReserved) {
+            this.systemReserved = systemReserved;
+            return this;
+        }
+
+        public Builder kubeReserved(Map<String, Quantity> kubeReserved) {
+            this.kubeReserved = kubeReserved;
+            return this;
+        }
+
+        public Builder rootDir(Path rootDir) {
+            this.rootDir = rootDir;
+            return this;
+        }
+
+        /** Serve HTTPS with this certificate; with a client CA, only clients it signed may call the kubelet. */
+        public Builder tls(Path certFile, Path keyFile, Path clientCa) {
+            this.tlsCertFile = certFile;
+            this.tlsKeyFile = keyFile;
+            this.clientCaFile = clientCa;
+            return this;
+        }
+
+        public Builder maxPods(int maxPods) {
+            this.maxPods = maxPods;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if the node name is not a DNS subdomain or only half of TLS is given */
+        public KubeletOptions build() {
+            return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, bindAddress, nodeIp,
+                    systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
+        }
     }
 
     /** Parses {@code cpu=100m,memory=256Mi} as the --system-reserved and --kube-reserved flags take it. */

@@ -36,4 +36,25 @@ class KubeletOptionsTest {
         assertEquals("registry.k8s.io/pause:3.10", o.podInfraContainerImage());
         assertEquals(110, o.maxPods());
     }
+
+    @Test
+    void builderSetsWhatTheFlagsSetAndLeavesTheRestAtTheDefaults() {
+        KubeletOptions o = KubeletOptions.builder("n1").port(0).bindAddress("127.0.0.1").nodeIp("10.0.0.5")
+                .rootDir(java.nio.file.Path.of("/tmp/k")).maxPods(20)
+                .systemReserved(KubeletOptions.parseReservation("cpu=100m")).build();
+        assertEquals(0, o.port());
+        assertEquals("127.0.0.1", o.bindAddress());
+        assertEquals("10.0.0.5", o.nodeIp());
+        assertEquals(java.nio.file.Path.of("/tmp/k"), o.rootDir());
+        assertEquals(20, o.maxPods());
+        assertEquals(KubeletOptions.parseReservation("cpu=100m"), o.systemReserved());
+        assertEquals(KubeletOptions.DEFAULT_DOCKER_ENDPOINT, o.dockerEndpoint());
+        assertTrue(o.kubeReserved().isEmpty());
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> KubeletOptions.builder("n1")
+                .tls(java.nio.file.Path.of("/tmp/k.crt"), null, null).build());
+    }
 }

@@ -67,8 +67,8 @@ final class KubeletHarness implements AutoCloseable {
     }
 
     void startKubelet() {
-        KubeletOptions options = KubeletOptions.defaults(nodeName).withPort(0).withBindAddress("127.0.0.1")
-                .withRootDir(rootDir);
+        KubeletOptions options = KubeletOptions.builder(nodeName).port(0).bindAddress("127.0.0.1")
+                .rootDir(rootDir).build();
         kubelet = new Kubelet(client, options);
         kubelet.start();
     }

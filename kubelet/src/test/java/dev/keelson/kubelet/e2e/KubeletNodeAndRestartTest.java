@@ -236,9 +236,9 @@ class KubeletNodeAndRestartTest {
     @Test
     void nodeIsNotReadyWithAReasonWhenDockerIsUnreachable() {
         String name = h.nodeName + "-nodocker";
-        dev.keelson.kubelet.KubeletOptions options = new dev.keelson.kubelet.KubeletOptions(name,
-                "unix:///nonexistent/keelson-kubelet-test/docker.sock", null, 0, "127.0.0.1", null, null, null,
-                h.rootDir.resolve("nodocker"), null, null, null, 110);
+        dev.keelson.kubelet.KubeletOptions options = dev.keelson.kubelet.KubeletOptions.builder(name)
+                .dockerEndpoint("unix:///nonexistent/keelson-kubelet-test/docker.sock").port(0).bindAddress("127.0.0.1")
+                .rootDir(h.rootDir.resolve("nodocker")).build();
         try (dev.keelson.kubelet.Kubelet broken = new dev.keelson.kubelet.Kubelet(h.client, options)) {
             broken.start();
             Node node = await("node " + name + " NotReady", Duration.ofSeconds(30), () -> h.client.nodes().withName(name).get(),

@@ -81,8 +81,8 @@ public final class KubeletBench {
         List<Run> results = new ArrayList<>();
         try (TestCluster cluster = TestCluster.start()) {
             KubernetesClient client = cluster.client();
-            Kubelet kubelet = new Kubelet(client, KubeletOptions.defaults(node).withPort(0).withBindAddress("127.0.0.1")
-                    .withRootDir(root));
+            Kubelet kubelet = new Kubelet(client, KubeletOptions.builder(node).port(0).bindAddress("127.0.0.1")
+                    .rootDir(root).build());
             kubelet.start();
             try {
                 client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE),
