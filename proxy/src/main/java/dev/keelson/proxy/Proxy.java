@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * One node's service proxy: watches Services, EndpointSlices and Nodes, and on a single worker thread keeps
  * the node's iptables rules and pod routes equal to what they describe. Rules left by an earlier proxy are
  * taken over in place (rewritten atomically, never flushed first), so a restart opens no window. As kube-proxy's
- * iptables mode, a sync between periodic resyncs rewrites only the chains of the services whose Service or
- * EndpointSlices changed since the last successful sync (known from the informer events).
+ * iptables mode, a sync between periodic resyncs writes only the chains of the services whose Service or
+ * EndpointSlices changed since the last successful sync (known from the informer events), and edits the dispatch
+ * chains rule by rule; the periodic resync reads the tables and rewrites only the chains that differ.
  */
 public final class Proxy implements AutoCloseable {
     static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
@@ -300,23 +301,43 @@ public final class Proxy implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             List<ServicePortInfo> servicePorts = ServiceCatalog.build(serviceSnapshot, sliceSnapshot);
+            long t1 = System.nanoTime();
             RuleSet rules = writer.write(servicePorts);
-            RuleApplier.Applied applied = applier.apply(rules, changed, full);
+            long t2 = System.nanoTime();
+            // A resync's batch of changes is applied first as a partial sync and counted as programmed then, so
+            // these changes do not also wait for the tables to be read and compared.
+            boolean changesFirst = full && !changed.isEmpty() && applier.knowsTables();
+            RuleApplier.Applied applied = applier.apply(rules, changed, full && !changesFirst);
+            long t3 = System.nanoTime();
             StaleUdpFlow.between(lastServicePorts, servicePorts).forEach(conntrack::delete);
             lastServicePorts = servicePorts;
-            syncRoutes(full);
+            if (!changesFirst) {
+                syncRoutes(full);
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             Instant done = clock.instant();
             metrics.synced(took, applied.partial(), rules.natRules().size(), rules.filterRules().size(),
                     done.toEpochMilli());
             triggers.forEach(t -> metrics.programmed(Duration.between(t, done)));
+            triggers = List.of();
             health.synced(started);
+            log.debug("synced {} rules in {} ms ({} services changed, {}, {} restore lines, {} chains repaired; catalog"
+                            + " {} ms, rules {} ms, apply {} ms)", rules.ruleCount(), took.toMillis(), changed.size(),
+                    applied.kind(), applied.restoreLines(), applied.rewrittenChains(), (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+            if (changesFirst) {
+                long r0 = System.nanoTime();
+                RuleApplier.Applied checked = applier.apply(rules, Set.of(), true);
+                syncRoutes(true);
+                Duration resync = Duration.ofNanos(System.nanoTime() - r0);
+                metrics.synced(resync, false, rules.natRules().size(), rules.filterRules().size(),
+                        clock.millis());
+                log.debug("resync after the changes in {} ms: {} restore lines, {} chains repaired", resync.toMillis(),
+                        checked.restoreLines(), checked.rewrittenChains());
+            }
             synchronized (this) {
                 consecutiveFailures = 0;
             }
-            log.debug("synced {} rules in {} ms ({} services changed, {}, {} restore lines, {} chains repaired)",
-                    rules.ruleCount(), took.toMillis(), changed.size(), applied.kind(), applied.restoreLines(),
-                    applied.rewrittenChains());
         } catch (RuntimeException e) {
             metrics.syncFailed();
             synchronized (this) {

@@ -53,6 +53,11 @@ public final class RuleApplier {
         this.iptables = iptables;
     }
 
+    /** Whether the last apply succeeded, so the next may be partial or a resync rather than a full rewrite. */
+    public boolean knowsTables() {
+        return nat != null;
+    }
+
     /**
      * Writes {@code rules}. With {@code check} (the first sync and the periodic resync) the tables are read first:
      * after a successful apply only the chains that differ from {@code rules} are rewritten, which also repairs
@@ -63,6 +68,7 @@ public final class RuleApplier {
      */
     public Applied apply(RuleSet rules, Set<String> changedServices, boolean check) {
         Kind kind = nat == null ? Kind.FULL : check ? Kind.RESYNC : Kind.PARTIAL;
+        long started = System.nanoTime();
         try {
             String text;
             int rewritten = 0;
@@ -81,13 +87,18 @@ public final class RuleApplier {
                     text = rules.repairRestoreText(nat, filter, differing);
                 }
             }
+            long rendered = System.nanoTime();
             int lines = 0;
             if (kind != Kind.RESYNC || writesAnything(text)) {
                 iptables.restore(text);
                 lines = countLines(text);
             }
+            long restored = System.nanoTime();
             nat = rules.natAfter(nat);
             filter = rules.filterAfter(filter);
+            log.debug("{}: tables read and text rendered in {} ms, restore {} ms, state kept in {} ms", kind,
+                    (rendered - started) / 1_000_000, (restored - rendered) / 1_000_000,
+                    (System.nanoTime() - restored) / 1_000_000);
             if (snapshot != null && (kind == Kind.FULL || snapshot.missingJumps() > 0)) {
                 iptables.ensureJumps();
             }

@@ -93,11 +93,11 @@ class SyncBench {
             List<Double> resync = new ArrayList<>();
             List<Double> partialSync = new ArrayList<>();
             List<Double> partialFloor = new ArrayList<>();
-            List<Double> partial30 = new ArrayList<>();
+            List<Double> partial100 = new ArrayList<>();
             List<Double> tiny = new ArrayList<>();
             int lines = 0;
             int partialLines = 0;
-            int partial30Lines = 0;
+            int partial100Lines = 0;
             int seq = 0;
             for (int run = 0; run < RUNS; run++) {
                 // proxy full sync: what Proxy does on its first sync, or after a failed one, on a programmed node
@@ -144,17 +144,17 @@ class SyncBench {
                         after.filterAfter(tables.get("filter")), Set.of("bench/svc-" + changed)));
                 partialFloor.add(rawRestore(root, ns, file));
 
-                // a partial sync as under 100 changes/s at a 300 ms period: 30 services' endpoints moved
-                Set<String> thirty = new HashSet<>();
-                for (int i = 0; i < 30; i++) {
-                    int service = (run * 131 + i * 33) % SERVICES;
+                // a partial sync as under 100 changes/s at the default 1 s period: 100 services' endpoints moved
+                Set<String> hundred = new HashSet<>();
+                for (int i = 0; i < 100; i++) {
+                    int service = (run * 131 + i * 7) % SERVICES;
                     moveEndpoint(slices, service, seq++);
-                    thirty.add("bench/svc-" + service);
+                    hundred.add("bench/svc-" + service);
                 }
                 long q0 = System.nanoTime();
-                partial30Lines = applier.apply(writer.write(ServiceCatalog.build(services, slices)), thirty, false)
+                partial100Lines = applier.apply(writer.write(ServiceCatalog.build(services, slices)), hundred, false)
                         .restoreLines();
-                partial30.add((System.nanoTime() - q0) / 1e6);
+                partial100.add((System.nanoTime() - q0) / 1e6);
             }
             System.out.printf("SyncBench: %d services x %d endpoints, %d runs%n", SERVICES, ENDPOINTS, RUNS);
             System.out.printf("  compute rules (catalog + writer): median %.1f ms  all %s%n", median(compute), compute);
@@ -171,8 +171,8 @@ class SyncBench {
                     + " median %.1f ms  all %s%n", SERVICES, partialLines, median(partialSync), partialSync);
             System.out.printf("  floor (raw iptables-nft-restore of that service's chains): median %.1f ms  all %s%n",
                     median(partialFloor), partialFloor);
-            System.out.printf("  proxy partial sync, 30 services' endpoints moved (compute + restore of %d lines):"
-                    + " median %.1f ms  all %s%n", partial30Lines, median(partial30), partial30);
+            System.out.printf("  proxy partial sync, 100 services' endpoints moved (compute + restore of %d lines):"
+                    + " median %.1f ms  all %s%n", partial100Lines, median(partial100), partial100);
         } finally {
             Files.deleteIfExists(file);
             root.run(List.of("ip", "netns", "del", ns));
