@@ -48,6 +48,8 @@ class EtcdMemberLossTest {
     private static final int NODES = 3;
     private static final String APP = "web";
     private static final int REPLICAS = 4;
+    /** minReadySeconds stretches the rollout, so that the kill lands in its middle. */
+    private static final NginxApp WEB = new NginxApp(APP, "default", 3, null);
     private static final String LEDGER = "ledger";
     private static final int LEDGER_CONFIGMAPS = 20;
 
@@ -88,7 +90,7 @@ class EtcdMemberLossTest {
     void deploymentAndConfigMapsAreServedFromAThreeMemberEtcd() {
         Result health = cluster.script(30, "etcdctl", "endpoint", "health");
         assertEquals(3, health.out().lines().filter(l -> l.contains("is healthy")).count(), "etcd health:\n" + health);
-        apply(manifest("nginx:1.27"));
+        apply(WEB.manifest("nginx:1.27", REPLICAS));
         apply(ledger());
         // kubectl create sends a protobuf body, apply sends JSON: objects written both ways must survive the kill.
         kubectlOk(null, "create", "configmap", "written-before", "-n", LEDGER, "--from-literal=when=before the kill");
@@ -103,7 +105,7 @@ class EtcdMemberLossTest {
     void rollingUpdateLosesNothingWhenTheEtcdLeaderIsKilledMidway() throws Exception {
         try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
-            apply(manifest("nginx:1.27-alt"));
+            apply(WEB.manifest("nginx:1.27-alt", REPLICAS));
             // Midway: some pods of the new template serve while some of the old one still run.
             Commands.await("a rollout midway (new and old pods ready)", Duration.ofSeconds(90), () -> describe(webPods()),
                     seen -> countReady("nginx:1.27-alt") >= 1 && countReady("nginx:1.27") >= 1);
@@ -207,44 +209,6 @@ class EtcdMemberLossTest {
         assertTrue(objects.keySet().stream().filter(k -> k.startsWith("ConfigMap/" + LEDGER + "/")).count()
                 >= LEDGER_CONFIGMAPS, "ledger ConfigMaps in the snapshot: " + objects.keySet());
         return objects;
-    }
-
-    private static String manifest(String image) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: %1$s, namespace: default}
-                spec:
-                  replicas: %3$d
-                  # Stretches the rollout, so that the kill lands in its middle.
-                  minReadySeconds: 3
-                  selector: {matchLabels: {app: %1$s}}
-                  strategy:
-                    type: RollingUpdate
-                    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}
-                  template:
-                    metadata: {labels: {app: %1$s}}
-                    spec:
-                      containers:
-                      - name: nginx
-                        image: %2$s
-                        ports: [{containerPort: 80}]
-                        readinessProbe:
-                          httpGet: {path: /, port: 80}
-                          periodSeconds: 1
-                          failureThreshold: 1
-                        # nginx stops at once on SIGTERM: keep serving until every proxy has dropped the endpoint.
-                        lifecycle:
-                          preStop:
-                            sleep: {seconds: 5}
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: %1$s, namespace: default}
-                spec:
-                  selector: {app: %1$s}
-                  ports: [{port: 80, targetPort: 80}]
-                """.formatted(APP, image, REPLICAS);
     }
 
     /** A namespace of ConfigMaps with multi-line, non-ASCII and binary data: what must survive byte for byte. */

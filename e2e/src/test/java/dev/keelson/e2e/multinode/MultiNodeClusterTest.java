@@ -47,6 +47,7 @@ class MultiNodeClusterTest {
     private static final int NODE_PORT = 30080;
     private static final String NAMESPACE = "default";
     private static final String APP = "web";
+    private static final NginxApp WEB = new NginxApp(APP, null, 0, NODE_PORT);
     // Short enough that node loss is seen within the test's budget; the controller-manager's grace is 40 s.
     private static final int TOLERATION_SECONDS = 10;
 
@@ -86,7 +87,7 @@ class MultiNodeClusterTest {
     @Test
     @Order(1)
     void deploymentOfSixSpreadsOverAllThreeNodes() {
-        apply(manifest("nginx:1.27", 6));
+        apply(WEB.manifest("nginx:1.27", 6));
         List<Pod> pods = awaitReadyPods(6, Duration.ofSeconds(90));
         Set<String> nodes = pods.stream().map(p -> p.getSpec().getNodeName()).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(cluster.allNodeNames(), nodes, "nodes of the 6 ready pods: " + describe(pods));
@@ -143,7 +144,7 @@ class MultiNodeClusterTest {
     void rollingUpdateToAnotherTagDropsNoRequest() throws Exception {
         try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
-            apply(manifest("nginx:1.27-alt", 3));
+            apply(WEB.manifest("nginx:1.27-alt", 3));
             kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
             List<Pod> pods = awaitReadyPods(3, Duration.ofSeconds(60));
             assertTrue(pods.stream().allMatch(p -> image(p).equals("nginx:1.27-alt")), "images after rollout: " + describe(pods));
@@ -217,43 +218,6 @@ class MultiNodeClusterTest {
         for (int from = 1; from <= NODES; from++) {
             cluster.awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
         }
-    }
-
-    private String manifest(String image, int replicas) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: %1$s}
-                spec:
-                  replicas: %3$d
-                  selector: {matchLabels: {app: %1$s}}
-                  strategy:
-                    type: RollingUpdate
-                    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}
-                  template:
-                    metadata: {labels: {app: %1$s}}
-                    spec:
-                      containers:
-                      - name: nginx
-                        image: %2$s
-                        ports: [{containerPort: 80}]
-                        readinessProbe:
-                          httpGet: {path: /, port: 80}
-                          periodSeconds: 1
-                          failureThreshold: 1
-                        # nginx stops at once on SIGTERM: keep serving until every proxy has dropped the endpoint.
-                        lifecycle:
-                          preStop:
-                            sleep: {seconds: 5}
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: %1$s}
-                spec:
-                  type: NodePort
-                  selector: {app: %1$s}
-                  ports: [{port: 80, targetPort: 80, nodePort: %4$d}]
-                """.formatted(APP, image, replicas, NODE_PORT);
     }
 
     private List<Pod> webPods() {
