@@ -1,7 +1,7 @@
 package dev.keelson.proxy.rules;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +43,11 @@ public record RuleSet(List<String> natChains, List<String> natRules, List<String
     }
 
     /**
-     * Like {@link #restoreText} but rewrites only the chains of the given services ("namespace/name"), plus any
-     * chain the table does not have yet; the chains of other services are left as they are, which is right as long
-     * as those services did not change since {@code nat} was true. A dispatch chain whose rules the table state
-     * knows is edited rule by rule (not at all if it did not change), else rewritten. Stale chains are deleted as
-     * in a full sync.
+     * Like {@link #restoreText} but writes only the chains of the given services ("namespace/name") and the
+     * dispatch chains, plus any chain the table does not have yet; the chains of other services are left as they
+     * are, which is right as long as those services did not change since {@code nat} was true. Of those, a chain
+     * whose rules the table state knows is skipped when they did not change, and a dispatch chain is edited rule by
+     * rule when only a few did; the others are rewritten. Stale chains are deleted as in a full sync.
      */
     public String partialRestoreText(TableState nat, TableState filter, Set<String> changedServices) {
         return render(nat, filter, (table, chain) -> {
@@ -75,83 +75,71 @@ public record RuleSet(List<String> natChains, List<String> natRules, List<String
         for (String rule : nat ? natRules : filterRules) {
             byChain.get(chainOf(rule)).add(rule);
         }
+        byChain.replaceAll((chain, rules) -> Collections.unmodifiableList(rules));
         return byChain;
     }
 
     /** What the nat table holds after this rule set was applied to {@code before}. */
     public TableState natAfter(TableState before) {
-        return after(natChains, natRules, before);
+        return after("nat", natChains, before);
     }
 
     public TableState filterAfter(TableState before) {
-        return after(filterChains, filterRules, before);
+        return after("filter", filterChains, before);
     }
 
-    private TableState after(List<String> chains, List<String> rules, TableState before) {
+    private TableState after(String table, List<String> chains, TableState before) {
         Set<String> now = new HashSet<>(chains);
         if (before.createdByProxy()) {
             now.add(ChainNames.TABLE_MARK);
         }
-        return new TableState(true, now, dispatchRules(chains, rules));
+        return new TableState(true, now, rulesByChain(table));
     }
 
-    /** The rules of every chain that belongs to no service, by chain. */
-    private Map<String, List<String>> dispatchRules(List<String> chains, List<String> rules) {
-        Map<String, List<String>> dispatch = new HashMap<>();
-        for (String chain : chains) {
-            if (!chainServices.containsKey(chain)) {
-                dispatch.put(chain, new ArrayList<>());
-            }
-        }
-        for (String rule : rules) {
-            List<String> list = dispatch.get(chainOf(rule));
-            if (list != null) {
-                list.add(rule);
-            }
-        }
-        dispatch.replaceAll((chain, list) -> List.copyOf(list));
-        return dispatch;
+    private boolean isDispatch(String table, String chain) {
+        return !table.equals("nat") || !chainServices.containsKey(chain);
     }
 
-    private String render(TableState nat, TableState filter, BiPredicate<String, String> rewrite,
-                          boolean editDispatch) {
+    private String render(TableState nat, TableState filter, BiPredicate<String, String> rewrite, boolean partial) {
         StringBuilder out = new StringBuilder(64 * (ruleCount() + natChains.size() + 16));
-        table(out, "filter", filterChains, filterRules, filter, rewrite, editDispatch);
-        table(out, "nat", natChains, natRules, nat, rewrite, editDispatch);
+        table(out, "filter", filterChains, filter, rewrite, partial);
+        table(out, "nat", natChains, nat, rewrite, partial);
         return out.toString();
     }
 
-    private void table(StringBuilder out, String name, List<String> chains, List<String> rules, TableState now,
-                       BiPredicate<String, String> rewrite, boolean editDispatch) {
+    private void table(StringBuilder out, String name, List<String> chains, TableState now,
+                       BiPredicate<String, String> rewrite, boolean partial) {
         out.append('*').append(name).append('\n');
         if (!now.present()) {
             out.append(':').append(ChainNames.TABLE_MARK).append(" - [0:0]\n");
         }
-        Map<String, List<String>> wantedDispatch = editDispatch ? dispatchRules(chains, rules) : Map.of();
-        Set<String> written = new HashSet<>();
+        Map<String, List<String>> wanted = rulesByChain(name);
+        List<String> written = new ArrayList<>();
         List<ChainEdits> edits = new ArrayList<>();
         for (String chain : chains) {
-            if (!now.chains().contains(chain)) {
+            if (now.chains().contains(chain) && !rewrite.test(name, chain)) {
+                continue;
+            }
+            List<String> known = partial && now.chains().contains(chain) ? now.knownRules().get(chain) : null;
+            if (known == null) {
                 written.add(chain);
-            } else if (rewrite.test(name, chain)) {
-                List<String> known = now.knownDispatchRules().get(chain);
-                List<String> wanted = wantedDispatch.get(chain);
-                Optional<ChainEdits> edit = known == null || wanted == null ? Optional.empty()
-                        : ChainEdits.between(chain, known, wanted);
+            } else if (!known.equals(wanted.get(chain))) {
+                Optional<ChainEdits> edit = isDispatch(name, chain)
+                        ? ChainEdits.between(chain, known, wanted.get(chain)) : Optional.empty();
                 if (edit.isPresent()) {
                     edits.add(edit.get());
                 } else {
                     written.add(chain);
                 }
             }
-            if (written.contains(chain)) {
-                out.append(':').append(chain).append(" - [0:0]\n");
-            }
         }
-        Set<String> wanted = Set.copyOf(chains);
+        for (String chain : written) {
+            out.append(':').append(chain).append(" - [0:0]\n");
+        }
+        Set<String> wantedChains = wanted.keySet();
         List<String> toDelete = new ArrayList<>();
         for (String chain : now.chains()) {
-            if (!wanted.contains(chain) && !chain.equals(ChainNames.TABLE_MARK)) {
+            if (!wantedChains.contains(chain) && !chain.equals(ChainNames.TABLE_MARK)) {
                 toDelete.add(chain);
             }
         }
@@ -163,10 +151,8 @@ public record RuleSet(List<String> natChains, List<String> natRules, List<String
         // rules leave edited chains before the chains they jump to are deleted, and enter them once their
         // targets are declared
         edits.forEach(e -> e.deletes().forEach(line -> out.append(line).append('\n')));
-        for (String rule : rules) {
-            if (written.contains(chainOf(rule))) {
-                out.append(rule).append('\n');
-            }
+        for (String chain : written) {
+            wanted.get(chain).forEach(rule -> out.append(rule).append('\n'));
         }
         edits.forEach(e -> e.inserts().forEach(line -> out.append(line).append('\n')));
         for (String chain : toDelete) {

@@ -51,7 +51,7 @@ class PartialSyncTest {
                 assertEquals(partial.tableState("nat").chains(), nat.chains(),
                         "what the proxy believes the nat table holds");
                 assertEquals(partial.tableState("filter").chains(), filter.chains());
-                assertEquals(full.state().get("nat").get(ChainNames.SERVICES), nat.knownDispatchRules()
+                assertEquals(full.state().get("nat").get(ChainNames.SERVICES), nat.knownRules()
                         .get(ChainNames.SERVICES), "the dispatch rules the proxy believes it wrote");
             }
         }
