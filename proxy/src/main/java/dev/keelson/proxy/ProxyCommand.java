@@ -33,11 +33,13 @@ public final class ProxyCommand implements Callable<Integer> {
     String clusterCidr;
 
     @Option(names = "--min-sync-period", defaultValue = "1s", converter = GoDuration.class,
-            description = "shortest time between two rule syncs (default: ${DEFAULT-VALUE})")
+            description = "shortest time between the starts of two rule syncs; after a quiet spell two may start back"
+                    + " to back, as kube-proxy's (default: ${DEFAULT-VALUE})")
     Duration minSyncPeriod;
 
     @Option(names = "--sync-period", defaultValue = "30s", converter = GoDuration.class,
-            description = "full resync interval, which also repairs rules removed by hand (default: ${DEFAULT-VALUE})")
+            description = "resync interval: the tables are read and every chain that differs from the wanted rules,"
+                    + " e.g. edited by hand, is rewritten (default: ${DEFAULT-VALUE})")
     Duration syncPeriod;
 
     @Option(names = "--bind-address", defaultValue = "0.0.0.0",

@@ -8,8 +8,10 @@ import java.util.List;
  *
  * @param nodeName       this node: its own podCIDR gets no route, and Local traffic policies keep to its endpoints
  * @param clusterCidr    pod addresses; traffic from them to a service is not masqueraded
- * @param minSyncPeriod  changes arriving faster than this are applied together
- * @param syncPeriod     full resync interval, which also repairs rules and routes changed by hand
+ * @param minSyncPeriod  shortest time between sync starts (two may follow each other after a quiet spell): changes
+ *                       arriving faster than this are applied together
+ * @param syncPeriod     resync interval: the tables are read and chains that differ from the wanted rules (changed
+ *                       by hand, say) are rewritten; routes are checked too
  * @param bindAddress    address of the healthz and metrics servers
  * @param healthzPort    /healthz port, 0 for a free one
  * @param metricsPort    /metrics port, 0 for a free one
