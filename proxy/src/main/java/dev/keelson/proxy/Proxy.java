@@ -76,9 +76,7 @@ public final class Proxy implements AutoCloseable {
     private boolean fullSyncWanted = true;
     private boolean informersSynced;
     private long lastSyncStartNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
-    // as kube-proxy's BoundedFrequencyRunner: a bucket of BURST_SYNCS tokens refilled one per min-sync-period, kept
-    // as the time it would be full again (the generic cell rate algorithm)
-    private long syncBucketFullNanos = lastSyncStartNanos;
+    private final SyncSlots syncSlots;
     private List<Instant> pendingTriggers = new ArrayList<>();
     private Set<String> changedServices = new HashSet<>();
     // The proxy's own copies, changed in the same critical section as changedServices: a sync's snapshot and its
@@ -100,6 +98,7 @@ public final class Proxy implements AutoCloseable {
         this.conntrack = new Conntrack(runner);
         this.podRoutes = new PodRoutes(runner);
         this.health = new ProxyHealth(clock, options.healthTimeout());
+        this.syncSlots = new SyncSlots(options.minSyncPeriod().toNanos(), BURST_SYNCS, System.nanoTime());
     }
 
     /** Lists and watches (blocking until the caches are filled), programs the node, then serves health. */
@@ -263,8 +262,7 @@ public final class Proxy implements AutoCloseable {
             return;
         }
         syncScheduled = true;
-        long waitNanos = syncBucketFullNanos - (BURST_SYNCS - 1) * options.minSyncPeriod().toNanos()
-                - System.nanoTime();
+        long waitNanos = syncSlots.waitNanos(System.nanoTime());
         if (consecutiveFailures > 0) {
             long backoff = Math.min(options.minSyncPeriod().toNanos() << Math.min(consecutiveFailures, 10),
                     options.syncPeriod().toNanos());
@@ -295,8 +293,7 @@ public final class Proxy implements AutoCloseable {
             serviceSnapshot = List.copyOf(serviceObjects.values());
             sliceSnapshot = List.copyOf(sliceObjects.values());
             lastSyncStartNanos = System.nanoTime();
-            syncBucketFullNanos = Math.max(syncBucketFullNanos, lastSyncStartNanos)
-                    + options.minSyncPeriod().toNanos();
+            syncSlots.started(lastSyncStartNanos);
         }
         long t0 = System.nanoTime();
         try {
