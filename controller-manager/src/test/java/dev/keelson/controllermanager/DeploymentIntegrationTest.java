@@ -21,25 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DeploymentIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static ClusterFixture fixture;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startCluster() {
-        fixture = ClusterFixture.start();
-        client = fixture.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ClusterFixture fixture = ClusterFixture.allControllers();
 
     static Deployment deployment(String ns, String name, int replicas, String image) {
         return new DeploymentBuilder()
@@ -57,7 +45,7 @@ class DeploymentIntegrationTest {
     }
 
     private static Deployment get(String ns, String name) {
-        return client.apps().deployments().inNamespace(ns).withName(name).get();
+        return fixture.client().apps().deployments().inNamespace(ns).withName(name).get();
     }
 
     private static boolean rolledOut(Deployment d) {
@@ -69,7 +57,7 @@ class DeploymentIntegrationTest {
     }
 
     private static List<ReplicaSet> replicaSets(String ns, String app) {
-        return client.apps().replicaSets().inNamespace(ns).withLabel("app", app).list().getItems();
+        return fixture.client().apps().replicaSets().inNamespace(ns).withLabel("app", app).list().getItems();
     }
 
     private static String revision(ReplicaSet rs) {
@@ -86,7 +74,7 @@ class DeploymentIntegrationTest {
     static void edit(String ns, String name, UnaryOperator<Deployment> change) {
         for (int attempt = 0; ; attempt++) {
             try {
-                client.apps().deployments().inNamespace(ns).withName(name).edit(change);
+                fixture.client().apps().deployments().inNamespace(ns).withName(name).edit(change);
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt > 20) {
@@ -99,8 +87,8 @@ class DeploymentIntegrationTest {
     @Test
     void rollingUpdateOfTwentyReplicasNeverBreaksSurgeOrUnavailableBoundsAndRollbackReusesOldReplicaSet() throws Exception {
         String ns = fixture.namespace("cm-deploy");
-        try (HollowKubelet kubelet = new HollowKubelet(client, ns, Duration.ofMillis(300))) {
-            client.apps().deployments().inNamespace(ns).resource(deployment(ns, "web", 20, "keelson/nginx:1")).create();
+        try (HollowKubelet kubelet = new HollowKubelet(fixture.client(), ns, Duration.ofMillis(300))) {
+            fixture.client().apps().deployments().inNamespace(ns).resource(deployment(ns, "web", 20, "keelson/nginx:1")).create();
             Deployment first = Await.until("first rollout", WAIT, () -> get(ns, "web"), DeploymentIntegrationTest::rolledOut);
             assertEquals("1", first.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"));
             ReplicaSet rs1 = replicaSets(ns, "web").get(0);
@@ -113,7 +101,7 @@ class DeploymentIntegrationTest {
             // Sample every pod change during the rollout: at most 20+5 pods, at least 20-5 ready.
             AtomicInteger minReady = new AtomicInteger(Integer.MAX_VALUE);
             AtomicInteger maxPods = new AtomicInteger(0);
-            SharedIndexInformer<Pod> watcher = client.pods().inNamespace(ns).inform();
+            SharedIndexInformer<Pod> watcher = fixture.client().pods().inNamespace(ns).inform();
             Runnable sample = () -> {
                 List<Pod> pods = watcher.getStore().list().stream()
                         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
@@ -142,7 +130,7 @@ class DeploymentIntegrationTest {
             assertEquals("True", progressing.getStatus());
             assertTrue(second.getStatus().getConditions().stream().anyMatch(c -> "Available".equals(c.getType())
                     && "True".equals(c.getStatus()) && "MinimumReplicasAvailable".equals(c.getReason())));
-            Await.until("old replica set scaled to 0", WAIT, () -> client.apps().replicaSets().inNamespace(ns)
+            Await.until("old replica set scaled to 0", WAIT, () -> fixture.client().apps().replicaSets().inNamespace(ns)
                     .withName(rs1.getMetadata().getName()).get(), r -> r.getSpec().getReplicas() == 0);
 
             // Rollback as kubectl rollout undo does it: put the old template back.
@@ -156,7 +144,7 @@ class DeploymentIntegrationTest {
             assertEquals(20, reused.getSpec().getReplicas());
             assertEquals("3", third.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"));
 
-            var events = client.v1().events().inNamespace(ns).list().getItems();
+            var events = fixture.client().v1().events().inNamespace(ns).list().getItems();
             assertTrue(events.stream().anyMatch(e -> "ScalingReplicaSet".equals(e.getReason())
                     && e.getMessage().equals("Scaled up replica set " + rs1.getMetadata().getName() + " to 20"))
                     && events.stream().anyMatch(e -> e.getMessage().matches("Scaled down replica set "
@@ -168,7 +156,7 @@ class DeploymentIntegrationTest {
     @Test
     void defaultedTemplateFieldsDoNotCreateANewReplicaSet() {
         String ns = fixture.namespace("cm-deploy");
-        client.apps().deployments().inNamespace(ns).resource(deployment(ns, "api", 2, "keelson/api:1")).create();
+        fixture.client().apps().deployments().inNamespace(ns).resource(deployment(ns, "api", 2, "keelson/api:1")).create();
         Await.until("replica set", WAIT, () -> replicaSets(ns, "api"), l -> l.size() == 1);
         edit(ns, "api", d -> new DeploymentBuilder(d).editSpec()
                 .editTemplate().editSpec().withRestartPolicy("Always").withDnsPolicy("ClusterFirst")
@@ -182,7 +170,7 @@ class DeploymentIntegrationTest {
     @Test
     void pausedDeploymentDoesNotRollOutUntilResumed() {
         String ns = fixture.namespace("cm-deploy");
-        client.apps().deployments().inNamespace(ns).resource(deployment(ns, "p", 2, "keelson/p:1")).create();
+        fixture.client().apps().deployments().inNamespace(ns).resource(deployment(ns, "p", 2, "keelson/p:1")).create();
         Await.until("replica set", WAIT, () -> replicaSets(ns, "p"), l -> l.size() == 1);
         edit(ns, "p", d -> new DeploymentBuilder(d).editSpec()
                 .withPaused(true).endSpec().build());
@@ -201,7 +189,7 @@ class DeploymentIntegrationTest {
         String ns = fixture.namespace("cm-deploy");
         Deployment d = deployment(ns, "stuck", 2, "keelson/stuck:1");
         d.getSpec().setProgressDeadlineSeconds(2);
-        client.apps().deployments().inNamespace(ns).resource(d).create();
+        fixture.client().apps().deployments().inNamespace(ns).resource(d).create();
         Deployment timedOut = Await.until("ProgressDeadlineExceeded", WAIT, () -> get(ns, "stuck"),
                 x -> x.getStatus() != null && x.getStatus().getConditions() != null && x.getStatus().getConditions().stream()
                         .anyMatch(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason())));

@@ -11,36 +11,23 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GarbageCollectorIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
-    private static ClusterFixture fixture;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startCluster() {
-        fixture = ClusterFixture.start();
-        client = fixture.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ClusterFixture fixture = ClusterFixture.allControllers();
 
     private static List<Pod> pods(String ns) {
-        return client.pods().inNamespace(ns).list().getItems();
+        return fixture.client().pods().inNamespace(ns).list().getItems();
     }
 
     private static List<Pod> replicaSetWithPods(String ns, String name, int replicas) {
-        client.apps().replicaSets().inNamespace(ns).resource(ReplicaSetIntegrationTest.replicaSet(ns, name, replicas)).create();
+        fixture.client().apps().replicaSets().inNamespace(ns).resource(ReplicaSetIntegrationTest.replicaSet(ns, name, replicas)).create();
         return Await.until(replicas + " pods", WAIT, () -> pods(ns), p -> p.size() == replicas);
     }
 
@@ -48,22 +35,22 @@ class GarbageCollectorIntegrationTest {
     void backgroundDeletionRemovesDependentsAfterTheOwnerIsGone() {
         String ns = fixture.namespace("cm-gc");
         replicaSetWithPods(ns, "bg", 3);
-        client.apps().replicaSets().inNamespace(ns).withName("bg").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        fixture.client().apps().replicaSets().inNamespace(ns).withName("bg").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         Await.until("pods collected", WAIT, () -> pods(ns), List::isEmpty);
     }
 
     @Test
     void foregroundDeletionRemovesDependentsBeforeTheOwner() {
         String ns = fixture.namespace("cm-gc");
-        client.apps().deployments().inNamespace(ns).resource(DeploymentIntegrationTest.deployment(ns, "fg", 2, "keelson/fg:1")).create();
+        fixture.client().apps().deployments().inNamespace(ns).resource(DeploymentIntegrationTest.deployment(ns, "fg", 2, "keelson/fg:1")).create();
         Await.until("2 pods", WAIT, () -> pods(ns), p -> p.size() == 2);
-        client.apps().deployments().inNamespace(ns).withName("fg").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
-        Deployment deleting = client.apps().deployments().inNamespace(ns).withName("fg").get();
+        fixture.client().apps().deployments().inNamespace(ns).withName("fg").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        Deployment deleting = fixture.client().apps().deployments().inNamespace(ns).withName("fg").get();
         if (deleting != null) {
             assertTrue(deleting.getMetadata().getFinalizers().contains("foregroundDeletion"), deleting.getMetadata().toString());
         }
-        Await.until("deployment gone", WAIT, () -> client.apps().deployments().inNamespace(ns).withName("fg").get() == null, g -> g);
-        assertEquals(List.of(), client.apps().replicaSets().inNamespace(ns).list().getItems());
+        Await.until("deployment gone", WAIT, () -> fixture.client().apps().deployments().inNamespace(ns).withName("fg").get() == null, g -> g);
+        assertEquals(List.of(), fixture.client().apps().replicaSets().inNamespace(ns).list().getItems());
         assertEquals(List.of(), pods(ns).stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList());
     }
 
@@ -71,8 +58,8 @@ class GarbageCollectorIntegrationTest {
     void orphanDeletionKeepsDependentsWithoutOwnerReferences() {
         String ns = fixture.namespace("cm-gc");
         replicaSetWithPods(ns, "orph", 2);
-        client.apps().replicaSets().inNamespace(ns).withName("orph").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
-        Await.until("replica set gone", WAIT, () -> client.apps().replicaSets().inNamespace(ns).withName("orph").get() == null, g -> g);
+        fixture.client().apps().replicaSets().inNamespace(ns).withName("orph").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+        Await.until("replica set gone", WAIT, () -> fixture.client().apps().replicaSets().inNamespace(ns).withName("orph").get() == null, g -> g);
         List<Pod> left = pods(ns);
         assertEquals(2, left.size());
         for (Pod p : left) {
@@ -85,14 +72,14 @@ class GarbageCollectorIntegrationTest {
     void dependentOfAnOwnerThatNeverExistedIsCollected() {
         String ns = fixture.namespace("cm-gc");
         ReplicaSet absent = ReplicaSetIntegrationTest.replicaSet(ns, "ghost", 0);
-        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("dangling")
+        fixture.client().configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("dangling")
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
                         .withName(absent.getMetadata().getName()).withUid(UUID.randomUUID().toString()).build())
                 .endMetadata().build()).create();
-        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("unowned")
+        fixture.client().configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("unowned")
                 .endMetadata().build()).create();
         Await.until("dangling config map collected", WAIT,
-                () -> client.configMaps().inNamespace(ns).withName("dangling").get() == null, g -> g);
-        assertTrue(client.configMaps().inNamespace(ns).withName("unowned").get() != null);
+                () -> fixture.client().configMaps().inNamespace(ns).withName("dangling").get() == null, g -> g);
+        assertTrue(fixture.client().configMaps().inNamespace(ns).withName("unowned").get() != null);
     }
 }

@@ -9,7 +9,6 @@ import dev.keelson.controllermanager.testing.HollowKubelet;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -22,26 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The real kubectl 1.32 drives Deployments; its output is compared with what it prints against Kubernetes. */
 class KubectlRolloutIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static ClusterFixture fixture;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.controllers(List.of("replicaset", "deployment", "garbagecollector")));
-        client = fixture.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ClusterFixture fixture = ClusterFixture.withOptions(o -> o.controllers(List.of("replicaset", "deployment", "garbagecollector")));
 
     private record Result(int exit, String out) {}
 
@@ -70,7 +57,7 @@ class KubectlRolloutIntegrationTest {
     }
 
     private static Deployment get(String ns, String name) {
-        return client.apps().deployments().inNamespace(ns).withName(name).get();
+        return fixture.client().apps().deployments().inNamespace(ns).withName(name).get();
     }
 
     private static String image(Deployment d) {
@@ -90,8 +77,8 @@ class KubectlRolloutIntegrationTest {
     @Test
     void rolloutHistoryUndoToRevisionRestartPauseResumeAndScalePrintWhatKubernetesPrints() throws Exception {
         String ns = fixture.namespace("cm-kubectl");
-        try (HollowKubelet kubelet = new HollowKubelet(client, ns, Duration.ofMillis(100))) {
-            client.apps().deployments().inNamespace(ns)
+        try (HollowKubelet kubelet = new HollowKubelet(fixture.client(), ns, Duration.ofMillis(100))) {
+            fixture.client().apps().deployments().inNamespace(ns)
                     .resource(DeploymentIntegrationTest.deployment(ns, "web", 3, "keelson/web:1")).create();
             rolledOut(ns, "web");
             for (String v : List.of("2", "3")) {
@@ -114,7 +101,7 @@ class KubectlRolloutIntegrationTest {
             assertEquals("keelson/web:1", image(get(ns, "web")));
             assertEquals(List.of("2", "3", "4"), revisions(kubectl("rollout", "history", "deployment/web", "-n", ns)),
                     "revision 1 becomes the newest, 4");
-            assertEquals(3, client.apps().replicaSets().inNamespace(ns).list().getItems().size(),
+            assertEquals(3, fixture.client().apps().replicaSets().inNamespace(ns).list().getItems().size(),
                     "undo reuses the replica set of revision 1");
 
             assertEquals("deployment.apps/web rolled back", lastLine(kubectl("rollout", "undo", "deployment/web", "-n", ns)));
@@ -156,17 +143,17 @@ class KubectlRolloutIntegrationTest {
     @Test
     void recreateStrategyRemovesEveryOldPodBeforeCreatingNewOnes() throws Exception {
         String ns = fixture.namespace("cm-kubectl");
-        try (HollowKubelet kubelet = new HollowKubelet(client, ns, Duration.ofMillis(100))) {
+        try (HollowKubelet kubelet = new HollowKubelet(fixture.client(), ns, Duration.ofMillis(100))) {
             Deployment d = DeploymentIntegrationTest.deployment(ns, "batch", 4, "keelson/batch:1");
             d.getSpec().getStrategy().setType("Recreate");
             d.getSpec().getStrategy().setRollingUpdate(null);
-            client.apps().deployments().inNamespace(ns).resource(d).create();
+            fixture.client().apps().deployments().inNamespace(ns).resource(d).create();
             rolledOut(ns, "batch");
 
             // Every pod change is sampled: old and new pods (by pod-template-hash) must never be alive together.
             Set<String> mixes = ConcurrentHashMap.newKeySet();
             AtomicInteger samples = new AtomicInteger();
-            SharedIndexInformer<Pod> watcher = client.pods().inNamespace(ns).inform();
+            SharedIndexInformer<Pod> watcher = fixture.client().pods().inNamespace(ns).inform();
             Runnable sample = () -> {
                 samples.incrementAndGet();
                 Set<String> hashes = watcher.getStore().list().stream()
@@ -198,20 +185,20 @@ class KubectlRolloutIntegrationTest {
     @Test
     void kubectlDeleteCascadeOrphanKeepsReplicaSetsAndForegroundRemovesThem() throws Exception {
         String ns = fixture.namespace("cm-kubectl");
-        client.apps().deployments().inNamespace(ns)
+        fixture.client().apps().deployments().inNamespace(ns)
                 .resource(DeploymentIntegrationTest.deployment(ns, "orphaned", 2, "keelson/o:1")).create();
         Await.until("2 pods", WAIT, () -> activePods(ns), n -> n == 2);
         assertEquals("deployment.apps \"orphaned\" deleted",
                 lastLine(kubectl("delete", "deployment", "orphaned", "-n", ns, "--cascade=orphan")));
         ReplicaSet kept = Await.until("replica set released", WAIT,
-                () -> client.apps().replicaSets().inNamespace(ns).list().getItems(),
+                () -> fixture.client().apps().replicaSets().inNamespace(ns).list().getItems(),
                 l -> l.size() == 1 && (l.get(0).getMetadata().getOwnerReferences() == null
                         || l.get(0).getMetadata().getOwnerReferences().isEmpty())).get(0);
         assertEquals(2L, activePods(ns), "orphaned replica set keeps its pods");
 
         assertEquals("replicaset.apps \"" + kept.getMetadata().getName() + "\" deleted", lastLine(kubectl("delete",
                 "replicaset", kept.getMetadata().getName(), "-n", ns, "--cascade=foreground", "--wait=true")));
-        assertEquals(null, client.apps().replicaSets().inNamespace(ns).withName(kept.getMetadata().getName()).get(),
+        assertEquals(null, fixture.client().apps().replicaSets().inNamespace(ns).withName(kept.getMetadata().getName()).get(),
                 "--wait returns once the owner is gone");
         assertEquals(0L, activePods(ns), "foreground deletion removed the pods before the replica set");
     }
@@ -221,12 +208,12 @@ class KubectlRolloutIntegrationTest {
     }
 
     private static List<String> replicaSetImages(String ns) {
-        return client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
+        return fixture.client().apps().replicaSets().inNamespace(ns).list().getItems().stream()
                 .map(ReplicaSet::getSpec).map(s -> s.getTemplate().getSpec().getContainers().get(0).getImage()).toList();
     }
 
     private static long activePods(String ns) {
-        return client.pods().inNamespace(ns).list().getItems().stream()
+        return fixture.client().pods().inNamespace(ns).list().getItems().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count();
     }
 }

@@ -17,32 +17,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NodeIpamIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
-    private static ClusterFixture fixture;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.controllers(List.of("nodeipam")));
-        client = fixture.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ClusterFixture fixture = ClusterFixture.withOptions(o -> o.controllers(List.of("nodeipam")));
 
     private static Node node(String name) {
         return new NodeBuilder().withNewMetadata().withName(name).endMetadata().build();
     }
 
     private static List<Node> nodes(String prefix) {
-        return client.nodes().list().getItems().stream().filter(n -> n.getMetadata().getName().startsWith(prefix)).toList();
+        return fixture.client().nodes().list().getItems().stream().filter(n -> n.getMetadata().getName().startsWith(prefix)).toList();
     }
 
     @Test
@@ -53,7 +41,7 @@ class NodeIpamIntegrationTest {
             List<Future<?>> creates = new java.util.ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 String name = prefix + i;
-                creates.add(pool.submit(() -> client.nodes().resource(node(name)).create()));
+                creates.add(pool.submit(() -> fixture.client().nodes().resource(node(name)).create()));
             }
             for (Future<?> f : creates) {
                 f.get();
@@ -72,8 +60,8 @@ class NodeIpamIntegrationTest {
                      .leaderElect(false).securePort(-1).controllers(List.of("nodeipam")).build())) {
             fixture.manager().close();
             restarted.start();
-            client.nodes().resource(node(prefix + "late")).create();
-            Node late = Await.until("late node CIDR", WAIT, () -> client.nodes().withName(prefix + "late").get(),
+            fixture.client().nodes().resource(node(prefix + "late")).create();
+            Node late = Await.until("late node CIDR", WAIT, () -> fixture.client().nodes().withName(prefix + "late").get(),
                     n -> n.getSpec().getPodCIDR() != null);
             Set<String> all = new HashSet<>(cidrs);
             assertTrue(all.add(late.getSpec().getPodCIDR()), "restarted allocator reused " + late.getSpec().getPodCIDR());

@@ -32,29 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NodeLifecycleIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
     /** One new taint per zone every 2 s. */
     private static final double EVICTION_RATE = 0.5;
-    private static ClusterFixture fixture;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startCluster() {
-        fixture = ClusterFixture.start(o -> o.controllers(List.of("nodelifecycle", "replicaset"))
-                .nodeMonitorGracePeriod(Duration.ofSeconds(3)).nodeMonitorPeriod(Duration.ofMillis(500))
-                .nodeEvictionRate(EVICTION_RATE));
-        client = fixture.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ClusterFixture fixture = ClusterFixture.withOptions(o -> o.controllers(List.of("nodelifecycle", "replicaset"))
+            .nodeMonitorGracePeriod(Duration.ofSeconds(3)).nodeMonitorPeriod(Duration.ofMillis(500))
+            .nodeEvictionRate(EVICTION_RATE));
 
     /** Registers a node as a kubelet would and heartbeats its Lease while its name is in {@code alive}. */
     private static void register(String name) {
@@ -64,28 +52,28 @@ class NodeLifecycleIntegrationTest {
     /** Registers a node in {@code zone} (topology.kubernetes.io/zone, none if empty). */
     private static void register(String name, String zone) {
         Map<String, String> labels = zone.isEmpty() ? Map.of() : Map.of("topology.kubernetes.io/zone", zone);
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+        fixture.client().nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
                 .build()).create();
         postReady(name);
-        client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName(name)
+        fixture.client().leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName(name)
                 .endMetadata().withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40)
                 .withRenewTime(ZonedDateTime.now()).endSpec().build()).create();
     }
 
     private static void postReady(String name) {
-        Node n = client.nodes().withName(name).get();
+        Node n = fixture.client().nodes().withName(name).get();
         NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
                 .withMessage("kubelet is posting ready status").withLastHeartbeatTime(Times.now())
                 .withLastTransitionTime(Times.now()).build();
         n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatus());
         n.getStatus().setConditions(List.of(ready));
-        client.nodes().resource(n).updateStatus();
+        fixture.client().nodes().resource(n).updateStatus();
     }
 
     private static void renew(String name) {
-        Lease lease = client.leases().inNamespace("kube-node-lease").withName(name).get();
+        Lease lease = fixture.client().leases().inNamespace("kube-node-lease").withName(name).get();
         lease.getSpec().setRenewTime(ZonedDateTime.now());
-        client.leases().inNamespace("kube-node-lease").resource(lease).update();
+        fixture.client().leases().inNamespace("kube-node-lease").resource(lease).update();
     }
 
     private static Pod pod(String ns, String name, String node, Long unreachableSeconds) {
@@ -94,13 +82,13 @@ class NodeLifecycleIntegrationTest {
         if (unreachableSeconds != null) {
             t.withTolerationSeconds(unreachableSeconds);
         }
-        return client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
+        return fixture.client().pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewSpec().withNodeName(node).withTolerations(t.build())
                 .addNewContainer().withName("c").withImage("keelson/c:1").endContainer().endSpec().build()).create();
     }
 
     private static boolean gone(String ns, String name) {
-        Pod p = client.pods().inNamespace(ns).withName(name).get();
+        Pod p = fixture.client().pods().inNamespace(ns).withName(name).get();
         return p == null || p.getMetadata().getDeletionTimestamp() != null;
     }
 
@@ -128,7 +116,7 @@ class NodeLifecycleIntegrationTest {
             pod(ns, "patient", dead, null);
             pod(ns, "elsewhere", good, 1L);
 
-            Node tainted = Await.until("dead node tainted unreachable", WAIT, () -> client.nodes().withName(dead).get(),
+            Node tainted = Await.until("dead node tainted unreachable", WAIT, () -> fixture.client().nodes().withName(dead).get(),
                     n -> n.getSpec() != null && n.getSpec().getTaints() != null && n.getSpec().getTaints().stream().anyMatch(
                             t -> "node.kubernetes.io/unreachable".equals(t.getKey()) && "NoExecute".equals(t.getEffect())));
             NodeCondition ready = tainted.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
@@ -138,21 +126,21 @@ class NodeLifecycleIntegrationTest {
             Await.until("short-tolerating pod evicted", WAIT, () -> gone(ns, "short"), g -> g);
             assertTrue(!gone(ns, "patient"), "a pod tolerating unreachable forever stays");
             assertTrue(!gone(ns, "elsewhere"), "pods on healthy nodes stay");
-            Node healthy = client.nodes().withName(good).get();
+            Node healthy = fixture.client().nodes().withName(good).get();
             assertTrue(healthy.getSpec() == null || healthy.getSpec().getTaints() == null
                     || healthy.getSpec().getTaints().isEmpty(), "healthy node untainted: " + healthy.getSpec());
-            Await.until("NodeNotReady event", WAIT, () -> client.v1().events().inAnyNamespace().list().getItems(),
+            Await.until("NodeNotReady event", WAIT, () -> fixture.client().v1().events().inAnyNamespace().list().getItems(),
                     l -> l.stream().anyMatch(e -> "NodeNotReady".equals(e.getReason())
                             && dead.equals(e.getInvolvedObject().getName())));
 
             postReady(dead);
             alive.add(dead);
-            Node back = Await.until("taint removed", WAIT, () -> client.nodes().withName(dead).get(),
+            Node back = Await.until("taint removed", WAIT, () -> fixture.client().nodes().withName(dead).get(),
                     n -> n.getSpec().getTaints() == null || n.getSpec().getTaints().stream()
                             .noneMatch(t -> t.getKey().startsWith("node.kubernetes.io/")));
             List<Taint> taints = back.getSpec().getTaints();
             assertTrue(taints == null || taints.isEmpty(), String.valueOf(taints));
-            assertNull(client.pods().inNamespace(ns).withName("patient").get().getMetadata().getDeletionTimestamp());
+            assertNull(fixture.client().pods().inNamespace(ns).withName("patient").get().getMetadata().getDeletionTimestamp());
         } finally {
             heart.shutdownNow();
             deleteNodes(good, dead);
@@ -162,15 +150,15 @@ class NodeLifecycleIntegrationTest {
     /** A node left behind would keep counting (as a not-ready node) in the other tests' disruption checks. */
     private static void deleteNodes(String... names) {
         for (String name : names) {
-            client.nodes().withName(name).delete();
-            client.leases().inNamespace("kube-node-lease").withName(name).delete();
+            fixture.client().nodes().withName(name).delete();
+            fixture.client().leases().inNamespace("kube-node-lease").withName(name).delete();
         }
     }
 
     private static void ensureLeaseNamespace() {
-        if (client.namespaces().withName("kube-node-lease").get() == null) {
+        if (fixture.client().namespaces().withName("kube-node-lease").get() == null) {
             try {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease")
+                fixture.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease")
                         .endMetadata().build()).create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
@@ -181,7 +169,7 @@ class NodeLifecycleIntegrationTest {
     }
 
     private static boolean hasUnreachableTaint(String node) {
-        Node n = client.nodes().withName(node).get();
+        Node n = fixture.client().nodes().withName(node).get();
         return n.getSpec() != null && n.getSpec().getTaints() != null && n.getSpec().getTaints().stream()
                 .anyMatch(t -> "node.kubernetes.io/unreachable".equals(t.getKey()));
     }
@@ -200,7 +188,7 @@ class NodeLifecycleIntegrationTest {
     }
 
     private static Instant unreachableSince(String node) {
-        return client.nodes().withName(node).get().getSpec().getTaints().stream()
+        return fixture.client().nodes().withName(node).get().getSpec().getTaints().stream()
                 .filter(t -> "node.kubernetes.io/unreachable".equals(t.getKey())).map(t -> Times.parse(t.getTimeAdded()))
                 .findFirst().orElseThrow();
     }
@@ -250,7 +238,7 @@ class NodeLifecycleIntegrationTest {
                     // a conflicting write is retried on the next beat
                 }
             }, 0, 300, TimeUnit.MILLISECONDS);
-            client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata().withName("rs")
+            fixture.client().apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata().withName("rs")
                     .endMetadata().withNewSpec().withReplicas(1)
                     .withNewSelector().withMatchLabels(Map.of("app", "rs")).endSelector()
                     .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "rs")).endMetadata()
@@ -260,17 +248,17 @@ class NodeLifecycleIntegrationTest {
                     .addNewContainer().withName("c").withImage("keelson/c:1").endContainer().endSpec()
                     .endTemplate().endSpec().build()).create();
             Pod original = Await.until("replica set pod", WAIT,
-                    () -> client.pods().inNamespace(ns).withLabel("app", "rs").list().getItems(), l -> l.size() == 1).get(0);
+                    () -> fixture.client().pods().inNamespace(ns).withLabel("app", "rs").list().getItems(), l -> l.size() == 1).get(0);
             Await.until("dead node tainted", WAIT, () -> hasUnreachableTaint(dead), t -> t);
             Await.until("original pod evicted", WAIT, () -> gone(ns, original.getMetadata().getName()), g -> g);
             Await.until("replacement pod created", WAIT,
-                    () -> client.pods().inNamespace(ns).withLabel("app", "rs").list().getItems(),
+                    () -> fixture.client().pods().inNamespace(ns).withLabel("app", "rs").list().getItems(),
                     l -> l.stream().anyMatch(p -> !p.getMetadata().getUid().equals(original.getMetadata().getUid())
                             && p.getMetadata().getDeletionTimestamp() == null));
             assertTrue(!hasUnreachableTaint(good), "the heartbeating node stays untainted");
         } finally {
             heart.shutdownNow();
-            client.apps().replicaSets().inNamespace(ns).withName("rs").delete();
+            fixture.client().apps().replicaSets().inNamespace(ns).withName("rs").delete();
             deleteNodes(good, dead);
         }
     }
