@@ -56,10 +56,16 @@ cleanup() {
     docker service rm "$prefix-swarm" >/dev/null 2>&1
     docker swarm leave --force >/dev/null 2>&1
   fi
-  # Containers of our node that a stopped kubelet could not remove any more.
-  docker ps -aq --filter "label=dev.keelson.node=$node" | xargs -r docker rm -f >/dev/null
-  docker network rm "keelson-$node" >/dev/null 2>&1
+  clean_node
   rm -rf "$work"
+}
+
+# clean_node: removes what a phase's kubelet left on Docker for the bench's node (it keeps its pod network and any
+# container it could not remove when it stops), so that the next phase, a new cluster whose node may get another
+# podCIDR, starts from nothing. Only the bench's own node: its label and its network's name.
+clean_node() {
+  docker ps -aq --filter "label=dev.keelson.node=$node" | xargs -r docker rm -f >/dev/null
+  docker network rm "keelson-$node" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -198,6 +204,9 @@ floor_run() {
   elapsed "$t0" "$t1"
 }
 
+log "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Left by an earlier bench run that was stopped before its cleanup.
+clean_node
 docker network create --subnet "$floor_subnet" "$prefix-net" >/dev/null
 
 # The first start on this host: no class-data archive yet. It runs past the launcher's minimum (20 s) so that its
@@ -265,6 +274,7 @@ done
 
 # Agent RSS: a control-plane-only server and `keelson agent` joining it with the token, idle and with N pods.
 stop_server
+clean_node
 agent_pid=""
 data="$work/split-server"
 mkdir -p "$data"
