@@ -1,5 +1,7 @@
 package dev.keelson.e2e.multinode;
 
+import static dev.keelson.e2e.multinode.NginxApp.describe;
+import static dev.keelson.e2e.multinode.NginxApp.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +12,6 @@ import dev.keelson.componentbase.client.KubeClients;
 import dev.keelson.e2e.multinode.Commands.Result;
 import dev.keelson.e2e.support.Kubectl;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,10 +91,11 @@ class EtcdMemberLossTest {
     void deploymentAndConfigMapsAreServedFromAThreeMemberEtcd() {
         Result health = cluster.script(30, "etcdctl", "endpoint", "health");
         assertEquals(3, health.out().lines().filter(l -> l.contains("is healthy")).count(), "etcd health:\n" + health);
-        apply(WEB.manifest("nginx:1.27", REPLICAS));
-        apply(ledger());
+        cluster.apply(WEB.manifest("nginx:1.27", REPLICAS));
+        cluster.apply(ledger());
         // kubectl create sends a protobuf body, apply sends JSON: objects written both ways must survive the kill.
-        kubectlOk(null, "create", "configmap", "written-before", "-n", LEDGER, "--from-literal=when=before the kill");
+        cluster.kubectlOk(null, "create", "configmap", "written-before", "-n", LEDGER,
+                "--from-literal=when=before the kill");
         awaitReadyPods("nginx:1.27", Duration.ofSeconds(90));
         serviceIp = client.services().inNamespace("default").withName(APP).get().getSpec().getClusterIP();
         cluster.awaitHttp200(2, "http://" + serviceIp + "/", Duration.ofSeconds(30));
@@ -105,7 +107,7 @@ class EtcdMemberLossTest {
     void rollingUpdateLosesNothingWhenTheEtcdLeaderIsKilledMidway() throws Exception {
         try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
-            apply(WEB.manifest("nginx:1.27-alt", REPLICAS));
+            cluster.apply(WEB.manifest("nginx:1.27-alt", REPLICAS));
             // Midway: some pods of the new template serve while some of the old one still run.
             Commands.await("a rollout midway (new and old pods ready)", Duration.ofSeconds(90), () -> describe(webPods()),
                     seen -> countReady("nginx:1.27-alt") >= 1 && countReady("nginx:1.27") >= 1);
@@ -135,7 +137,7 @@ class EtcdMemberLossTest {
             Commands.await("apiserver /readyz with one etcd member down", Duration.ofSeconds(30),
                     () -> Kubectl.run(kubeconfig, null, "get", "--raw", "/readyz").toString(),
                     seen -> seen.startsWith("exit 0"));
-            kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
+            cluster.kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
             awaitReadyPods("nginx:1.27-alt", Duration.ofSeconds(60));
             // How the apiserver saw the loss of the member (its etcd client's failover), for the record.
             List<String> complaints = cluster.keelsonLogSince(1, serverLogMark).stream()
@@ -168,13 +170,14 @@ class EtcdMemberLossTest {
                 seen -> seen.startsWith("exit 0") && seen.lines().filter(l -> l.contains("is healthy")).count() == 3);
         // A serializable read answers from the member's own copy: it has the write it missed once it has caught up.
         awaitLocalRead(killedMember, "written-after-kill", "after the leader was killed");
-        kubectlOk(null, "create", "configmap", "written-after-rejoin", "-n", LEDGER, "--from-literal=when=after the rejoin");
+        cluster.kubectlOk(null, "create", "configmap", "written-after-rejoin", "-n", LEDGER,
+                "--from-literal=when=after the rejoin");
         for (int member = 1; member <= 3; member++) {
             awaitLocalRead(member, "written-after-rejoin", "after the rejoin");
         }
         Result status = cluster.script(30, "etcdctl", "endpoint", "status", "-w", "table");
         LOG.info("etcd after the rejoin:\n{}", status.out());
-        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=" + (REPLICAS + 1));
+        cluster.kubectlOk(null, "scale", "deployment/" + APP, "--replicas=" + (REPLICAS + 1));
         Commands.await((REPLICAS + 1) + " ready web pods", Duration.ofSeconds(90), () -> describe(webPods()),
                 seen -> countReady("nginx:1.27-alt") == REPLICAS + 1);
     }
@@ -259,27 +262,5 @@ class EtcdMemberLossTest {
                     List<Pod> all = webPods();
                     return all.size() == REPLICAS && all.stream().allMatch(p -> ready(p) && image(p).equals(image));
                 });
-    }
-
-    private static String image(Pod p) {
-        return p.getSpec().getContainers().get(0).getImage();
-    }
-
-    private static String describe(List<Pod> pods) {
-        return pods.stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName() + "(" + image(p)
-                + (p.getMetadata().getDeletionTimestamp() != null ? ",terminating" : "")
-                + (p.getStatus() == null || p.getStatus().getConditions() == null ? "" : ","
-                        + p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
-                                .map(PodCondition::getStatus).findFirst().orElse("-"))
-                + ")").sorted().toList().toString();
-    }
-
-    private void kubectlOk(String stdin, String... args) {
-        Kubectl.Result r = Kubectl.run(kubeconfig, stdin, args);
-        assertEquals(0, r.code(), "kubectl " + String.join(" ", args) + ":\n" + r);
-    }
-
-    private void apply(String yaml) {
-        kubectlOk(yaml, "apply", "-f", "-");
     }
 }

@@ -1,5 +1,7 @@
 package dev.keelson.e2e.multinode;
 
+import static dev.keelson.e2e.multinode.NginxApp.describe;
+import static dev.keelson.e2e.multinode.NginxApp.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +10,6 @@ import dev.keelson.e2e.support.Kubectl;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ class MultiNodeClusterTest {
     @Test
     @Order(1)
     void deploymentOfSixSpreadsOverAllThreeNodes() {
-        apply(WEB.manifest("nginx:1.27", 6));
+        cluster.apply(WEB.manifest("nginx:1.27", 6));
         List<Pod> pods = awaitReadyPods(6, Duration.ofSeconds(90));
         Set<String> nodes = pods.stream().map(p -> p.getSpec().getNodeName()).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(cluster.allNodeNames(), nodes, "nodes of the 6 ready pods: " + describe(pods));
@@ -103,7 +104,7 @@ class MultiNodeClusterTest {
                 cluster.awaitHttp200(from, "http://" + cluster.nodeIp(to) + ":" + NODE_PORT + "/", Duration.ofSeconds(30));
             }
         }
-        apply("""
+        cluster.apply("""
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: client}
@@ -133,9 +134,9 @@ class MultiNodeClusterTest {
     @Test
     @Order(3)
     void scalesToTenAndBackToThree() {
-        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=10");
+        cluster.kubectlOk(null, "scale", "deployment/" + APP, "--replicas=10");
         awaitReadyPods(10, Duration.ofSeconds(90));
-        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=3");
+        cluster.kubectlOk(null, "scale", "deployment/" + APP, "--replicas=3");
         awaitReadyPods(3, Duration.ofSeconds(90));
     }
 
@@ -144,8 +145,8 @@ class MultiNodeClusterTest {
     void rollingUpdateToAnotherTagDropsNoRequest() throws Exception {
         try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
-            apply(WEB.manifest("nginx:1.27-alt", 3));
-            kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
+            cluster.apply(WEB.manifest("nginx:1.27-alt", 3));
+            cluster.kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
             List<Pod> pods = awaitReadyPods(3, Duration.ofSeconds(60));
             assertTrue(pods.stream().allMatch(p -> image(p).equals("nginx:1.27-alt")), "images after rollout: " + describe(pods));
             loop.awaitRequests(loop.total() + 5, Duration.ofSeconds(30));
@@ -161,8 +162,8 @@ class MultiNodeClusterTest {
     @Test
     @Order(5)
     void rolloutUndoReturnsToThePreviousImage() {
-        kubectlOk(null, "rollout", "undo", "deployment/" + APP);
-        kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
+        cluster.kubectlOk(null, "rollout", "undo", "deployment/" + APP);
+        cluster.kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
         Commands.await("3 ready pods on nginx:1.27", Duration.ofSeconds(60), () -> describe(readyPods()),
                 seen -> readyPods().size() == 3 && readyPods().stream().allMatch(p -> image(p).equals("nginx:1.27")));
     }
@@ -172,7 +173,7 @@ class MultiNodeClusterTest {
     void lostNodeGoesNotReadyAndItsPodsComeBackOnTheOthers() {
         String lost = cluster.nodeName(3);
         // Make sure the lost node runs something, so that "its pods come back elsewhere" is tested.
-        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=6");
+        cluster.kubectlOk(null, "scale", "deployment/" + APP, "--replicas=6");
         Commands.await("a ready web pod on " + lost, Duration.ofSeconds(90), () -> describe(readyPods()),
                 seen -> readyPods().size() == 6 && readyPods().stream().anyMatch(p -> lost.equals(p.getSpec().getNodeName())));
         cluster.scriptOk(120, "stop-node", "3");
@@ -213,7 +214,7 @@ class MultiNodeClusterTest {
                 seen -> cluster.allNodeNames().stream().allMatch(n -> readyCondition(n).equals("True")));
         awaitReadyPods(6, Duration.ofSeconds(60));
         assertEquals(before, containerIdsByPodUid(), "pod uid -> container ids before and after the server restart");
-        kubectlOk(null, "scale", "deployment/" + APP, "--replicas=7");
+        cluster.kubectlOk(null, "scale", "deployment/" + APP, "--replicas=7");
         awaitReadyPods(7, Duration.ofSeconds(90));
         for (int from = 1; from <= NODES; from++) {
             cluster.awaitHttp200(from, "http://" + serviceIp + "/", Duration.ofSeconds(30));
@@ -265,27 +266,4 @@ class MultiNodeClusterTest {
         return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
                 .map(NodeCondition::getStatus).findFirst().orElse("none");
     }
-
-    private static String image(Pod p) {
-        return p.getSpec().getContainers().get(0).getImage();
-    }
-
-    private static String describe(List<Pod> pods) {
-        return pods.stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName() + "(" + image(p)
-                + (p.getMetadata().getDeletionTimestamp() != null ? ",terminating" : "")
-                + (p.getStatus() == null || p.getStatus().getConditions() == null ? "" : ","
-                        + p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
-                                .map(PodCondition::getStatus).findFirst().orElse("-"))
-                + ")").sorted().toList().toString();
-    }
-
-    private void kubectlOk(String stdin, String... args) {
-        Kubectl.Result r = Kubectl.run(kubeconfig, stdin, args);
-        assertEquals(0, r.code(), "kubectl " + String.join(" ", args) + ":\n" + r);
-    }
-
-    private void apply(String yaml) {
-        kubectlOk(yaml, "apply", "-f", "-");
-    }
-
 }

@@ -1,5 +1,9 @@
 package dev.keelson.e2e.multinode;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.util.List;
+
 /**
  * The nginx Deployment and Service the multi-node stories roll out and update: a readiness probe that notices a
  * stopped nginx within a second, a surge-only rolling update, and a preStop pause so that no request is lost while
@@ -48,5 +52,20 @@ record NginxApp(String name, String namespace, int minReadySeconds, Integer node
                 """.formatted(metadata, name, replicas,
                 minReadySeconds > 0 ? "  minReadySeconds: " + minReadySeconds + "\n" : "", image,
                 nodePort != null ? "  type: NodePort\n" : "", nodePort != null ? ", nodePort: " + nodePort : "");
+    }
+
+    /** The image of a pod of the app. */
+    static String image(Pod p) {
+        return p.getSpec().getContainers().get(0).getImage();
+    }
+
+    /** Pods as name@node(image[,terminating],Ready status), sorted: what a failed wait reports as last seen. */
+    static String describe(List<Pod> pods) {
+        return pods.stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName() + "(" + image(p)
+                + (p.getMetadata().getDeletionTimestamp() != null ? ",terminating" : "")
+                + (p.getStatus() == null || p.getStatus().getConditions() == null ? "" : ","
+                        + p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                                .map(PodCondition::getStatus).findFirst().orElse("-"))
+                + ")").sorted().toList().toString();
     }
 }

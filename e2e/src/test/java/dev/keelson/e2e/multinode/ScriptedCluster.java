@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.keelson.e2e.multinode.Commands.Result;
 import dev.keelson.e2e.support.KeelsonServerProcess;
+import dev.keelson.e2e.support.Kubectl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,16 @@ final class ScriptedCluster {
         Result r = script(seconds, args);
         assertEquals(0, r.code(), "cluster.sh " + String.join(" ", args) + ":\n" + r);
         return r.out();
+    }
+
+    /** Runs kubectl with the cluster's admin kubeconfig and fails the test unless it exits 0. */
+    void kubectlOk(String stdin, String... args) {
+        Kubectl.Result r = Kubectl.run(kubeconfig(), stdin, args);
+        assertEquals(0, r.code(), "kubectl " + String.join(" ", args) + ":\n" + r);
+    }
+
+    void apply(String yaml) {
+        kubectlOk(yaml, "apply", "-f", "-");
     }
 
     Path kubeconfig() {
