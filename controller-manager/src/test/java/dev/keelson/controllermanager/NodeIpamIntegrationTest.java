@@ -8,6 +8,8 @@ import dev.keelson.controllermanager.testing.ClusterFixture;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -16,10 +18,16 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeIpamIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
     @RegisterExtension
@@ -34,6 +42,40 @@ class NodeIpamIntegrationTest {
     }
 
     @Test
+    @Order(1)
+    void nodesWhoseKubeletKeepsUpdatingThemGetConsecutivePodCidrs() throws Exception {
+        // a kubelet writes its Node while the allocator patches it: a patch that needed the cached resourceVersion
+        // failed with 409 and the retry took the next subnet, leaving gaps
+        String prefix = "cm-ipam-busy-" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger heartbeats = new AtomicInteger();
+        ExecutorService kubelets = Executors.newFixedThreadPool(8);
+        try {
+            for (int i = 0; i < 8; i++) {
+                String name = prefix + i;
+                fixture.client().nodes().resource(node(name)).create();
+                kubelets.submit(() -> {
+                    while (!done.get()) {
+                        fixture.client().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"metadata\":{\"labels\":{\"heartbeat\":\"" + heartbeats.incrementAndGet() + "\"}}}");
+                    }
+                    return null;
+                });
+            }
+            List<Integer> octets = Await.until("8 pod CIDRs", WAIT, () -> nodes(prefix), l -> l.size() == 8
+                            && l.stream().allMatch(n -> n.getSpec() != null && n.getSpec().getPodCIDR() != null))
+                    .stream()
+                    .map(n -> Integer.parseInt(n.getSpec().getPodCIDR().split("\\.")[2])).sorted().toList();
+            assertEquals(octets.get(0) + 7, octets.get(7), "pod CIDRs with gaps: third octets " + octets
+                    + " (" + heartbeats.get() + " node updates meanwhile)");
+        } finally {
+            done.set(true);
+            kubelets.shutdown();
+        }
+    }
+
+    @Test
+    @Order(2)
     void nodesRegisteringConcurrentlyGetUniquePodCidrsAlsoAfterARestart() throws Exception {
         String prefix = "cm-ipam-" + UUID.randomUUID().toString().substring(0, 6) + "-";
         ExecutorService pool = Executors.newFixedThreadPool(8);

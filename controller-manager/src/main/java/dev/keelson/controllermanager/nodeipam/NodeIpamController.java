@@ -95,8 +95,10 @@ public final class NodeIpamController implements AutoCloseable {
             events.warning(node, "CIDRNotAvailable", "Node " + name + " status is now: CIDRNotAvailable");
             throw new IllegalStateException("no pod CIDR left for node " + name);
         }
-        String patch = client.getKubernetesSerialization().asJson(Map.of("metadata",
-                Map.of("resourceVersion", node.getMetadata().getResourceVersion()),
+        // No resourceVersion precondition: the kubelet updates its Node all the time, and a 409 made the retry take
+        // the next subnet. A podCIDR can only go from empty to set (the apiserver refuses any other change), so
+        // this patch cannot overwrite one that another writer set first.
+        String patch = client.getKubernetesSerialization().asJson(Map.of(
                 "spec", Map.of("podCIDR", cidr.get(), "podCIDRs", List.of(cidr.get()))));
         try {
             client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
