@@ -36,7 +36,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -88,7 +90,12 @@ public final class Kubelet implements AutoCloseable {
         this.events = EventRecorder.builder("kubelet").host(options.nodeName()).instance(options.nodeName())
                 .aggregateRepeats().flushOnClose(Duration.ofSeconds(5)).build(client);
         AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(32, r -> daemon(r, "kubelet-pod-worker-" + n.incrementAndGet()));
+        // up to 32 pods sync at once; a worker idle for 30 s exits, so a node whose pods are all running does not
+        // keep 32 threads' stacks resident (a few MB of the agent's RSS)
+        ThreadPoolExecutor workerPool = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> daemon(r, "kubelet-pod-worker-" + n.incrementAndGet()));
+        workerPool.allowCoreThreadTimeOut(true);
+        this.pool = workerPool;
         this.sidePool = Executors.newCachedThreadPool(r -> daemon(r, "kubelet-side-task"));
         this.timers = Executors.newScheduledThreadPool(2, r -> daemon(r, "kubelet-timer"));
         VolumeManager volumes = new VolumeManager(options.rootDir(),
