@@ -306,7 +306,10 @@ deployment | kc apply -f - >/dev/null
 kc wait --for=jsonpath='{.status.readyReplicas}'="$replicas" "deployment/$prefix" --timeout=300s >/dev/null
 sleep 10
 agent_loaded=$(rss_mb "$agent_pid")
-log "agent RSS: idle $agent_idle MB, with $replicas pods $agent_loaded MB"
+# the kubelet's idle pod workers exit after 30 s: the RSS an agent keeps while its pods just run
+sleep 35
+agent_steady=$(rss_mb "$agent_pid")
+log "agent RSS: idle $agent_idle MB, with $replicas pods $agent_loaded MB (45 s after Ready: $agent_steady MB)"
 kc delete deployment "$prefix" --wait=true >/dev/null
 until [ -z "$(docker ps -aq --filter "label=dev.keelson.node=$node")" ]; do sleep 0.5; done
 kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
@@ -322,7 +325,7 @@ echo "server RSS (JVM + etcd): idle $idle_rss MB, with $replicas pods $loaded_rs
 echo "timeline of the first new-data-dir start (from the server log):"
 echo "$cold_timeline"
 echo "agent start to node Ready, first on this host (no class-data archive yet): $agent_first_start s"
-echo "agent RSS (JVM): idle $agent_idle MB, with $replicas pods $agent_loaded MB"
+echo "agent RSS (JVM): idle $agent_idle MB, with $replicas pods $agent_loaded MB 10 s after Ready, $agent_steady MB 45 s after"
 echo "keelson deployment -> all Ready: ${k[*]} s -> median $km s"
 if [ "$skip_swarm" = 0 ]; then
   sm=$(printf '%s\n' "${s[@]}" | median)
