@@ -131,6 +131,14 @@ class KubectlLogsExecTest {
     }
 
     @Test
+    void previousLogsOfAContainerThatNeverRestartedIsBadRequest() {
+        Kubectl.Result r = server.kubectl(null, "logs", "talk", "-c", "b", "--previous");
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("Error from server (BadRequest): previous terminated container \"b\" in pod \"talk\" not found"),
+                r.toString());
+    }
+
+    @Test
     void logsOfAContainerTheApiServerDoesNotKnowIsBadRequest() {
         Kubectl.Result r = server.kubectl(null, "get", "--raw", "/api/v1/namespaces/default/pods/talk/log?container=nope");
         assertNotEquals(0, r.code());

@@ -141,11 +141,11 @@ public final class KubeletProxy {
                 if (message.isEmpty()) {
                     message = "the kubelet on node " + t.node() + " answered " + upstream.statusCode();
                 }
-                // The kubelet's 404 means the container has not started (or no previous one exists): the user
-                // asked for something the pod cannot give yet, which Kubernetes reports as BadRequest.
-                int code = upstream.statusCode() == 404 ? 400 : 500;
-                handler.sendError(req, new ApiException(code, code == 400 ? "BadRequest" : "InternalError", message,
-                        null));
+                // as Kubernetes: the kubelet's 400 (the container has not started, no previous one) and 404 (a pod
+                // it does not know, e.g. one deleted meanwhile) reach the user as they are; anything else is ours
+                int code = upstream.statusCode();
+                String reason = code == 400 ? "BadRequest" : code == 404 ? "NotFound" : "InternalError";
+                handler.sendError(req, new ApiException(code == 400 || code == 404 ? code : 500, reason, message, null));
             });
             return;
         }

@@ -118,7 +118,9 @@ public final class KubeletServer implements AutoCloseable {
                 .sorted(Comparator.comparing(ContainerRecord::createdAt).reversed()).toList();
         int index = previous ? 1 : 0;
         if (attempts.size() <= index) {
-            throw new NotFound(previous ? "previous terminated container \"" + container + "\" in pod \"" + podName + "\" not found"
+            // the pod is there but not the container asked for: the request cannot be served (yet), as Kubernetes'
+            // kubelet says with 400; 404 stays for a pod this node does not know
+            throw new BadRequest(previous ? "previous terminated container \"" + container + "\" in pod \"" + podName + "\" not found"
                     : "container \"" + container + "\" in pod \"" + podName + "\" is not available");
         }
         return attempts.get(index);
@@ -128,6 +130,16 @@ public final class KubeletServer implements AutoCloseable {
         NotFound(String message) {
             super(message);
         }
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    private static int statusOf(Throwable failure) {
+        return failure instanceof NotFound ? 404 : failure instanceof BadRequest ? 400 : 500;
     }
 
     private void logs(RoutingContext ctx) {
@@ -142,8 +154,7 @@ public final class KubeletServer implements AutoCloseable {
         HttpServerResponse resp = ctx.response();
         vertx.<ContainerRecord>executeBlocking(() -> find(ns, podName, container, previous), false).onComplete(ar -> {
             if (ar.failed()) {
-                int code = ar.cause() instanceof NotFound ? 404 : 500;
-                resp.setStatusCode(code).putHeader("Content-Type", "text/plain").end(ar.cause().getMessage());
+                resp.setStatusCode(statusOf(ar.cause())).putHeader("Content-Type", "text/plain").end(ar.cause().getMessage());
                 return;
             }
             ContainerRecord c = ar.result();
@@ -233,7 +244,11 @@ public final class KubeletServer implements AutoCloseable {
             return new ExecSession(created.getId());
         }, false).onComplete(ar -> {
             if (ar.failed()) {
-                String reason = ar.cause() instanceof NotFound ? "NotFound" : "InternalError";
+                String reason = switch (statusOf(ar.cause())) {
+                    case 404 -> "NotFound";
+                    case 400 -> "BadRequest";
+                    default -> "InternalError";
+                };
                 closeWithStatus(ws, failure("Failure", reason, ar.cause().getMessage(), null));
                 return;
             }

@@ -99,6 +99,8 @@ class KubeletNodeAndRestartTest {
                 () -> httpGet(base + "/containerLogs/" + NS + "/talker/nginx?tailLines=50"), s -> s.contains("GET /from-test"));
         assertTrue(logs.startsWith("200 "), logs);
         assertTrue(httpGet(base + "/containerLogs/" + NS + "/nobody/nginx").startsWith("404 "));
+        String previous = httpGet(base + "/containerLogs/" + NS + "/talker/nginx?previous=true");
+        assertTrue(previous.startsWith("400 ") && previous.contains("previous terminated container \"nginx\""), previous);
 
         StringBuilder stdout = new StringBuilder();
         StringBuilder status = new StringBuilder();
