@@ -1,11 +1,10 @@
 package dev.keelson.scheduler;
 
 import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.componentbase.client.AsyncApi;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.componentbase.leader.LeaderElection;
 import dev.keelson.componentbase.server.HealthServer;
-import dev.keelson.scheduler.binder.ApiCallException;
-import dev.keelson.scheduler.binder.ApiPoster;
 import dev.keelson.scheduler.binder.Binder;
 import dev.keelson.scheduler.binder.PodConditionWriter;
 import dev.keelson.scheduler.cache.SchedulerCache;
@@ -59,8 +58,7 @@ public final class Scheduler implements AutoCloseable {
         this.options = options;
         this.framework = Framework.withDefaultPlugins(options.scoreWeights(), options.percentageOfNodesToScore(), new Random());
         this.metrics = new SchedulerMetrics(registry, queue);
-        ApiPoster poster = new ApiPoster(client);
-        this.binder = new Binder(poster, options.maxInFlightBinds());
+        this.binder = new Binder(new AsyncApi(client), options.maxInFlightBinds());
         this.events = EventRecorder.builder(options.schedulerName()).instance(options.identity()).action("Scheduling")
                 .maxPending(10_000, metrics.eventsDropped::increment).maxInFlight(16).build(client);
         this.conditions = new PodConditionWriter(client);
@@ -213,7 +211,7 @@ public final class Scheduler implements AutoCloseable {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             cache.forget(key);
-            if (cause instanceof ApiCallException api && api.podGoneOrBound()) {
+            if (Binder.podGoneOrBound(cause)) {
                 // the informer will show the pod deleted or bound; nothing to retry
                 LOG.debug("binding {} to {} refused: {}", key, node, cause.getMessage());
                 queue.done(key);

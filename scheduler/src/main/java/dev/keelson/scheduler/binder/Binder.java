@@ -1,5 +1,7 @@
 package dev.keelson.scheduler.binder;
 
+import dev.keelson.componentbase.client.ApiCallException;
+import dev.keelson.componentbase.client.AsyncApi;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,11 +14,11 @@ import java.util.concurrent.Semaphore;
  * apiserver falls behind.
  */
 public final class Binder {
-    private final ApiPoster poster;
+    private final AsyncApi api;
     private final Semaphore inFlight;
 
-    public Binder(ApiPoster poster, int maxInFlight) {
-        this.poster = poster;
+    public Binder(AsyncApi api, int maxInFlight) {
+        this.api = api;
         this.inFlight = new Semaphore(maxInFlight);
     }
 
@@ -29,11 +31,16 @@ public final class Binder {
                 .withNewTarget().withApiVersion("v1").withKind("Node").withName(nodeName).endTarget().build();
         inFlight.acquire();
         try {
-            return poster.post("/api/v1/namespaces/" + ns + "/pods/" + name + "/binding", binding)
+            return api.post("/api/v1/namespaces/" + ns + "/pods/" + name + "/binding", binding)
                     .whenComplete((v, e) -> inFlight.release());
         } catch (RuntimeException e) {
             inFlight.release();
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** 404 or 409 on a binding: the pod is gone or already bound; the informer will say which. */
+    public static boolean podGoneOrBound(Throwable failure) {
+        return failure instanceof ApiCallException api && (api.code() == 404 || api.code() == 409);
     }
 }

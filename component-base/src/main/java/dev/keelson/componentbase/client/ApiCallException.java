@@ -1,4 +1,4 @@
-package dev.keelson.scheduler.binder;
+package dev.keelson.componentbase.client;
 
 /** An API request answered with a non-success status (code 0 when no answer came at all). */
 public final class ApiCallException extends RuntimeException {
@@ -11,10 +11,5 @@ public final class ApiCallException extends RuntimeException {
 
     public int code() {
         return code;
-    }
-
-    /** 404 or 409 on a binding: the pod is gone or already bound; the informer will say which. */
-    public boolean podGoneOrBound() {
-        return code == 404 || code == 409;
     }
 }
