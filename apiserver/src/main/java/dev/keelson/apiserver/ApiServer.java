@@ -105,7 +105,7 @@ public final class ApiServer implements AutoCloseable {
         CertificateAuthority.Issued serving = servingCertificate(pki);
         CertificateAuthority.Issued admin = ca.issueClient("kubernetes-admin", List.of("system:masters"),
                 Duration.ofDays(365));
-        etcd = new EtcdStorage(options.etcdServers(), metrics);
+        etcd = new EtcdStorage(options.etcdServers(), options.etcd(), metrics);
         ServiceStrategy services = new ServiceStrategy(etcd, options.serviceClusterIpRange(), options.nodePortMin(),
                 options.nodePortMax());
         resources = Resources.builtIn(new PodStrategy(options.notReadyTolerationSeconds(),

@@ -1,5 +1,6 @@
 package dev.keelson.apiserver;
 
+import dev.keelson.apiserver.storage.EtcdOptions;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -7,7 +8,16 @@ import java.util.List;
 public record ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,
                                String serviceClusterIpRange, int nodePortMin, int nodePortMax, Path tokenAuthFile,
                                String advertiseAddress, long notReadyTolerationSeconds,
-                               long unreachableTolerationSeconds, int httpServers) {
+                               long unreachableTolerationSeconds, int httpServers, EtcdOptions etcd) {
+
+    public ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,
+                            String serviceClusterIpRange, int nodePortMin, int nodePortMax, Path tokenAuthFile,
+                            String advertiseAddress, long notReadyTolerationSeconds, long unreachableTolerationSeconds,
+                            int httpServers) {
+        this(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin, nodePortMax,
+                tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds, httpServers,
+                EtcdOptions.defaults());
+    }
 
     public static ApiServerOptions defaults(List<String> etcdServers, Path dataDir) {
         return new ApiServerOptions(etcdServers, "0.0.0.0", 6443, dataDir, "10.96.0.0/12", 30000, 32767, null, null,
@@ -16,13 +26,21 @@ public record ApiServerOptions(List<String> etcdServers, String bindAddress, int
 
     public ApiServerOptions withPort(String bind, int port) {
         return new ApiServerOptions(etcdServers, bind, port, dataDir, serviceClusterIpRange, nodePortMin, nodePortMax,
-                tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds, httpServers);
+                tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds, httpServers,
+                etcd);
     }
 
     /** How many HTTP server instances, each on its own event loop, share the port; 0 means one per CPU core. */
     public ApiServerOptions withHttpServers(int count) {
         return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
                 nodePortMax, tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
-                count);
+                count, etcd);
+    }
+
+    /** How the apiserver reaches etcd (TLS, deadlines, compaction). */
+    public ApiServerOptions withEtcd(EtcdOptions etcd) {
+        return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
+                nodePortMax, tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
+                httpServers, etcd);
     }
 }

@@ -21,7 +21,7 @@ public final class ApiServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcdServers));
+        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcdServers, api.etcdTls(), api.etcdCompactionInterval));
         server.start();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

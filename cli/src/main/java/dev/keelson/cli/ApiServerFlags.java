@@ -1,7 +1,11 @@
 package dev.keelson.cli;
 
 import dev.keelson.apiserver.ApiServerOptions;
+import dev.keelson.apiserver.storage.EtcdOptions;
+import dev.keelson.apiserver.storage.EtcdTls;
+import dev.keelson.componentbase.cli.GoDuration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -33,6 +37,35 @@ final class ApiServerFlags {
 
     @Option(names = "--default-unreachable-toleration-seconds", defaultValue = "300", description = "Default: ${DEFAULT-VALUE}.")
     long unreachableSeconds;
+
+    @Option(names = "--etcd-cafile", description = "CA file that signed etcd's serving certificate (TLS to etcd).")
+    Path etcdCaFile;
+
+    @Option(names = "--etcd-certfile", description = "Client certificate the apiserver presents to etcd.")
+    Path etcdCertFile;
+
+    @Option(names = "--etcd-keyfile", description = "Key of --etcd-certfile.")
+    Path etcdKeyFile;
+
+    @Option(names = "--etcd-compaction-interval", defaultValue = "5m", converter = GoDuration.class,
+            description = "How often the apiserver compacts etcd's history; 0 never. Default: ${DEFAULT-VALUE}.")
+    Duration etcdCompactionInterval;
+
+    /** TLS to an etcd named by --etcd-servers, from the kube-apiserver flags. */
+    EtcdTls etcdTls() {
+        if (etcdCaFile == null && etcdCertFile == null && etcdKeyFile == null) {
+            return null;
+        }
+        if (etcdCaFile == null || (etcdCertFile == null) != (etcdKeyFile == null)) {
+            throw new IllegalArgumentException("--etcd-cafile is required with --etcd-certfile, and "
+                    + "--etcd-certfile and --etcd-keyfile go together");
+        }
+        return new EtcdTls(etcdCaFile, etcdCertFile, etcdKeyFile);
+    }
+
+    ApiServerOptions options(List<String> etcd, EtcdTls tls, Duration compactionInterval) {
+        return options(etcd).withEtcd(new EtcdOptions(tls, EtcdOptions.DEFAULT_REQUEST_TIMEOUT, compactionInterval));
+    }
 
     ApiServerOptions options(List<String> etcd) {
         String[] range = nodePortRange.split("-");

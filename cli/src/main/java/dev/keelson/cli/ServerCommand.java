@@ -2,6 +2,7 @@ package dev.keelson.cli;
 
 import dev.keelson.apiserver.ApiServer;
 import dev.keelson.apiserver.etcd.EmbeddedEtcd;
+import dev.keelson.apiserver.storage.EtcdTls;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
@@ -49,6 +50,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--etcd-client-port", defaultValue = "0", description = "Embedded etcd client port; 0 picks a free port.")
     int etcdClientPort;
 
+    @Option(names = "--etcd-listen-address",
+            description = "Embedded etcd: also serve clients on this address (TLS, client certificates); default 127.0.0.1 only.")
+    String etcdListenAddress;
+
     @Option(names = "--etcd-peer-port", defaultValue = "0", description = "Embedded etcd peer port; 0 picks a free port.")
     int etcdPeerPort;
 
@@ -75,13 +80,20 @@ public final class ServerCommand implements Callable<Integer> {
             stop.countDown();
         }));
         List<String> etcd = etcdServers;
+        EtcdTls etcdTls = api.etcdTls();
+        // the embedded etcd compacts its own history (--auto-compaction-retention); an external one is compacted
+        // by the apiserver, as kube-apiserver does
+        Duration compaction = api.etcdCompactionInterval;
         if (etcd == null || etcd.isEmpty()) {
-            EmbeddedEtcd embedded = EmbeddedEtcd.start(api.dataDir.resolve("etcd"), etcdClientPort, etcdPeerPort);
+            EmbeddedEtcd embedded = EmbeddedEtcd.start(new EmbeddedEtcd.Config(api.dataDir.resolve("etcd"),
+                    api.dataDir.resolve("pki"), etcdListenAddress, etcdClientPort, etcdPeerPort));
             running.add(embedded);
             etcd = List.of(embedded.clientUrl());
+            etcdTls = embedded.clientTls();
+            compaction = Duration.ZERO;
             LOG.info("started etcd (pid {}) at {}", embedded.pid(), embedded.clientUrl());
         }
-        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd));
+        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd, etcdTls, compaction));
         running.add(server);
         try {
             server.start();

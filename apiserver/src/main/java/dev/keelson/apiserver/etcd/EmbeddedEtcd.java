@@ -1,54 +1,72 @@
 package dev.keelson.apiserver.etcd;
 
+import dev.keelson.apiserver.storage.EtcdTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.HttpsURLConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An etcd child process with a private data dir and loopback URLs, for `keelson server` and for tests.
- * Stopping this object stops the process.
+ * An etcd child process with a private data dir (0700) and its own PKI, for `keelson server` and for tests. It serves
+ * TLS on its client and peer URLs and accepts only clients with a certificate from its own CA (see {@link EtcdPki}),
+ * on 127.0.0.1 unless a listen address is given. Stopping this object stops the process.
  */
 public final class EmbeddedEtcd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtcd.class);
     private final Process process;
     private final int clientPort;
     private final int peerPort;
+    private final EtcdPki pki;
 
-    private EmbeddedEtcd(Process process, int clientPort, int peerPort) {
+    private EmbeddedEtcd(Process process, int clientPort, int peerPort, EtcdPki pki) {
         this.process = process;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.pki = pki;
     }
 
-    /** Starts etcd with its data under {@code dataDir}; a port of 0 picks a free loopback port. */
+    /** Where and how the embedded etcd runs. A port of 0 picks a free port; listenAddress null means loopback only. */
+    public record Config(Path dataDir, Path pkiDir, String listenAddress, int clientPort, int peerPort) {}
+
+    /** Starts etcd with its data and its PKI under {@code dataDir} (for tests). */
     public static EmbeddedEtcd start(Path dataDir, int clientPort, int peerPort) {
+        return start(new Config(dataDir, dataDir.resolve("pki"), null, clientPort, peerPort));
+    }
+
+    public static EmbeddedEtcd start(Config config) {
         try {
-            Files.createDirectories(dataDir);
-            int client = clientPort == 0 ? freePort() : clientPort;
-            int peer = peerPort == 0 ? freePort() : peerPort;
-            String clientUrl = "http://127.0.0.1:" + client;
-            String peerUrl = "http://127.0.0.1:" + peer;
-            List<String> command = List.of(etcdBinary(), "--name", "keelson",
+            Path dataDir = config.dataDir();
+            EtcdPki.privateDir(dataDir);
+            EtcdPki.privateDir(dataDir.resolve("data"));
+            boolean extra = config.listenAddress() != null && !"127.0.0.1".equals(config.listenAddress());
+            EtcdPki pki = EtcdPki.ensure(config.pkiDir(), extra ? List.of(config.listenAddress()) : List.of());
+            int client = config.clientPort() == 0 ? freePort() : config.clientPort();
+            int peer = config.peerPort() == 0 ? freePort() : config.peerPort();
+            String clientUrl = "https://127.0.0.1:" + client;
+            String listenClient = extra ? clientUrl + ",https://" + config.listenAddress() + ":" + client : clientUrl;
+            String peerUrl = "https://127.0.0.1:" + peer;
+            List<String> command = new ArrayList<>(List.of(etcdBinary(), "--name", "keelson",
                     "--data-dir", dataDir.resolve("data").toString(),
-                    "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+                    "--listen-client-urls", listenClient, "--advertise-client-urls", clientUrl,
                     "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
                     "--initial-cluster", "keelson=" + peerUrl,
                     "--logger", "zap", "--log-outputs", "stderr",
                     "--auto-compaction-mode", "periodic", "--auto-compaction-retention", "5m",
-                    "--quota-backend-bytes", String.valueOf(4L * 1024 * 1024 * 1024));
+                    "--quota-backend-bytes", String.valueOf(4L * 1024 * 1024 * 1024)));
+            command.addAll(pki.etcdFlags());
             Path log = dataDir.resolve("etcd.log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            EmbeddedEtcd etcd = new EmbeddedEtcd(process, client, peer);
+            EmbeddedEtcd etcd = new EmbeddedEtcd(process, client, peer, pki);
             etcd.awaitHealthy(Duration.ofSeconds(30), log);
             LOG.info("etcd started (pid {}) on {}", process.pid(), clientUrl);
             return etcd;
@@ -69,12 +87,15 @@ public final class EmbeddedEtcd implements AutoCloseable {
     private void awaitHealthy(Duration timeout, Path log) {
         Instant deadline = Instant.now().plus(timeout);
         String last = "no answer";
+        javax.net.ssl.SSLSocketFactory tls = clientTls().sslContext().getSocketFactory();
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("etcd exited with code " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpURLConnection conn = (HttpURLConnection) URI.create(clientUrl() + "/health").toURL().openConnection();
+                HttpsURLConnection conn = (HttpsURLConnection) URI.create(clientUrl() + "/health").toURL()
+                        .openConnection();
+                conn.setSSLSocketFactory(tls);
                 conn.setConnectTimeout(500);
                 conn.setReadTimeout(1000);
                 if (conn.getResponseCode() == 200) {
@@ -107,7 +128,12 @@ public final class EmbeddedEtcd implements AutoCloseable {
     }
 
     public String clientUrl() {
-        return "http://127.0.0.1:" + clientPort;
+        return "https://127.0.0.1:" + clientPort;
+    }
+
+    /** The apiserver's certificate and the etcd CA: what a client needs to be let in. */
+    public EtcdTls clientTls() {
+        return pki.apiserverClient();
     }
 
     public int peerPort() {

@@ -1,7 +1,10 @@
 package dev.keelson.apiserver.storage;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.ApiException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
@@ -16,10 +19,14 @@ import io.etcd.jetcd.watch.WatchResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /** The apiserver's only door to etcd: gets, ranges, compare-and-swap transactions and prefix watches. */
@@ -27,13 +34,39 @@ public final class EtcdStorage implements AutoCloseable {
     private final Client client;
     private final KV kv;
     private final MeterRegistry metrics;
+    private final Duration deadline;
 
     public EtcdStorage(List<String> endpoints, MeterRegistry metrics) {
+        this(endpoints, EtcdOptions.defaults(), metrics);
+    }
+
+    public EtcdStorage(List<String> endpoints, EtcdOptions options, MeterRegistry metrics) {
         // gRPC's 4 MiB default made a list of ~8,000 pods fail with RESOURCE_EXHAUSTED; Kubernetes lifts the limit too.
-        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new))
-                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+        ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .maxInboundMessageSize(Integer.MAX_VALUE)
+                // jetcd retries an unavailable etcd; past the call's deadline nobody waits for the answer any more
+                .retryMaxDuration(options.requestTimeout());
+        if (options.tls() != null) {
+            try {
+                builder.sslContext(options.tls()::configure);
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("cannot set up TLS to etcd: " + e.getMessage(), e);
+            }
+        }
+        this.client = builder.build();
         this.kv = client.getKVClient();
         this.metrics = metrics;
+        this.deadline = options.requestTimeout();
+    }
+
+    /** The jetcd client, for maintenance calls (compaction, defragmentation, snapshots). */
+    public Client client() {
+        return client;
+    }
+
+    /** The deadline of every etcd call. */
+    public Duration deadline() {
+        return deadline;
     }
 
     /** One stored value with its etcd revisions. */
@@ -72,11 +105,33 @@ public final class EtcdStorage implements AutoCloseable {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Every etcd call ends by its deadline: a call etcd does not answer (etcd stopped, partitioned, without quorum)
+     * fails with 504 Timeout, as kube-apiserver's request context does, instead of waiting for jetcd's retries.
+     */
     private <T> CompletableFuture<T> timed(String op, CompletableFuture<T> f) {
         long start = System.nanoTime();
-        return f.whenComplete((r, e) -> Timer.builder("etcd_request_duration_seconds").tag("operation", op)
-                .publishPercentileHistogram().register(metrics).record(System.nanoTime() - start,
-                        java.util.concurrent.TimeUnit.NANOSECONDS));
+        return f.copy().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS).handle((r, e) -> {
+            Timer.builder("etcd_request_duration_seconds").tag("operation", op).publishPercentileHistogram()
+                    .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            if (e == null) {
+                return r;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof TimeoutException) {
+                f.cancel(false);
+                throw timeout(op, deadline);
+            }
+            throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+        });
+    }
+
+    /** kube-apiserver's answer to a request whose context expired, naming what it waited for. */
+    static ApiException timeout(String op, Duration deadline) {
+        ObjectNode details = dev.keelson.apiserver.Json.MAPPER.createObjectNode().put("retryAfterSeconds", 1);
+        return new ApiException(504, "Timeout", "Timeout: request did not complete within requested timeout - "
+                + "context deadline exceeded (etcd did not answer a " + op + " within " + deadline.toSeconds() + "s)",
+                details);
     }
 
     public CompletableFuture<Optional<KeyValue>> get(String key) {
@@ -107,8 +162,8 @@ public final class EtcdStorage implements AutoCloseable {
     }
 
     public CompletableFuture<Long> count(String prefix) {
-        return kv.get(bytes(prefix), GetOption.builder().withRange(bytes(prefixEnd(prefix))).withCountOnly(true).build())
-                .thenApply(GetResponse::getCount);
+        return timed("count", kv.get(bytes(prefix), GetOption.builder().withRange(bytes(prefixEnd(prefix)))
+                .withCountOnly(true).build())).thenApply(GetResponse::getCount);
     }
 
     public CompletableFuture<TxnResult> txn(List<Condition> conditions, List<Write> writes) {

@@ -40,7 +40,9 @@ class ApiServerBench {
             int servers = Integer.parseInt(configs[c].trim());
             boolean last = c == configs.length - 1;
             try (TestCluster cluster = TestCluster.start(o -> o.withHttpServers(servers));
-                 Client etcd = Client.builder().endpoints(cluster.etcd().clientUrl()).build()) {
+                 Client etcd = new dev.keelson.apiserver.storage.EtcdStorage(List.of(cluster.etcd().clientUrl()),
+                         dev.keelson.apiserver.storage.EtcdOptions.defaults().withTls(cluster.etcd().clientTls()),
+                         new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).client()) {
                 etcdPid = cluster.etcd().pid();
                 System.out.printf("%n== apiserver with %s HTTP server instance(s)%n",
                         servers == 0 ? Runtime.getRuntime().availableProcessors() + " (default)" : servers);
@@ -150,7 +152,7 @@ class ApiServerBench {
             Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
             Process server = new ProcessBuilder(javaBin.toString(), "-Xms64m", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), StandaloneApiServer.class.getName(),
-                    etcd.clientUrl(), dir.resolve("apiserver").toString())
+                    etcd.clientUrl(), dir.resolve("apiserver").toString(), dir.resolve("etcd/pki").toString())
                     .redirectError(dir.resolve("apiserver.log").toFile()).start();
             try {
                 java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(

@@ -28,7 +28,8 @@ class ApiServerRestartIntegrationTest {
             cluster.apiServer().close();
 
             ApiServerOptions options = ApiServerOptions.defaults(List.of(cluster.etcd().clientUrl()),
-                    cluster.dataDir().resolve("apiserver")).withPort("127.0.0.1", 0);
+                    cluster.dataDir().resolve("apiserver")).withPort("127.0.0.1", 0)
+                    .withEtcd(dev.keelson.apiserver.storage.EtcdOptions.defaults().withTls(cluster.etcd().clientTls()));
             ApiServer restarted = new ApiServer(VertxHolder.get(), options);
             try {
                 restarted.start();

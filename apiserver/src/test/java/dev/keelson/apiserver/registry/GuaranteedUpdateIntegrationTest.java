@@ -37,7 +37,8 @@ class GuaranteedUpdateIntegrationTest {
     @BeforeEach
     void start() throws Exception {
         etcd = EmbeddedEtcd.start(dir.resolve("etcd"), 0, 0);
-        storage = new EtcdStorage(List.of(etcd.clientUrl()), new SimpleMeterRegistry());
+        storage = new EtcdStorage(List.of(etcd.clientUrl()),
+                dev.keelson.apiserver.storage.EtcdOptions.defaults().withTls(etcd.clientTls()), new SimpleMeterRegistry());
         Resources resources = Resources.builtIn(new PodStrategy(300, 300),
                 new ServiceStrategy(storage, "10.96.0.0/12", 30000, 32767));
         ResourceType configMaps = resources.find("", "v1", "configmaps");

@@ -3,6 +3,7 @@ package dev.keelson.apiserver.testing;
 import dev.keelson.apiserver.ApiServer;
 import dev.keelson.apiserver.ApiServerOptions;
 import dev.keelson.apiserver.etcd.EmbeddedEtcd;
+import dev.keelson.apiserver.storage.EtcdOptions;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,7 +46,8 @@ public final class TestCluster implements AutoCloseable {
         }
         EmbeddedEtcd etcd = EmbeddedEtcd.start(dir.resolve("etcd"), 0, 0);
         ApiServerOptions options = customize.apply(
-                ApiServerOptions.defaults(List.of(etcd.clientUrl()), dir.resolve("apiserver")).withPort("127.0.0.1", 0));
+                ApiServerOptions.defaults(List.of(etcd.clientUrl()), dir.resolve("apiserver")).withPort("127.0.0.1", 0)
+                        .withEtcd(EtcdOptions.defaults().withTls(etcd.clientTls())));
         ApiServer server = new ApiServer(VertxHolder.get(), options);
         try {
             server.start();

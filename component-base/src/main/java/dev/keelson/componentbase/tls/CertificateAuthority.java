@@ -49,6 +49,11 @@ public final class CertificateAuthority {
     }
 
     public static CertificateAuthority loadOrCreate(Path certFile, Path keyFile) {
+        return loadOrCreate(certFile, keyFile, "keelson-ca");
+    }
+
+    /** A CA with its own name (etcd's CA is separate from the cluster's, as kubeadm makes it). */
+    public static CertificateAuthority loadOrCreate(Path certFile, Path keyFile, String commonName) {
         try {
             if (Files.exists(certFile) && Files.exists(keyFile)) {
                 return new CertificateAuthority(Pem.certificate(Files.readString(certFile)),
@@ -58,7 +63,7 @@ public final class CertificateAuthority {
             throw new UncheckedIOException(e);
         }
         KeyPair pair = newKeyPair();
-        X500Name name = new X500Name("CN=keelson-ca");
+        X500Name name = new X500Name("CN=" + commonName);
         X509Certificate cert = build(name, pair.getPublic(), name, pair.getPrivate(), Duration.ofDays(3650),
                 builder -> {
                     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -84,16 +89,35 @@ public final class CertificateAuthority {
         return new Issued(servingFor(pair.getPublic(), commonName, dnsNames, ips, validity), pair);
     }
 
-    /** A serving certificate for a key someone else holds (a node's, from its certificate request). */
-    public X509Certificate servingFor(java.security.PublicKey publicKey, String commonName, List<String> dnsNames,
-                                      List<String> ips, Duration validity) {
+    /**
+     * A certificate for both ends of a connection between peers (etcd members dial each other with it and serve it),
+     * so it carries both serverAuth and clientAuth.
+     */
+    public Issued issuePeer(String commonName, List<String> dnsNames, List<String> ips, Duration validity) {
+        KeyPair pair = newKeyPair();
+        return new Issued(build(new X500Name("CN=" + commonName), pair.getPublic(), issuerName(), key, validity,
+                builder -> {
+                    builder.addExtension(Extension.subjectAlternativeName, false, altNames(dnsNames, ips));
+                    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+                    builder.addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                }), pair);
+    }
+
+    private static GeneralNames altNames(List<String> dnsNames, List<String> ips) {
         List<GeneralName> names = new ArrayList<>();
         dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
         ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+        return new GeneralNames(names.toArray(GeneralName[]::new));
+    }
+
+    /** A serving certificate for a key someone else holds (a node's, from its certificate request). */
+    public X509Certificate servingFor(java.security.PublicKey publicKey, String commonName, List<String> dnsNames,
+                                      List<String> ips, Duration validity) {
         return build(new X500Name("CN=" + commonName), publicKey, issuerName(), key, validity,
                 builder -> {
-                    builder.addExtension(Extension.subjectAlternativeName, false,
-                            new GeneralNames(names.toArray(GeneralName[]::new)));
+                    builder.addExtension(Extension.subjectAlternativeName, false, altNames(dnsNames, ips));
                     builder.addExtension(Extension.extendedKeyUsage, false,
                             new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
                     builder.addExtension(Extension.keyUsage, true,
