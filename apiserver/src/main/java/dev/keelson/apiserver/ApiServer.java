@@ -113,7 +113,7 @@ public final class ApiServer implements AutoCloseable {
         ResourceType namespaces = resources.find("", "v1", "namespaces");
         GenericStore.NamespaceLifecycle lifecycle = (type, ns) -> checkNamespace(namespaces, type, ns);
         GenericStore.ManagedFieldsRecorder managed = (oldObj, newObj, manager, op, sub) ->
-                ServerSideApply.recordUpdate(oldObj, newObj, manager, op);
+                ServerSideApply.recordUpdate(oldObj, newObj, manager, op, modelOf(newObj));
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (ResourceType t : resources.all()) {
             WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER);
@@ -129,8 +129,7 @@ public final class ApiServer implements AutoCloseable {
         kubelet = new KubeletProxy(vertx, resources, stores, kubeletClient.certificatePem(), kubeletClient.keyPem(),
                 ca.certificatePem());
         WatchHandler watches = new WatchHandler(vertx, metrics, req -> obj -> {
-            ResourceType t = typeOf(obj);
-            return TablePrinters.toTable(TablePrinters.forResource(t.group(), t.plural()), List.of(obj),
+            return TablePrinters.toTable(typeOf(obj).strategy().printer(), List.of(obj),
                     Json.str(obj.path("metadata"), "resourceVersion"), "Object".equals(req.getParam("includeObject")),
                     java.time.Instant.now());
         });
@@ -205,6 +204,12 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("no resource for " + obj.path("kind"));
         }
         return t;
+    }
+
+    /** The model class of an object's kind, for managedFields (null for kinds without one). */
+    private Class<?> modelOf(ObjectNode obj) {
+        ResourceType t = resources.byKind(Json.str(obj, "apiVersion"), Json.str(obj, "kind"));
+        return t == null ? null : t.model();
     }
 
     private CertificateAuthority.Issued servingCertificate(Path pki) {

@@ -356,7 +356,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 case "application/json-patch+json" -> JsonPatch.apply(current, patch);
                 case "application/merge-patch+json" -> JsonMergePatch.apply(current, patch);
                 case "application/strategic-merge-patch+json" ->
-                        StrategicMergePatch.apply(current, patch, type.apiVersion(), type.kind());
+                        StrategicMergePatch.apply(current, patch, type.model());
                 default -> throw ApiException.unsupportedMediaType(contentType);
             };
         } catch (PatchException e) {
@@ -404,7 +404,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private static ObjectNode applyOrConflict(ObjectNode live, ObjectNode applied, String manager, boolean force,
                                               ResourceType type) {
         try {
-            return ServerSideApply.apply(live, applied.deepCopy(), manager, force, type.apiVersion(), type.kind());
+            return ServerSideApply.apply(live, applied.deepCopy(), manager, force, type.apiVersion(), type.model());
         } catch (ApplyConflictException e) {
             ObjectNode details = Json.MAPPER.createObjectNode();
             details.put("name", Json.str(applied.path("metadata"), "name"));
@@ -659,7 +659,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     ObjectNode table(HttpServerRequest req, ResourceType type, List<ObjectNode> items, String rv) {
-        TablePrinter printer = TablePrinters.forResource(type.group(), type.plural());
+        TablePrinter printer = type.strategy().printer();
         boolean includeObject = "Object".equals(req.getParam("includeObject"));
         return TablePrinters.toTable(printer, items, rv, includeObject, Instant.now());
     }

@@ -8,11 +8,10 @@ import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.registry.GenericStore;
 import dev.keelson.apiserver.registry.Options;
 import dev.keelson.apiserver.registry.ResourceType;
-import dev.keelson.apiserver.selection.LabelSelector;
+import dev.keelson.apiserver.registry.ScaleSubresource;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -132,8 +131,9 @@ public final class Subresources {
 
     private void scale(HttpServerRequest req, ApiRequest api, GenericStore store, ApiHandler http) {
         HttpMethod m = req.method();
+        ScaleSubresource paths = api.type().scale();
         if (m == HttpMethod.GET) {
-            http.reply(req, store.get(api.namespace(), api.name()), o -> toScale(o));
+            http.reply(req, store.get(api.namespace(), api.name()), o -> toScale(o, paths));
             return;
         }
         if (m != HttpMethod.PUT && m != HttpMethod.PATCH) {
@@ -144,7 +144,7 @@ public final class Subresources {
             JsonNode body = ApiHandler.parseJson(raw, ct.endsWith("yaml"));
             ResourceType scaleType = api.type();
             CompletableFuture<ObjectNode> result = store.guaranteedUpdate(api.namespace(), api.name(), current -> {
-                ObjectNode scale = toScale(current);
+                ObjectNode scale = toScale(current, paths);
                 ObjectNode wanted;
                 if (m == HttpMethod.PUT) {
                     wanted = (ObjectNode) body;
@@ -162,14 +162,15 @@ public final class Subresources {
                                     "spec.replicas", "Invalid value: " + replicas
                                             + ": must be greater than or equal to 0")));
                 }
-                current.with("spec").put("replicas", replicas.asInt());
+                paths.setSpecReplicas(current, replicas.asInt());
                 return current;
             }, new Options.Write(false, req.getParam("fieldManager")), null, 0);
-            http.reply(req, result, o -> toScale(o));
+            http.reply(req, result, o -> toScale(o, paths));
         });
     }
 
-    static ObjectNode toScale(ObjectNode obj) {
+    /** The autoscaling/v1 Scale of an object, read where its registration says replicas and selector are. */
+    static ObjectNode toScale(ObjectNode obj, ScaleSubresource paths) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("kind", "Scale");
         s.put("apiVersion", "autoscaling/v1");
@@ -180,31 +181,10 @@ public final class Subresources {
                 meta.set(f, m.get(f));
             }
         }
-        s.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(0));
+        s.putObject("spec").put("replicas", paths.specReplicas(obj));
         ObjectNode status = s.putObject("status");
-        status.put("replicas", obj.path("status").path("replicas").asInt(0));
-        status.put("selector", selectorString(obj.path("spec").path("selector")));
-        return s;
-    }
-
-    /** A LabelSelector object rendered in the string syntax, as Scale.status.selector carries it. */
-    static String selectorString(JsonNode sel) {
-        List<String> parts = new ArrayList<>();
-        sel.path("matchLabels").fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
-        for (JsonNode r : sel.path("matchExpressions")) {
-            List<String> vals = new ArrayList<>();
-            r.path("values").forEach(v -> vals.add(v.asText()));
-            String key = r.path("key").asText();
-            switch (r.path("operator").asText()) {
-                case "In" -> parts.add(key + " in (" + String.join(",", vals) + ")");
-                case "NotIn" -> parts.add(key + " notin (" + String.join(",", vals) + ")");
-                case "Exists" -> parts.add(key);
-                case "DoesNotExist" -> parts.add("!" + key);
-                default -> { }
-            }
-        }
-        String s = String.join(",", parts);
-        LabelSelector.parse(s);
+        status.put("replicas", paths.statusReplicas(obj));
+        status.put("selector", paths.selector(obj));
         return s;
     }
 

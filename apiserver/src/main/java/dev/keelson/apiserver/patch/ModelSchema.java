@@ -45,8 +45,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The shape of the Kubernetes kinds we serve, read by reflection from the fabric8 model classes, plus the
- * {@code patchStrategy}/{@code patchMergeKey} tags of k8s.io/api that strategic merge patch and server-side apply need.
+ * The shape of the Kubernetes kinds we serve, read by reflection from the fabric8 model classes (each kind's
+ * registration names its class), plus the {@code patchStrategy}/{@code patchMergeKey} tags of k8s.io/api that
+ * strategic merge patch and server-side apply need.
  */
 public final class ModelSchema {
 
@@ -125,47 +126,9 @@ public final class ModelSchema {
         TAGS.computeIfAbsent(owner, k -> new LinkedHashMap<>()).put(field, new Tag(strategy, mergeKey));
     }
 
-    private static final Map<String, Class<?>> KINDS = new LinkedHashMap<>();
-
-    static {
-        kind("v1", io.fabric8.kubernetes.api.model.Pod.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Service.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Endpoints.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Node.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Namespace.class);
-        kind("v1", io.fabric8.kubernetes.api.model.ConfigMap.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Secret.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Event.class);
-        kind("v1", io.fabric8.kubernetes.api.model.ServiceAccount.class);
-        kind("v1", io.fabric8.kubernetes.api.model.Binding.class);
-        kind("v1", io.fabric8.kubernetes.api.model.DeleteOptions.class);
-        kind("v1", io.fabric8.kubernetes.api.model.ReplicationController.class);
-        kind("v1", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
-        kind("apps/v1", io.fabric8.kubernetes.api.model.apps.Deployment.class);
-        kind("apps/v1", io.fabric8.kubernetes.api.model.apps.ReplicaSet.class);
-        kind("apps/v1", io.fabric8.kubernetes.api.model.apps.StatefulSet.class);
-        kind("apps/v1", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
-        kind("batch/v1", io.fabric8.kubernetes.api.model.batch.v1.Job.class);
-        kind("discovery.k8s.io/v1", io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class);
-        kind("coordination.k8s.io/v1", io.fabric8.kubernetes.api.model.coordination.v1.Lease.class);
-        kind("events.k8s.io/v1", io.fabric8.kubernetes.api.model.events.v1.Event.class);
-        kind("policy/v1", io.fabric8.kubernetes.api.model.policy.v1.Eviction.class);
-        kind("policy/v1", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
-        kind("autoscaling/v1", io.fabric8.kubernetes.api.model.autoscaling.v1.Scale.class);
-    }
-
-    private static void kind(String apiVersion, Class<?> cls) {
-        KINDS.put(apiVersion + "/" + cls.getSimpleName(), cls);
-    }
-
     private static final Map<Class<?>, Map<String, FieldSchema>> FIELDS = new ConcurrentHashMap<>();
 
     private ModelSchema() {
-    }
-
-    /** The fabric8 class modelling apiVersion/kind, or null when we do not know the kind. */
-    public static Class<?> rootClass(String apiVersion, String kind) {
-        return KINDS.get(apiVersion + "/" + kind);
     }
 
     /** The JSON fields of a model class in declaration order (empty for scalars and unknown types). */

@@ -53,16 +53,15 @@ public final class ServerSideApply {
      * applied field with a different value and {@code force} is false.
      */
     public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, boolean force,
-                                   String apiVersion, String kind) {
+                                   String apiVersion, Class<?> cls) {
         Objects.requireNonNull(manager, "fieldManager is required for apply");
-        Class<?> cls = ModelSchema.rootClass(apiVersion, kind);
         ObjectNode config = applied.deepCopy();
         if (config.get("metadata") instanceof ObjectNode meta) {
             meta.remove("managedFields");
         }
         FieldSet appliedSet = FieldSet.of(config, cls, true);
         if (live == null) {
-            ObjectNode created = (ObjectNode) StrategicMergePatch.apply(null, config, apiVersion, kind);
+            ObjectNode created = (ObjectNode) StrategicMergePatch.apply(null, config, cls);
             List<Entry> entries = new ArrayList<>();
             entries.add(new Entry(manager, "Apply", apiVersion, now(), null, appliedSet));
             write(created, entries);
@@ -94,7 +93,7 @@ public final class ServerSideApply {
         }
         ObjectNode base = live.deepCopy();
         ((ObjectNode) base.path("metadata")).remove("managedFields");
-        ObjectNode merged = (ObjectNode) StrategicMergePatch.apply(base, config, apiVersion, kind);
+        ObjectNode merged = (ObjectNode) StrategicMergePatch.apply(base, config, cls);
         if (mine != null) {
             List<List<String>> dropped = new ArrayList<>(mine.fields.paths);
             dropped.removeAll(appliedSet.paths);
@@ -121,10 +120,9 @@ public final class ServerSideApply {
      * value it changed, other managers lose those fields, and fields gone from the object are owned by no one.
      * Writes the result into {@code newObj.metadata.managedFields} and returns {@code newObj}.
      */
-    public static ObjectNode recordUpdate(ObjectNode oldObj, ObjectNode newObj, String manager, String operation) {
+    public static ObjectNode recordUpdate(ObjectNode oldObj, ObjectNode newObj, String manager, String operation,
+                                          Class<?> cls) {
         String apiVersion = newObj.path("apiVersion").asText(oldObj == null ? "" : oldObj.path("apiVersion").asText());
-        String kind = newObj.path("kind").asText(oldObj == null ? "" : oldObj.path("kind").asText());
-        Class<?> cls = ModelSchema.rootClass(apiVersion, kind);
         List<Entry> entries = oldObj == null ? new ArrayList<>() : read(oldObj);
         FieldSet now = FieldSet.of(newObj, cls, false);
         List<List<String>> changed = new ArrayList<>();

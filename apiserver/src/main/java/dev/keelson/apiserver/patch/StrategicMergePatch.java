@@ -29,15 +29,15 @@ public final class StrategicMergePatch {
     }
 
     /**
-     * Returns the patched copy of {@code original} (null stands for an empty object). Unknown kinds merge maps and
-     * replace lists.
+     * Returns the patched copy of {@code original} (null stands for an empty object), for the kind modelled by
+     * {@code model}. Kinds without a model class (null) merge maps and replace lists.
      */
-    public static JsonNode apply(JsonNode original, JsonNode patch, String apiVersion, String kind) {
+    public static JsonNode apply(JsonNode original, JsonNode patch, Class<?> model) {
         if (patch == null || !patch.isObject()) {
             throw new PatchException("strategic merge patch must be a JSON object");
         }
         ObjectNode base = original != null && original.isObject() ? (ObjectNode) original.deepCopy() : NODES.objectNode();
-        return mergeMap(base, (ObjectNode) patch.deepCopy(), ModelSchema.rootClass(apiVersion, kind));
+        return mergeMap(base, (ObjectNode) patch.deepCopy(), model);
     }
 
     /** Merges {@code patch} into {@code original} (both owned by the caller and modified) for model class {@code cls}. */

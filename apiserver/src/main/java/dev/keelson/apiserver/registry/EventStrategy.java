@@ -2,6 +2,11 @@ package dev.keelson.apiserver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.printers.CorePrinters;
+import dev.keelson.apiserver.printers.TablePrinter;
+import dev.keelson.apiserver.validation.Errs;
+import dev.keelson.apiserver.validation.EventValidation;
+import io.fabric8.kubernetes.api.model.Event;
 import java.util.Map;
 import java.util.Set;
 
@@ -9,6 +14,20 @@ import java.util.Set;
 public final class EventStrategy extends Strategy {
     private static final String[] INVOLVED = {"kind", "namespace", "name", "uid", "apiVersion", "resourceVersion",
         "fieldPath"};
+
+    public EventStrategy() {
+        super(Registration.namespaced("v1", "Event", "events", Event.class).shortNames("ev"));
+    }
+
+    @Override
+    protected void validate(Errs e, ObjectNode obj) {
+        EventValidation.coreEvent(e, obj, type().namespaced());
+    }
+
+    @Override
+    public TablePrinter printer() {
+        return CorePrinters.EVENTS;
+    }
 
     @Override
     public Set<String> selectableFields() {

@@ -2,26 +2,50 @@ package dev.keelson.apiserver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.printers.CorePrinters;
+import dev.keelson.apiserver.printers.TablePrinter;
+import dev.keelson.apiserver.validation.ClusterScopedValidation;
+import dev.keelson.apiserver.validation.Defaults;
+import dev.keelson.apiserver.validation.Errs;
+import io.fabric8.kubernetes.api.model.Namespace;
 import java.util.Map;
 import java.util.Set;
 
 /** Namespaces: Active on create, Terminating on delete, removed once both finalizer lists are empty. */
 public final class NamespaceStrategy extends Strategy {
+    public NamespaceStrategy() {
+        super(Registration.clusterScoped("v1", "Namespace", "namespaces", Namespace.class).shortNames("ns")
+                .subresources("status", "finalize"));
+    }
+
+    @Override
+    public void defaults(ObjectNode obj) {
+        Defaults.namespace(obj);
+    }
+
+    @Override
+    protected boolean tracksGeneration() {
+        return false;
+    }
+
+    @Override
+    protected void validate(Errs e, ObjectNode obj) {
+        ClusterScopedValidation.namespace(e, obj, type().namespaced());
+    }
+
+    @Override
+    public TablePrinter printer() {
+        return CorePrinters.NAMESPACES;
+    }
+
     @Override
     protected void initialStatus(ObjectNode obj) {
         obj.putObject("status").put("phase", "Active");
     }
 
     @Override
-    public void prepareForCreate(ObjectNode obj) {
-        super.prepareForCreate(obj);
-        ((ObjectNode) obj.path("metadata")).remove("generation");
-    }
-
-    @Override
     public void prepareForUpdate(ObjectNode newObj, ObjectNode oldObj) {
         super.prepareForUpdate(newObj, oldObj);
-        ((ObjectNode) newObj.path("metadata")).remove("generation");
         // spec.finalizers change only through the finalize subresource
         JsonNode oldSpec = oldObj.get("spec");
         if (oldSpec != null) {

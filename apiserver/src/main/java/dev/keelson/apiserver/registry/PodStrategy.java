@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.printers.CorePrinters;
+import dev.keelson.apiserver.printers.TablePrinter;
+import dev.keelson.apiserver.validation.Defaults;
+import dev.keelson.apiserver.validation.Errs;
+import dev.keelson.apiserver.validation.PodValidation;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,8 +19,30 @@ public final class PodStrategy extends Strategy {
     private final long unreachableTolerationSeconds;
 
     public PodStrategy(long notReadyTolerationSeconds, long unreachableTolerationSeconds) {
+        super(Registration.namespaced("v1", "Pod", "pods", Pod.class).shortNames("po").categories("all")
+                .subresources("status", "binding", "eviction", "log", "exec"));
         this.notReadyTolerationSeconds = notReadyTolerationSeconds;
         this.unreachableTolerationSeconds = unreachableTolerationSeconds;
+    }
+
+    @Override
+    public void defaults(ObjectNode obj) {
+        Defaults.pod(obj);
+    }
+
+    @Override
+    protected void validate(Errs e, ObjectNode obj) {
+        PodValidation.pod(e, obj, type().namespaced());
+    }
+
+    @Override
+    protected void validateUpdate(Errs e, ObjectNode newObj, ObjectNode oldObj) {
+        PodValidation.podUpdate(e, newObj, oldObj, type().namespaced());
+    }
+
+    @Override
+    public TablePrinter printer() {
+        return CorePrinters.PODS;
     }
 
     @Override

@@ -3,10 +3,14 @@ package dev.keelson.apiserver.registry;
 import java.util.List;
 import java.util.Set;
 
-/** Everything the apiserver knows about one served resource: names, scope, subresources, strategy. */
+/**
+ * Everything the apiserver knows about one served resource: names, scope, subresources, strategy. Made from a
+ * strategy's {@link Registration}; read it from {@link Strategy#type()}.
+ */
 public record ResourceType(String group, String version, String kind, String plural, String singular,
                            boolean namespaced, List<String> shortNames, List<String> categories,
-                           Set<String> subresources, Class<?> model, Strategy strategy, String storagePrefix) {
+                           Set<String> subresources, Class<?> model, Strategy strategy, String storagePrefix,
+                           ScaleSubresource scale) {
 
     public String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;

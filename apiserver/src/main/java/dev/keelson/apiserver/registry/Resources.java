@@ -1,93 +1,117 @@
 package dev.keelson.apiserver.registry;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The catalogue of resources this apiserver serves, with their names, scope, subresources and strategies. */
+/**
+ * The catalogue of resources this apiserver serves. Built-in kinds are registered at start ({@link BuiltInKinds});
+ * others (custom resources) come and go at runtime. Readers get an immutable snapshot swapped in on every change,
+ * so lookups by group/version/plural and by apiVersion/kind are O(1) map reads without locks.
+ */
 public final class Resources {
-    private final List<ResourceType> all;
+
+    /** Told of every registration and unregistration, after the catalogue changed, on the changing thread. */
+    public interface Listener {
+        void registered(ResourceType type);
+
+        void unregistered(ResourceType type);
+    }
+
+    private record Snapshot(List<ResourceType> all, Map<String, ResourceType> byResource,
+                            Map<String, ResourceType> byKind, List<String> groupVersions) {
+        static Snapshot of(List<ResourceType> types) {
+            Map<String, ResourceType> byResource = new HashMap<>();
+            Map<String, ResourceType> byKind = new HashMap<>();
+            LinkedHashSet<String> groupVersions = new LinkedHashSet<>();
+            for (ResourceType t : types) {
+                byResource.put(resourceKey(t.group(), t.version(), t.plural()), t);
+                byKind.put(kindKey(t.apiVersion(), t.kind()), t);
+                groupVersions.add(t.groupVersion());
+            }
+            return new Snapshot(List.copyOf(types), Map.copyOf(byResource), Map.copyOf(byKind),
+                    List.copyOf(groupVersions));
+        }
+    }
+
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Snapshot snapshot;
 
     public Resources(List<ResourceType> all) {
-        this.all = List.copyOf(all);
-    }
-
-    public List<ResourceType> all() {
-        return all;
-    }
-
-    public ResourceType find(String group, String version, String plural) {
-        for (ResourceType t : all) {
-            if (t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural)) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    public ResourceType byKind(String apiVersion, String kind) {
-        for (ResourceType t : all) {
-            if (t.apiVersion().equals(apiVersion) && t.kind().equals(kind)) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    /** Every group-version served, core first. */
-    public List<String> groupVersions() {
-        List<String> out = new ArrayList<>();
-        for (ResourceType t : all) {
-            if (!out.contains(t.groupVersion())) {
-                out.add(t.groupVersion());
-            }
-        }
-        return out;
+        this.snapshot = Snapshot.of(List.of());
+        all.forEach(this::register);
     }
 
     /** The built-in resources, with the strategies that need cluster settings. */
     public static Resources builtIn(PodStrategy pods, ServiceStrategy services) {
-        List<ResourceType> r = new ArrayList<>();
-        r.add(type("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of(), Set.of("status", "finalize"),
-                io.fabric8.kubernetes.api.model.Namespace.class, new NamespaceStrategy(), "namespaces"));
-        r.add(type("", "v1", "Pod", "pods", true, List.of("po"), List.of("all"),
-                Set.of("status", "binding", "eviction", "log", "exec"), io.fabric8.kubernetes.api.model.Pod.class,
-                pods, "pods"));
-        r.add(type("", "v1", "Node", "nodes", false, List.of("no"), List.of(), Set.of("status"),
-                io.fabric8.kubernetes.api.model.Node.class, new NodeStrategy(), "minions"));
-        r.add(type("", "v1", "Service", "services", true, List.of("svc"), List.of("all"), Set.of("status"),
-                io.fabric8.kubernetes.api.model.Service.class, services, "services/specs"));
-        r.add(type("", "v1", "Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.Endpoints.class, new Strategy(), "services/endpoints"));
-        r.add(type("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.ConfigMap.class, new Strategy(), "configmaps"));
-        r.add(type("", "v1", "Secret", "secrets", true, List.of(), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.Secret.class, new SecretStrategy(), "secrets"));
-        r.add(type("", "v1", "Event", "events", true, List.of("ev"), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.Event.class, new EventStrategy(), "events"));
-        r.add(type("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.ServiceAccount.class, new Strategy(), "serviceaccounts"));
-        r.add(type("apps", "v1", "Deployment", "deployments", true, List.of("deploy"), List.of("all"),
-                Set.of("status", "scale"), io.fabric8.kubernetes.api.model.apps.Deployment.class, new Strategy(),
-                "deployments"));
-        r.add(type("apps", "v1", "ReplicaSet", "replicasets", true, List.of("rs"), List.of("all"),
-                Set.of("status", "scale"), io.fabric8.kubernetes.api.model.apps.ReplicaSet.class, new Strategy(),
-                "replicasets"));
-        r.add(type("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, new Strategy(), "endpointslices"));
-        r.add(type("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.coordination.v1.Lease.class, new Strategy(), "leases"));
-        r.add(type("events.k8s.io", "v1", "Event", "events", true, List.of(), List.of(), Set.of(),
-                io.fabric8.kubernetes.api.model.events.v1.Event.class, new Strategy(), "events.k8s.io/events"));
-        return new Resources(r);
+        return new Resources(BuiltInKinds.all(pods, services));
     }
 
-    private static ResourceType type(String group, String version, String kind, String plural, boolean namespaced,
-                                     List<String> shortNames, List<String> categories, Set<String> subresources,
-                                     Class<?> model, Strategy strategy, String storagePrefix) {
-        ResourceType t = new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, shortNames,
-                categories, subresources, model, strategy, storagePrefix);
-        strategy.bind(t);
-        return t;
+    /** Every resource served now, in registration order. */
+    public List<ResourceType> all() {
+        return snapshot.all();
+    }
+
+    public ResourceType find(String group, String version, String plural) {
+        return snapshot.byResource().get(resourceKey(group, version, plural));
+    }
+
+    public ResourceType byKind(String apiVersion, String kind) {
+        return snapshot.byKind().get(kindKey(apiVersion, kind));
+    }
+
+    /** Every group-version served, in the order their first resource was registered (core first). */
+    public List<String> groupVersions() {
+        return snapshot.groupVersions();
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Serves a new resource. Refused when its group/version/plural or apiVersion/kind is already served. */
+    public void register(ResourceType type) {
+        synchronized (this) {
+            Snapshot s = snapshot;
+            if (s.byResource().containsKey(resourceKey(type.group(), type.version(), type.plural()))
+                    || s.byKind().containsKey(kindKey(type.apiVersion(), type.kind()))) {
+                throw new IllegalArgumentException("already served: " + type.apiVersion() + " " + type.kind()
+                        + " (" + type.plural() + ")");
+            }
+            List<ResourceType> next = new ArrayList<>(s.all());
+            next.add(type);
+            snapshot = Snapshot.of(next);
+        }
+        listeners.forEach(l -> l.registered(type));
+    }
+
+    /** Stops serving a resource; false when it was not served. */
+    public boolean unregister(ResourceType type) {
+        synchronized (this) {
+            Snapshot s = snapshot;
+            if (s.byResource().get(resourceKey(type.group(), type.version(), type.plural())) != type) {
+                return false;
+            }
+            List<ResourceType> next = new ArrayList<>(s.all());
+            next.removeIf(t -> t == type);
+            snapshot = Snapshot.of(next);
+        }
+        listeners.forEach(l -> l.unregistered(type));
+        return true;
+    }
+
+    private static String resourceKey(String group, String version, String plural) {
+        return group + "/" + version + "/" + plural;
+    }
+
+    private static String kindKey(String apiVersion, String kind) {
+        return apiVersion + "/" + kind;
     }
 }

@@ -5,8 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.printers.ServicePrinters;
+import dev.keelson.apiserver.printers.TablePrinter;
 import dev.keelson.apiserver.storage.EtcdStorage;
+import dev.keelson.apiserver.validation.Defaults;
+import dev.keelson.apiserver.validation.Errs;
 import dev.keelson.apiserver.validation.FieldError;
+import dev.keelson.apiserver.validation.ServiceValidation;
+import io.fabric8.kubernetes.api.model.Service;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -33,6 +39,8 @@ public final class ServiceStrategy extends Strategy {
     private final String cidr;
 
     public ServiceStrategy(EtcdStorage etcd, String serviceCidr, int portMin, int portMax) {
+        super(Registration.namespaced("v1", "Service", "services", Service.class).shortNames("svc").categories("all")
+                .subresources("status").storedUnder("services/specs"));
         this.etcd = etcd;
         this.cidr = serviceCidr;
         String[] parts = serviceCidr.split("/");
@@ -49,20 +57,38 @@ public final class ServiceStrategy extends Strategy {
     }
 
     @Override
+    public void defaults(ObjectNode obj) {
+        Defaults.service(obj);
+    }
+
+    @Override
+    protected boolean tracksGeneration() {
+        return false;
+    }
+
+    @Override
+    protected void validate(Errs e, ObjectNode obj) {
+        ServiceValidation.service(e, obj, type().namespaced(), portMin, portMax);
+    }
+
+    @Override
+    protected void validateUpdate(Errs e, ObjectNode newObj, ObjectNode oldObj) {
+        ServiceValidation.serviceUpdate(e, newObj, oldObj, type().namespaced(), portMin, portMax);
+    }
+
+    @Override
+    public TablePrinter printer() {
+        return ServicePrinters.SERVICES;
+    }
+
+    @Override
     protected void initialStatus(ObjectNode obj) {
         obj.putObject("status").putObject("loadBalancer");
     }
 
     @Override
-    public void prepareForCreate(ObjectNode obj) {
-        super.prepareForCreate(obj);
-        ((ObjectNode) obj.path("metadata")).remove("generation");
-    }
-
-    @Override
     public void prepareForUpdate(ObjectNode newObj, ObjectNode oldObj) {
         super.prepareForUpdate(newObj, oldObj);
-        ((ObjectNode) newObj.path("metadata")).remove("generation");
         ObjectNode spec = newObj.with("spec");
         JsonNode oldSpec = oldObj.path("spec");
         // allocated values the client left out are kept, as Kubernetes does

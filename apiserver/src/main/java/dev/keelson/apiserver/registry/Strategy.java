@@ -3,10 +3,12 @@ package dev.keelson.apiserver.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.printers.TablePrinter;
+import dev.keelson.apiserver.printers.TablePrinters;
 import dev.keelson.apiserver.storage.EtcdStorage;
-import dev.keelson.apiserver.validation.Defaults;
+import dev.keelson.apiserver.validation.Errs;
 import dev.keelson.apiserver.validation.FieldError;
-import dev.keelson.apiserver.validation.Validation;
+import dev.keelson.apiserver.validation.MetaValidation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,23 +16,34 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The resource-specific answers the generic store asks for: defaults, preparation for create and update,
- * validation, which fields a field selector may use, and extra etcd writes (allocations) that must commit
- * in the same transaction as the object. The base class is the behaviour of a plain resource.
+ * Everything kind-specific, as kube-apiserver's registry strategies: the kind's {@link Registration} (names, scope,
+ * subresources, model), defaults, preparation for create and update, validation, status-subresource field reset,
+ * whether spec changes bump {@code metadata.generation}, table columns, which fields a field selector may use, and
+ * extra etcd writes (allocations) that must commit in the same transaction as the object. The generic store asks
+ * only this. The base class is the behaviour of a plain resource: no defaults, object-meta validation, NAME and AGE.
  */
-public class Strategy {
-    protected ResourceType type;
+public abstract class Strategy {
+    private final ResourceType type;
 
-    void bind(ResourceType type) {
-        this.type = type;
+    protected Strategy(Registration registration) {
+        this.type = registration.type(this);
     }
 
     public ResourceType type() {
         return type;
     }
 
-    public void defaults(ObjectNode obj) {
-        Defaults.apply(type.apiVersion(), type.kind(), obj);
+    /** Fills in what Kubernetes defaults for this kind (its defaults.go), in place and idempotently. */
+    public void defaults(ObjectNode obj) {}
+
+    /** Whether spec changes bump {@code metadata.generation} (false: the kind carries no generation at all). */
+    protected boolean tracksGeneration() {
+        return true;
+    }
+
+    /** The columns of {@code kubectl get} for this kind (Kubernetes' printers.go). */
+    public TablePrinter printer() {
+        return TablePrinters.DEFAULT;
     }
 
     /** Called on create, after defaults: reset what a client may not set. */
@@ -39,7 +52,9 @@ public class Strategy {
             obj.remove("status");
             initialStatus(obj);
         }
-        if (obj.has("spec")) {
+        if (!tracksGeneration()) {
+            Json.meta(obj).remove("generation");
+        } else if (obj.has("spec")) {
             Json.meta(obj).put("generation", 1);
         }
     }
@@ -61,10 +76,14 @@ public class Strategy {
                 newObj.set("status", oldStatus.deepCopy());
             }
         }
-        bumpGenerationIfSpecChanged(newObj, oldObj);
+        if (tracksGeneration()) {
+            bumpGenerationIfSpecChanged(newObj, oldObj);
+        } else {
+            Json.meta(newObj).remove("generation");
+        }
     }
 
-    protected static void bumpGenerationIfSpecChanged(ObjectNode newObj, ObjectNode oldObj) {
+    private static void bumpGenerationIfSpecChanged(ObjectNode newObj, ObjectNode oldObj) {
         long gen = oldObj.path("metadata").path("generation").asLong(0);
         JsonNode oldSpec = oldObj.get("spec");
         JsonNode newSpec = newObj.get("spec");
@@ -89,12 +108,29 @@ public class Strategy {
         return merged;
     }
 
-    public List<FieldError> validate(ObjectNode obj) {
-        return Validation.validateCreate(type.apiVersion(), type.kind(), obj);
+    /** The field errors of a new object (after defaults and preparation); empty when valid. */
+    public final List<FieldError> validate(ObjectNode obj) {
+        Errs e = new Errs();
+        validate(e, obj);
+        return e.distinct();
     }
 
-    public List<FieldError> validateUpdate(ObjectNode newObj, ObjectNode oldObj) {
-        return Validation.validateUpdate(type.apiVersion(), type.kind(), newObj, oldObj);
+    /** The field errors of an update (main resource or status); empty when valid. */
+    public final List<FieldError> validateUpdate(ObjectNode newObj, ObjectNode oldObj) {
+        Errs e = new Errs();
+        validateUpdate(e, newObj, oldObj);
+        return e.distinct();
+    }
+
+    /** This kind's create validation (its validation class); the base checks object metadata only. */
+    protected void validate(Errs e, ObjectNode obj) {
+        MetaValidation.objectMeta(e, obj, type.namespaced());
+    }
+
+    /** This kind's update validation; the base is what may not change in metadata plus create validation. */
+    protected void validateUpdate(Errs e, ObjectNode newObj, ObjectNode oldObj) {
+        MetaValidation.objectMetaUpdate(e, newObj, oldObj);
+        validate(e, newObj);
     }
 
     /** Field selector labels this resource supports, beyond metadata.name and metadata.namespace. */

@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Set;
 
 /** Namespaces and Nodes, the two cluster-scoped kinds. */
-final class ClusterScopedValidation {
+public final class ClusterScopedValidation {
 
     private static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion");
 
     private ClusterScopedValidation() {
     }
 
-    static void namespace(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void namespace(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_LABEL);
         FieldPath fp = FieldPath.of("spec", "finalizers");
         ObjectNode spec = e.object(obj, "spec", FieldPath.of("spec"));
@@ -26,7 +26,7 @@ final class ClusterScopedValidation {
         }
     }
 
-    static void node(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void node(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         nodeCommon(e, obj);
         List<String> cidrs = podCidrs(obj);
@@ -48,7 +48,7 @@ final class ClusterScopedValidation {
         }
     }
 
-    static void nodeUpdate(Errs e, ObjectNode obj, ObjectNode old) {
+    public static void nodeUpdate(Errs e, ObjectNode obj, ObjectNode old) {
         MetaValidation.objectMetaUpdate(e, obj, old);
         nodeCommon(e, obj);
         List<String> before = podCidrs(old);

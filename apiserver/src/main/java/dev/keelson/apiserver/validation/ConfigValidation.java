@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** ConfigMaps, Secrets and ServiceAccounts. */
-final class ConfigValidation {
+public final class ConfigValidation {
 
     /** Kubernetes' MaxSecretSize, which also bounds a ConfigMap's data. */
     static final int MAX_SIZE = 1024 * 1024;
@@ -18,7 +18,7 @@ final class ConfigValidation {
     private ConfigValidation() {
     }
 
-    static void configMap(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void configMap(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         Map<String, String> data = e.stringMap(obj, "data", FieldPath.of("data"));
         Map<String, byte[]> binary = decoded(e, obj, "binaryData");
@@ -42,7 +42,7 @@ final class ConfigValidation {
         }
     }
 
-    static void configMapUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
+    public static void configMapUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
         MetaValidation.objectMetaUpdate(e, obj, old);
         if (isImmutable(old)) {
             if (!isImmutable(obj)) {
@@ -57,7 +57,7 @@ final class ConfigValidation {
         configMap(e, obj, namespaced);
     }
 
-    static void secret(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void secret(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath dp = FieldPath.of("data");
         Map<String, byte[]> data = decoded(e, obj, "data");
@@ -103,7 +103,7 @@ final class ConfigValidation {
         }
     }
 
-    static void secretUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
+    public static void secretUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
         MetaValidation.objectMetaUpdate(e, obj, old);
         String type = ObjectNodes.text(obj, "type");
         if (!type.equals(ObjectNodes.text(old, "type"))) {
@@ -120,7 +120,7 @@ final class ConfigValidation {
         secret(e, obj, namespaced);
     }
 
-    static void serviceAccount(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void serviceAccount(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
     }
 

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /** coordination.k8s.io/v1 Leases and the v1 Binding a scheduler posts to bind a pod to a node. */
-final class CoordinationValidation {
+public final class CoordinationValidation {
 
     private CoordinationValidation() {
     }
 
-    static void lease(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void lease(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("spec");
         ObjectNode spec = e.object(obj, "spec", p);

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Fills in the fields Kubernetes defaults (core/v1 and apps/v1 defaults.go, plus what the pod priority admission and the
- * namespace and service strategies set), in place. Idempotent: applying twice changes nothing the second time.
- * Call it after name generation, since the namespace name label needs the final name.
+ * namespace and service strategies set), in place, one method per kind that its strategy calls. Idempotent: applying
+ * twice changes nothing the second time.
  */
 public final class Defaults {
 
@@ -19,23 +19,7 @@ public final class Defaults {
     private Defaults() {
     }
 
-    public static void apply(String apiVersion, String kind, ObjectNode obj) {
-        switch (apiVersion + "/" + kind) {
-            case "v1/Pod" -> pod(obj);
-            case "v1/Service" -> service(obj);
-            case "v1/Namespace" -> namespace(obj);
-            case "v1/Secret" -> secret(obj);
-            case "v1/Node" -> node(obj);
-            case "v1/Endpoints" -> endpoints(obj);
-            case "discovery.k8s.io/v1/EndpointSlice" -> endpointSlice(obj);
-            case "apps/v1/Deployment" -> deployment(obj);
-            case "apps/v1/ReplicaSet" -> replicaSet(obj);
-            default -> {
-            }
-        }
-    }
-
-    private static void pod(ObjectNode pod) {
+    public static void pod(ObjectNode pod) {
         ObjectNode spec = ObjectNodes.ensure(pod, "spec");
         podSpec(spec);
         putIfAbsent(spec, "enableServiceLinks", true);
@@ -178,7 +162,7 @@ public final class Defaults {
         });
     }
 
-    private static void deployment(ObjectNode obj) {
+    public static void deployment(ObjectNode obj) {
         ObjectNode spec = ObjectNodes.ensure(obj, "spec");
         putIfAbsent(spec, "replicas", 1);
         ObjectNode strategy = ObjectNodes.ensure(spec, "strategy");
@@ -193,7 +177,7 @@ public final class Defaults {
         templateSpec(spec);
     }
 
-    private static void replicaSet(ObjectNode obj) {
+    public static void replicaSet(ObjectNode obj) {
         ObjectNode spec = ObjectNodes.ensure(obj, "spec");
         putIfAbsent(spec, "replicas", 1);
         templateSpec(spec);
@@ -204,7 +188,7 @@ public final class Defaults {
         podSpec(ObjectNodes.ensure(template, "spec"));
     }
 
-    private static void service(ObjectNode obj) {
+    public static void service(ObjectNode obj) {
         ObjectNode spec = ObjectNodes.ensure(obj, "spec");
         putIfAbsent(spec, "type", "ClusterIP");
         putIfAbsent(spec, "sessionAffinity", "None");
@@ -245,7 +229,7 @@ public final class Defaults {
         putIfAbsent(spec, "ipFamilyPolicy", "SingleStack");
     }
 
-    private static void namespace(ObjectNode obj) {
+    public static void namespace(ObjectNode obj) {
         ObjectNode spec = ObjectNodes.ensure(obj, "spec");
         if (!ObjectNodes.has(spec, "finalizers")) {
             spec.putArray("finalizers").add("kubernetes");
@@ -259,7 +243,7 @@ public final class Defaults {
     }
 
     /** Secret type Opaque, and v1's write-only stringData merged into data (stringData wins), as conversion does. */
-    private static void secret(ObjectNode obj) {
+    public static void secret(ObjectNode obj) {
         putIfAbsent(obj, "type", "Opaque");
         ObjectNode stringData = ObjectNodes.child(obj, "stringData");
         if (stringData != null) {
@@ -270,7 +254,7 @@ public final class Defaults {
         obj.remove("stringData");
     }
 
-    private static void node(ObjectNode obj) {
+    public static void node(ObjectNode obj) {
         ObjectNode status = ObjectNodes.child(obj, "status");
         ObjectNode capacity = ObjectNodes.child(status, "capacity");
         if (capacity != null && !ObjectNodes.has(status, "allocatable")) {
@@ -278,7 +262,7 @@ public final class Defaults {
         }
     }
 
-    private static void endpoints(ObjectNode obj) {
+    public static void endpoints(ObjectNode obj) {
         for (ObjectNode subset : objects(obj, "subsets")) {
             for (ObjectNode port : objects(subset, "ports")) {
                 putIfAbsent(port, "protocol", "TCP");
@@ -286,7 +270,7 @@ public final class Defaults {
         }
     }
 
-    private static void endpointSlice(ObjectNode obj) {
+    public static void endpointSlice(ObjectNode obj) {
         for (ObjectNode port : objects(obj, "ports")) {
             putIfAbsent(port, "name", "");
             putIfAbsent(port, "protocol", "TCP");

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /** v1 Endpoints and discovery.k8s.io/v1 EndpointSlices. */
-final class EndpointValidation {
+public final class EndpointValidation {
 
     private static final List<String> ADDRESS_TYPES = List.of("FQDN", "IPv4", "IPv6");
     private static final int MAX_SLICE_ENDPOINTS = 1000;
@@ -18,7 +18,7 @@ final class EndpointValidation {
     private EndpointValidation() {
     }
 
-    static void endpoints(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void endpoints(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("subsets");
         List<ObjectNode> subsets = e.objects(obj, "subsets", p);
@@ -128,7 +128,7 @@ final class EndpointValidation {
         return null;
     }
 
-    static void endpointSlice(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void endpointSlice(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         String addressType = e.text(obj, "addressType", FieldPath.of("addressType"));
         if (addressType.isEmpty()) {
@@ -214,7 +214,7 @@ final class EndpointValidation {
         }
     }
 
-    static void endpointSliceUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
+    public static void endpointSliceUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
         MetaValidation.objectMetaUpdate(e, obj, old);
         endpointSlice(e, obj, namespaced);
         String now = ObjectNodes.text(obj, "addressType");

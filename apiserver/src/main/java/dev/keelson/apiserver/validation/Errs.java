@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -13,9 +14,17 @@ import java.util.Map;
  * Collects field errors while a validator walks a JSON object, and reads typed fields from it: a field of the wrong
  * JSON type is reported once here (as the decoder would refuse it) and then treated as absent.
  */
-final class Errs {
+public final class Errs {
 
     private final List<FieldError> list = new ArrayList<>();
+
+    public Errs() {
+    }
+
+    /** The errors found, each once: Kubernetes drops repeated errors (same field and message) when it aggregates. */
+    public List<FieldError> distinct() {
+        return List.copyOf(new LinkedHashSet<>(list));
+    }
 
     List<FieldError> list() {
         return Collections.unmodifiableList(list);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /** Events in both APIs: core/v1 (legacy rules) and events.k8s.io/v1 (strict rules for new-style events). */
-final class EventValidation {
+public final class EventValidation {
 
     private static final int REPORTING_INSTANCE_LIMIT = 128;
     private static final int ACTION_LIMIT = 128;
@@ -15,7 +15,7 @@ final class EventValidation {
     }
 
     /** core/v1 Event. Old-style events (no eventTime) need only a consistent involvedObject namespace. */
-    static void coreEvent(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void coreEvent(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         String namespace = ObjectNodes.text(ObjectNodes.child(obj, "metadata"), "namespace");
         FieldPath ip = FieldPath.of("involvedObject");
@@ -38,7 +38,7 @@ final class EventValidation {
     }
 
     /** events.k8s.io/v1 Event. */
-    static void eventsV1(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void eventsV1(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         String namespace = ObjectNodes.text(ObjectNodes.child(obj, "metadata"), "namespace");
         ObjectNode regarding = e.object(obj, "regarding", FieldPath.of("regarding"));

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** ObjectMeta, labels, annotations, owner references, finalizers and label selectors, as apimachinery validates them. */
-final class MetaValidation {
+public final class MetaValidation {
 
     /** Validates a name (or, with {@code prefix}, a generateName) for one kind. */
     @FunctionalInterface
@@ -27,6 +27,11 @@ final class MetaValidation {
     private static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion");
 
     private MetaValidation() {
+    }
+
+    /** The object metadata of a kind whose names are DNS subdomains (most kinds). */
+    public static void objectMeta(Errs e, ObjectNode obj, boolean namespaced) {
+        objectMeta(e, obj, namespaced, DNS_SUBDOMAIN);
     }
 
     static void objectMeta(Errs e, ObjectNode obj, boolean namespaced, NameRule nameRule) {
@@ -56,7 +61,7 @@ final class MetaValidation {
         common(e, meta, p);
     }
 
-    static void objectMetaUpdate(Errs e, ObjectNode newObj, ObjectNode oldObj) {
+    public static void objectMetaUpdate(Errs e, ObjectNode newObj, ObjectNode oldObj) {
         FieldPath p = FieldPath.of("metadata");
         ObjectNode meta = e.object(newObj, "metadata", p);
         ObjectNode old = ObjectNodes.child(oldObj, "metadata");

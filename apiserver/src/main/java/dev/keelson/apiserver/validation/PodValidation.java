@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Pods and pod specs (also inside workload templates), following core/validation's ValidatePodSpec and ValidatePodUpdate. */
-final class PodValidation {
+public final class PodValidation {
 
     static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
@@ -41,14 +41,14 @@ final class PodValidation {
     private PodValidation() {
     }
 
-    static void pod(Errs e, ObjectNode pod, boolean namespaced) {
+    public static void pod(Errs e, ObjectNode pod, boolean namespaced) {
         MetaValidation.objectMeta(e, pod, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath sp = FieldPath.of("spec");
         ObjectNode spec = e.object(pod, "spec", sp);
         podSpec(e, spec == null ? ObjectNodes.EMPTY : spec, sp, true);
     }
 
-    static void podUpdate(Errs e, ObjectNode pod, ObjectNode old, boolean namespaced) {
+    public static void podUpdate(Errs e, ObjectNode pod, ObjectNode old, boolean namespaced) {
         MetaValidation.objectMetaUpdate(e, pod, old);
         pod(e, pod, namespaced);
         FieldPath sp = FieldPath.of("spec");

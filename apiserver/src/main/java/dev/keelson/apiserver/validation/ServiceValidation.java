@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Services, following core/validation's ValidateService and ValidateServiceUpdate plus the NodePort range check. */
-final class ServiceValidation {
+public final class ServiceValidation {
 
     private static final List<String> TYPES = List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
     private static final List<String> AFFINITIES = List.of("ClientIP", "None");
@@ -20,7 +20,7 @@ final class ServiceValidation {
     private ServiceValidation() {
     }
 
-    static void service(Errs e, ObjectNode obj, boolean namespaced, int nodePortMin, int nodePortMax) {
+    public static void service(Errs e, ObjectNode obj, boolean namespaced, int nodePortMin, int nodePortMax) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS1035_LABEL);
         FieldPath p = FieldPath.of("spec");
         ObjectNode spec = e.object(obj, "spec", p);
@@ -138,7 +138,7 @@ final class ServiceValidation {
         trafficPolicies(e, spec, type, p);
     }
 
-    static void serviceUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced, int nodePortMin, int nodePortMax) {
+    public static void serviceUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced, int nodePortMin, int nodePortMax) {
         MetaValidation.objectMetaUpdate(e, obj, old);
         ObjectNode spec = ObjectNodes.child(obj, "spec");
         ObjectNode oldSpec = ObjectNodes.child(old, "spec");

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /** apps/v1 Deployments and ReplicaSets, and the autoscaling/v1 Scale subresource, as apps/validation checks them. */
-final class WorkloadValidation {
+public final class WorkloadValidation {
 
     private WorkloadValidation() {
     }
 
-    static void deployment(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void deployment(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("spec");
         ObjectNode spec = e.object(obj, "spec", p);
@@ -33,7 +33,7 @@ final class WorkloadValidation {
         }
     }
 
-    static void replicaSet(Errs e, ObjectNode obj, boolean namespaced) {
+    public static void replicaSet(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("spec");
         ObjectNode spec = e.object(obj, "spec", p);
@@ -46,7 +46,7 @@ final class WorkloadValidation {
     }
 
     /** Update rules shared by Deployments and ReplicaSets: the selector may not change. */
-    static void selectorImmutable(Errs e, ObjectNode obj, ObjectNode old) {
+    public static void selectorImmutable(Errs e, ObjectNode obj, ObjectNode old) {
         JsonNode now = ObjectNodes.child(obj, "spec") == null ? null : obj.get("spec").get("selector");
         JsonNode before = ObjectNodes.child(old, "spec") == null ? null : old.get("spec").get("selector");
         if (!Semantic.equal(now, before)) {

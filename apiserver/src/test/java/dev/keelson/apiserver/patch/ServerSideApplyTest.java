@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServerSideApplyTest {
+    private static final Class<?> DEPLOYMENT = io.fabric8.kubernetes.api.model.apps.Deployment.class;
+
 
     private static ObjectNode manifest(int replicas, String... containers) {
         StringBuilder list = new StringBuilder();
@@ -27,7 +29,7 @@ class ServerSideApplyTest {
     }
 
     private static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, boolean force) {
-        return ServerSideApply.apply(live, applied, manager, force, "apps/v1", "Deployment");
+        return ServerSideApply.apply(live, applied, manager, force, "apps/v1", DEPLOYMENT);
     }
 
     private static JsonNode entry(JsonNode obj, String manager) {
@@ -57,7 +59,8 @@ class ServerSideApplyTest {
 
     @Test
     void applyConflictsWithFieldOwnedByAnotherManagerUnlessForced() {
-        ObjectNode live = ServerSideApply.recordUpdate(null, manifest(2, "web"), "kubectl-client-side-apply", "Update");
+        ObjectNode live = ServerSideApply.recordUpdate(null, manifest(2, "web"), "kubectl-client-side-apply", "Update",
+                DEPLOYMENT);
         ApplyConflictException e = assertThrows(ApplyConflictException.class,
                 () -> apply(live, manifest(3, "web"), "kubectl", false));
         assertEquals(List.of(new ApplyConflictException.Conflict(".spec.replicas", "kubectl-client-side-apply")),
@@ -72,7 +75,8 @@ class ServerSideApplyTest {
 
     @Test
     void applyingTheSameValuesSharesOwnershipWithoutConflict() {
-        ObjectNode live = ServerSideApply.recordUpdate(null, manifest(2, "web"), "kubectl-client-side-apply", "Update");
+        ObjectNode live = ServerSideApply.recordUpdate(null, manifest(2, "web"), "kubectl-client-side-apply", "Update",
+                DEPLOYMENT);
         ObjectNode result = apply(live, manifest(2, "web"), "kubectl", false);
         assertTrue(entry(result, "kubectl").at("/fieldsV1/f:spec/f:replicas").isObject());
         assertTrue(entry(result, "kubectl-client-side-apply").at("/fieldsV1/f:spec/f:replicas").isObject());
@@ -83,7 +87,7 @@ class ServerSideApplyTest {
         ObjectNode live = apply(null, manifest(2, "web", "sidecar"), "kubectl", false);
         ObjectNode labelled = live.deepCopy();
         ((ObjectNode) labelled.at("/metadata/labels")).put("team", "a");
-        labelled = ServerSideApply.recordUpdate(live, labelled, "kubectl-label", "Update");
+        labelled = ServerSideApply.recordUpdate(live, labelled, "kubectl-label", "Update", DEPLOYMENT);
         assertTrue(entry(labelled, "kubectl-label").at("/fieldsV1/f:metadata/f:labels/f:team").isObject());
 
         ObjectNode result = apply(labelled, manifest(2, "web"), "kubectl", false);
@@ -109,7 +113,7 @@ class ServerSideApplyTest {
         ObjectNode live = apply(null, manifest(2, "web"), "kubectl", false);
         ObjectNode scaled = live.deepCopy();
         ((ObjectNode) scaled.path("spec")).put("replicas", 5);
-        ServerSideApply.recordUpdate(live, scaled, "kubectl-scale", "Update");
+        ServerSideApply.recordUpdate(live, scaled, "kubectl-scale", "Update", DEPLOYMENT);
         assertTrue(entry(scaled, "kubectl-scale").at("/fieldsV1/f:spec/f:replicas").isObject());
         assertEquals("Update", entry(scaled, "kubectl-scale").path("operation").asText());
         assertTrue(entry(scaled, "kubectl").at("/fieldsV1/f:spec/f:replicas").isMissingNode());

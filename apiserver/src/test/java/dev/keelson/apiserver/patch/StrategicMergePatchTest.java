@@ -36,7 +36,7 @@ class StrategicMergePatchTest {
     }
 
     private static JsonNode smp(JsonNode original, String patch) {
-        return StrategicMergePatch.apply(original, parse(patch), "apps/v1", "Deployment");
+        return StrategicMergePatch.apply(original, parse(patch), io.fabric8.kubernetes.api.model.apps.Deployment.class);
     }
 
     @Test
@@ -149,10 +149,10 @@ class StrategicMergePatchTest {
     @Test
     void finalizersMergeAsSetAndDeleteFromPrimitiveListRemoves() {
         ObjectNode pod = obj("{'metadata':{'name':'p','finalizers':['a','b']}}");
-        JsonNode added = StrategicMergePatch.apply(pod, parse("{'metadata':{'finalizers':['b','c']}}"), "v1", "Pod");
+        JsonNode added = StrategicMergePatch.apply(pod, parse("{'metadata':{'finalizers':['b','c']}}"), io.fabric8.kubernetes.api.model.Pod.class);
         assertEquals(parse("['a','b','c']"), added.at("/metadata/finalizers"));
         JsonNode removed = StrategicMergePatch.apply(added,
-                parse("{'metadata':{'$deleteFromPrimitiveList/finalizers':['a','c']}}"), "v1", "Pod");
+                parse("{'metadata':{'$deleteFromPrimitiveList/finalizers':['a','c']}}"), io.fabric8.kubernetes.api.model.Pod.class);
         assertEquals(parse("['b']"), removed.at("/metadata/finalizers"));
     }
 
@@ -160,7 +160,7 @@ class StrategicMergePatchTest {
     void setElementOrderOrdersPrimitiveList() {
         ObjectNode pod = obj("{'metadata':{'finalizers':['a','b']}}");
         JsonNode result = StrategicMergePatch.apply(pod,
-                parse("{'metadata':{'$setElementOrder/finalizers':['b','c','a'],'finalizers':['c']}}"), "v1", "Pod");
+                parse("{'metadata':{'$setElementOrder/finalizers':['b','c','a'],'finalizers':['c']}}"), io.fabric8.kubernetes.api.model.Pod.class);
         assertEquals(parse("['b','c','a']"), result.at("/metadata/finalizers"));
     }
 
@@ -173,7 +173,7 @@ class StrategicMergePatchTest {
         JsonNode result = StrategicMergePatch.apply(svc, parse("""
                 {'metadata':{'ownerReferences':[{'uid':'1','name':'renamed'}]},
                  'spec':{'ports':[{'port':80,'targetPort':9090},{'port':443,'protocol':'TCP'}]}}
-                """), "v1", "Service");
+                """), io.fabric8.kubernetes.api.model.Service.class);
         assertEquals(parse("[{'port':80,'targetPort':9090,'protocol':'TCP'},{'port':443,'protocol':'TCP'}]"),
                 result.at("/spec/ports"));
         assertEquals("renamed", result.at("/metadata/ownerReferences/0/name").asText());
@@ -189,7 +189,7 @@ class StrategicMergePatchTest {
         JsonNode result = StrategicMergePatch.apply(node, parse("""
                 {'spec':{'taints':[{'key':'b','effect':'NoExecute'}],'unschedulable':true},
                  'status':{'conditions':[{'type':'Ready','status':'False'}]}}
-                """), "v1", "Node");
+                """), io.fabric8.kubernetes.api.model.Node.class);
         assertEquals(parse("[{'key':'b','effect':'NoExecute'}]"), result.at("/spec/taints"));
         assertEquals(parse("[{'type':'Ready','status':'False'},{'type':'DiskPressure','status':'False'}]"),
                 result.at("/status/conditions"));
@@ -201,7 +201,7 @@ class StrategicMergePatchTest {
         ObjectNode pod = obj("{'spec':{'volumes':[{'name':'v','emptyDir':{}}]}}");
         JsonNode result = StrategicMergePatch.apply(pod, parse("""
                 {'spec':{'volumes':[{'$retainKeys':['configMap','name'],'name':'v','configMap':{'name':'cm'}}]}}
-                """), "v1", "Pod");
+                """), io.fabric8.kubernetes.api.model.Pod.class);
         assertEquals(parse("[{'name':'v','configMap':{'name':'cm'}}]"), result.at("/spec/volumes"));
     }
 
@@ -209,7 +209,7 @@ class StrategicMergePatchTest {
     void labelsMergeAndNullRemovesALabel() {
         ObjectNode cm = obj("{'metadata':{'labels':{'a':'1','b':'2'}},'data':{'k':'v'}}");
         JsonNode result = StrategicMergePatch.apply(cm,
-                parse("{'metadata':{'labels':{'a':null,'c':'3'}},'data':{'k2':'v2'}}"), "v1", "ConfigMap");
+                parse("{'metadata':{'labels':{'a':null,'c':'3'}},'data':{'k2':'v2'}}"), io.fabric8.kubernetes.api.model.ConfigMap.class);
         assertEquals(parse("{'b':'2','c':'3'}"), result.at("/metadata/labels"));
         assertEquals(parse("{'k':'v','k2':'v2'}"), result.at("/data"));
     }
@@ -217,8 +217,8 @@ class StrategicMergePatchTest {
     @Test
     void cordonAndUncordonPatchUnschedulable() {
         ObjectNode node = obj("{'metadata':{'name':'n'},'spec':{'podCIDR':'10.244.1.0/24'}}");
-        JsonNode cordoned = StrategicMergePatch.apply(node, parse("{'spec':{'unschedulable':true}}"), "v1", "Node");
-        JsonNode uncordoned = StrategicMergePatch.apply(cordoned, parse("{'spec':{'unschedulable':null}}"), "v1", "Node");
+        JsonNode cordoned = StrategicMergePatch.apply(node, parse("{'spec':{'unschedulable':true}}"), io.fabric8.kubernetes.api.model.Node.class);
+        JsonNode uncordoned = StrategicMergePatch.apply(cordoned, parse("{'spec':{'unschedulable':null}}"), io.fabric8.kubernetes.api.model.Node.class);
         assertEquals(node, uncordoned);
     }
 
@@ -232,8 +232,8 @@ class StrategicMergePatchTest {
     @Test
     void unknownPatchDirectiveIsRejected() {
         assertThrows(PatchException.class, () -> smp(liveDeployment(), "{'spec':{'$patch':'explode'}}"));
-        assertThrows(PatchException.class, () -> StrategicMergePatch.apply(liveDeployment(), parse("[]"), "apps/v1",
-                "Deployment"));
+        assertThrows(PatchException.class, () -> StrategicMergePatch.apply(liveDeployment(), parse("[]"),
+                io.fabric8.kubernetes.api.model.apps.Deployment.class));
     }
 
     @Test

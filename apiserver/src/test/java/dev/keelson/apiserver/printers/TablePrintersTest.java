@@ -3,6 +3,9 @@ package dev.keelson.apiserver.printers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.registry.PodStrategy;
+import dev.keelson.apiserver.registry.Resources;
+import dev.keelson.apiserver.registry.ServiceStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +20,14 @@ class TablePrintersTest {
 
     private static ObjectNode obj(String singleQuoted) throws Exception {
         return (ObjectNode) JSON.readTree(singleQuoted.replace('\'', '"'));
+    }
+
+    private static final Resources KINDS = Resources.builtIn(new PodStrategy(300, 300),
+            new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767));
+
+    /** The printer a built-in resource's strategy names. */
+    private static TablePrinter printer(String group, String plural) {
+        return KINDS.find(group, "v1", plural).strategy().printer();
     }
 
     private static List<String> headers(TablePrinter p, int maxPriority) {
@@ -53,7 +64,7 @@ class TablePrintersTest {
                       'lastState':{'terminated':{'exitCode':1,'finishedAt':'2025-01-10T11:59:00Z'}}},
                      {'name':'b','ready':false,'restartCount':0,'state':{'running':{}}}]}}
                 """);
-        TablePrinter p = TablePrinters.forResource("", "pods");
+        TablePrinter p = printer("", "pods");
         assertEquals(List.of("Name", "Ready", "Status", "Restarts", "Age"), headers(p, 0));
         assertEquals(List.of("Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node",
                 "Readiness Gates"), headers(p, 1));
@@ -63,7 +74,7 @@ class TablePrintersTest {
 
     @Test
     void podStatusReasonsFollowKubernetes() throws Exception {
-        TablePrinter p = TablePrinters.forResource("", "pods");
+        TablePrinter p = printer("", "pods");
         ObjectNode pending = obj("{'metadata':{'name':'p'},'spec':{'containers':[{'name':'a'}]},'status':{'phase':'Pending'}}");
         assertEquals("Pending", p.cells(pending, NOW).get(2));
         ObjectNode creating = obj("""
@@ -108,18 +119,18 @@ class TablePrintersTest {
                    'template':{'spec':{'containers':[{'name':'nginx','image':'nginx:1.27'},{'name':'side','image':'busybox'}]}}},
                  'status':{'readyReplicas':2,'updatedReplicas':3,'availableReplicas':2}}
                 """);
-        TablePrinter p = TablePrinters.forResource("apps", "deployments");
+        TablePrinter p = printer("apps", "deployments");
         assertEquals(List.of("Name", "Ready", "Up-to-date", "Available", "Age"), headers(p, 0));
         assertEquals(List.of("web", "2/3", 3, 2, "2d", "nginx,side", "nginx:1.27,busybox", "app=web,tier=fe"),
                 p.cells(d, NOW));
-        TablePrinter rs = TablePrinters.forResource("apps", "replicasets");
+        TablePrinter rs = printer("apps", "replicasets");
         assertEquals(List.of("Name", "Desired", "Current", "Ready", "Age"), headers(rs, 0));
         assertEquals(List.of("web", 3, 0, 2), rs.cells(d, NOW).subList(0, 4));
     }
 
     @Test
     void serviceColumnsRenderPortsAndExternalIps() throws Exception {
-        TablePrinter p = TablePrinters.forResource("", "services");
+        TablePrinter p = printer("", "services");
         ObjectNode nodePort = obj("""
                 {'metadata':{'name':'web'},'spec':{'type':'NodePort','clusterIP':'10.96.0.10','clusterIPs':['10.96.0.10'],
                  'ports':[{'port':80,'nodePort':30080,'protocol':'TCP'},{'port':53,'protocol':'UDP'}],'selector':{'app':'web'}}}
@@ -139,8 +150,8 @@ class TablePrintersTest {
                  'ports':[{'port':80}]}]}
                 """);
         assertEquals("10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 1 more...",
-                TablePrinters.forResource("", "endpoints").cells(ep, NOW).get(1));
-        assertEquals("<none>", TablePrinters.forResource("", "endpoints").cells(obj("{'metadata':{'name':'x'}}"), NOW).get(1));
+                printer("", "endpoints").cells(ep, NOW).get(1));
+        assertEquals("<none>", printer("", "endpoints").cells(obj("{'metadata':{'name':'x'}}"), NOW).get(1));
     }
 
     @Test
@@ -152,7 +163,7 @@ class TablePrintersTest {
                    'nodeInfo':{'kubeletVersion':'v1.32.0','osImage':'Debian GNU/Linux 12 (bookworm)','kernelVersion':'6.1.0',
                      'containerRuntimeVersion':'docker://20.10.24'}}}
                 """);
-        TablePrinter p = TablePrinters.forResource("", "nodes");
+        TablePrinter p = printer("", "nodes");
         assertEquals(List.of("n1", "Ready,SchedulingDisabled", "control-plane,worker", "<unknown>", "v1.32.0", "10.0.0.5",
                 "<none>", "Debian GNU/Linux 12 (bookworm)", "6.1.0", "docker://20.10.24"), p.cells(node, NOW));
         ObjectNode bare = obj("{'metadata':{'name':'n2'},'status':{'conditions':[{'type':'Ready','status':'Unknown'}]}}");
@@ -161,20 +172,20 @@ class TablePrintersTest {
 
     @Test
     void smallKindsHaveKubernetesColumns() throws Exception {
-        assertEquals(List.of("Name", "Status", "Age"), headers(TablePrinters.forResource("", "namespaces"), 0));
-        assertEquals(List.of("cm", 2, "<unknown>"), TablePrinters.forResource("", "configmaps")
+        assertEquals(List.of("Name", "Status", "Age"), headers(printer("", "namespaces"), 0));
+        assertEquals(List.of("cm", 2, "<unknown>"), printer("", "configmaps")
                 .cells(obj("{'metadata':{'name':'cm'},'data':{'a':'1'},'binaryData':{'b':'AA=='}}"), NOW));
-        assertEquals(List.of("s", "Opaque", 1, "<unknown>"), TablePrinters.forResource("", "secrets")
+        assertEquals(List.of("s", "Opaque", 1, "<unknown>"), printer("", "secrets")
                 .cells(obj("{'metadata':{'name':'s'},'type':'Opaque','data':{'a':'MQ=='}}"), NOW));
-        assertEquals(List.of("default", 0, "<unknown>"), TablePrinters.forResource("", "serviceaccounts")
+        assertEquals(List.of("default", 0, "<unknown>"), printer("", "serviceaccounts")
                 .cells(obj("{'metadata':{'name':'default'}}"), NOW));
-        assertEquals(List.of("l", "node-1", "<unknown>"), TablePrinters.forResource("coordination.k8s.io", "leases")
+        assertEquals(List.of("l", "node-1", "<unknown>"), printer("coordination.k8s.io", "leases")
                 .cells(obj("{'metadata':{'name':'l'},'spec':{'holderIdentity':'node-1'}}"), NOW));
         assertEquals(List.of("s1", "IPv4", "80", "10.0.0.1,10.0.0.2", "<unknown>"),
-                TablePrinters.forResource("discovery.k8s.io", "endpointslices").cells(obj("""
+                printer("discovery.k8s.io", "endpointslices").cells(obj("""
                         {'metadata':{'name':'s1'},'addressType':'IPv4','ports':[{'port':80}],
                          'endpoints':[{'addresses':['10.0.0.1']},{'addresses':['10.0.0.2']}]}"""), NOW));
-        assertEquals(List.of("Name", "Age"), headers(TablePrinters.forResource("example.com", "widgets"), 1));
+        assertEquals(List.of("Name", "Age"), headers(TablePrinters.DEFAULT, 1));
     }
 
     @Test
@@ -184,7 +195,7 @@ class TablePrintersTest {
                  'reason':'Pulled','message':' pulled ','type':'Normal','count':2,'source':{'component':'kubelet','host':'n1'},
                  'firstTimestamp':'2025-01-10T11:50:00Z','lastTimestamp':'2025-01-10T11:59:30Z'}
                 """);
-        TablePrinter p = TablePrinters.forResource("", "events");
+        TablePrinter p = printer("", "events");
         assertEquals(List.of("Last Seen", "Type", "Reason", "Object", "Message"), headers(p, 0));
         assertEquals(List.of("30s", "Normal", "Pulled", "pod/web", "spec.containers{a}", "kubelet, n1", "pulled",
                 "10m", 2L, "web.1"), p.cells(ev, NOW));
@@ -193,13 +204,13 @@ class TablePrintersTest {
                  'eventTime':'2025-01-10T11:59:00.000000Z','reportingController':'keelson-kubelet'}
                 """);
         assertEquals(List.of("60s", "Normal", "Ready", "node/n1", "", "keelson-kubelet", "ok", "60s", 1L, "e"),
-                TablePrinters.forResource("events.k8s.io", "events").cells(v1, NOW));
+                printer("events.k8s.io", "events").cells(v1, NOW));
     }
 
     @Test
     void tableCarriesResourceVersionRowObjectsAndNameFormat() throws Exception {
         ObjectNode cm = obj("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'cm','namespace':'ns','labels':{'a':'b'}},'data':{}}");
-        TablePrinter p = TablePrinters.forResource("", "configmaps");
+        TablePrinter p = printer("", "configmaps");
         JsonNode table = TablePrinters.toTable(p, List.of(cm), "42", false, NOW);
         assertEquals("Table", table.path("kind").asText());
         assertEquals("meta.k8s.io/v1", table.path("apiVersion").asText());

@@ -11,9 +11,9 @@ class DefaultsTest {
 
     private static ObjectNode defaulted(String apiVersion, String kind, String text) {
         ObjectNode obj = json(text);
-        Defaults.apply(apiVersion, kind, obj);
+        Objects.strategy(apiVersion, kind).defaults(obj);
         ObjectNode again = obj.deepCopy();
-        Defaults.apply(apiVersion, kind, again);
+        Objects.strategy(apiVersion, kind).defaults(again);
         assertEquals(obj, again, "defaulting must be idempotent");
         return obj;
     }

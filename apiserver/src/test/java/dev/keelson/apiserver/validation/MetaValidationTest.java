@@ -49,7 +49,7 @@ class MetaValidationTest {
     @Test
     void namespacedOverloadLetsTheCallerDecideScope() {
         var obj = Objects.json(cm("{name:'app'}"));
-        assertValid(Validation.validateCreate("v1", "ConfigMap", obj, false));
+        assertValid(Objects.errors(e -> ConfigValidation.configMap(e, obj, false)));
     }
 
     @Test

@@ -227,9 +227,10 @@ class PodValidationTest {
 
     @Test
     void bindingNeedsATargetName() {
-        assertValid(Validation.validateCreate("v1", "Binding",
-                Objects.json("{metadata:{name:'p', namespace:'d'}, target:{kind:'Node', name:'n1'}}")));
-        assertOnly(Validation.validateCreate("v1", "Binding", Objects.json("{metadata:{name:'p', namespace:'d'}, target:{}}")),
+        assertValid(Objects.errors(e -> CoordinationValidation.binding(e,
+                Objects.json("{metadata:{name:'p', namespace:'d'}, target:{kind:'Node', name:'n1'}}"))));
+        assertOnly(Objects.errors(e -> CoordinationValidation.binding(e,
+                        Objects.json("{metadata:{name:'p', namespace:'d'}, target:{}}"))),
                 FieldError.REQUIRED, "target.name", "Required value");
     }
 

@@ -6,6 +6,7 @@ import static dev.keelson.apiserver.validation.Objects.assertValid;
 import static dev.keelson.apiserver.validation.Objects.create;
 import static dev.keelson.apiserver.validation.Objects.update;
 
+import dev.keelson.apiserver.registry.ServiceStrategy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,9 +66,9 @@ class ServiceValidationTest {
     @Test
     void nodePortRangeIsConfigurable() {
         var obj = Objects.json(svc("type:'NodePort', ports:[{port:80, nodePort:40000}]"));
-        Defaults.apply("v1", "Service", obj);
-        assertValid(Validation.validateCreate("v1", "Service", obj, true, new Validation.Options(40000, 40100)));
-        assertOnly(Validation.validateCreate("v1", "Service", obj, true, new Validation.Options(30000, 30100)),
+        Defaults.service(obj);
+        assertValid(new ServiceStrategy(null, "10.96.0.0/12", 40000, 40100).validate(obj));
+        assertOnly(new ServiceStrategy(null, "10.96.0.0/12", 30000, 30100).validate(obj),
                 FieldError.INVALID, "spec.ports[0].nodePort",
                 "Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-30100");
     }

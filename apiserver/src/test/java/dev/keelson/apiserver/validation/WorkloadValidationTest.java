@@ -140,10 +140,10 @@ class WorkloadValidationTest {
 
     @Test
     void scaleReplicasMayNotBeNegative() {
-        assertValid(Validation.validateCreate("autoscaling/v1", "Scale",
-                Objects.json("{metadata:{name:'web', namespace:'d'}, spec:{replicas:3}}")));
-        assertOnly(Validation.validateCreate("autoscaling/v1", "Scale",
-                        Objects.json("{metadata:{name:'web', namespace:'d'}, spec:{replicas:-1}}")),
+        assertValid(Objects.errors(e -> WorkloadValidation.scale(e,
+                Objects.json("{metadata:{name:'web', namespace:'d'}, spec:{replicas:3}}"), true)));
+        assertOnly(Objects.errors(e -> WorkloadValidation.scale(e,
+                        Objects.json("{metadata:{name:'web', namespace:'d'}, spec:{replicas:-1}}"), true)),
                 FieldError.INVALID, "spec.replicas", "Invalid value: -1: must be greater than or equal to 0");
     }
 }

@@ -1,0 +1,35 @@
+package dev.keelson.apiserver.registry;
+
+import java.util.List;
+
+/**
+ * The kinds this apiserver serves from its start, one strategy each (the strategy carries the kind's registration).
+ * Adding a built-in kind is a line here; see docs/design.md.
+ */
+final class BuiltInKinds {
+    private BuiltInKinds() {
+    }
+
+    /** In discovery order: core first, then the groups. */
+    static List<Strategy> strategies(PodStrategy pods, ServiceStrategy services) {
+        return List.of(
+                new NamespaceStrategy(),
+                pods,
+                new NodeStrategy(),
+                services,
+                new EndpointsStrategy(),
+                new ConfigMapStrategy(),
+                new SecretStrategy(),
+                new EventStrategy(),
+                new ServiceAccountStrategy(),
+                new DeploymentStrategy(),
+                new ReplicaSetStrategy(),
+                new EndpointSliceStrategy(),
+                new LeaseStrategy(),
+                new EventsV1Strategy());
+    }
+
+    static List<ResourceType> all(PodStrategy pods, ServiceStrategy services) {
+        return strategies(pods, services).stream().map(Strategy::type).toList();
+    }
+}
