@@ -18,6 +18,8 @@ import dev.keelson.apiserver.registry.PodStrategy;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
 import dev.keelson.apiserver.registry.ServiceStrategy;
+import dev.keelson.apiserver.storage.EtcdCompactor;
+import dev.keelson.apiserver.storage.EtcdHealth;
 import dev.keelson.apiserver.storage.EtcdStorage;
 import dev.keelson.apiserver.storage.WatchCache;
 import dev.keelson.componentbase.tls.CertificateAuthority;
@@ -55,6 +57,8 @@ public final class ApiServer implements AutoCloseable {
     private final Vertx vertx;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EtcdStorage etcd;
+    private EtcdHealth etcdHealth;
+    private EtcdCompactor compactor;
     private final List<WatchCache> caches = new ArrayList<>();
     private final Map<ResourceType, GenericStore> stores = new LinkedHashMap<>();
     private Resources resources;
@@ -106,6 +110,11 @@ public final class ApiServer implements AutoCloseable {
         CertificateAuthority.Issued admin = ca.issueClient("kubernetes-admin", List.of("system:masters"),
                 Duration.ofDays(365));
         etcd = new EtcdStorage(options.etcdServers(), options.etcd(), metrics);
+        // kube-apiserver's --etcd-healthcheck-timeout is 2 s
+        etcdHealth = new EtcdHealth(etcd, Duration.ofSeconds(2), options.etcd().livenessThreshold());
+        if (options.etcd().compactionInterval().compareTo(Duration.ZERO) > 0) {
+            compactor = EtcdCompactor.start(etcd, options.etcd().compactionInterval());
+        }
         ServiceStrategy services = new ServiceStrategy(etcd, options.serviceClusterIpRange(), options.nodePortMin(),
                 options.nodePortMax());
         resources = Resources.builtIn(new PodStrategy(options.notReadyTolerationSeconds(),
@@ -139,9 +148,13 @@ public final class ApiServer implements AutoCloseable {
                 new Discovery(resources, address + ":" + options.securePort()), new OpenApiService(resources), watches,
                 new Subresources(stores, kubelet), metrics, new ApiHandler.HealthChecks() {
                     @Override
-                    public Future<Boolean> etcdHealthy() {
-                        return Future.fromCompletionStage(etcd.currentRevision().thenApply(r -> true)
-                                .completeOnTimeout(false, 2, TimeUnit.SECONDS), vertx.getOrCreateContext());
+                    public Future<String> etcdReadiness() {
+                        return Future.fromCompletionStage(etcdHealth.readiness(), vertx.getOrCreateContext());
+                    }
+
+                    @Override
+                    public String etcdLiveness() {
+                        return etcdHealth.liveness();
                     }
 
                     @Override
@@ -324,6 +337,12 @@ public final class ApiServer implements AutoCloseable {
             kubelet.close();
         }
         caches.forEach(WatchCache::close);
+        if (etcdHealth != null) {
+            etcdHealth.close();
+        }
+        if (compactor != null) {
+            compactor.close();
+        }
         if (etcd != null) {
             etcd.close();
         }

@@ -64,7 +64,7 @@ final class ApiServerFlags {
     }
 
     ApiServerOptions options(List<String> etcd, EtcdTls tls, Duration compactionInterval) {
-        return options(etcd).withEtcd(new EtcdOptions(tls, EtcdOptions.DEFAULT_REQUEST_TIMEOUT, compactionInterval));
+        return options(etcd).withEtcd(EtcdOptions.defaults().withTls(tls).withCompactionInterval(compactionInterval));
     }
 
     ApiServerOptions options(List<String> etcd) {

@@ -18,16 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * An etcd child process with a private data dir (0700) and its own PKI, for `keelson server` and for tests. It serves
  * TLS on its client and peer URLs and accepts only clients with a certificate from its own CA (see {@link EtcdPki}),
- * on 127.0.0.1 unless a listen address is given. Stopping this object stops the process.
+ * on 127.0.0.1 unless a listen address is given. Once healthy it is supervised ({@link EtcdSupervisor}: restarted
+ * when it dies, killed when this JVM dies). Stopping this object stops the process.
  */
 public final class EmbeddedEtcd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtcd.class);
+    private final EtcdSupervisor supervisor;
     private final Process process;
     private final int clientPort;
     private final int peerPort;
     private final EtcdPki pki;
 
-    private EmbeddedEtcd(Process process, int clientPort, int peerPort, EtcdPki pki) {
+    private EmbeddedEtcd(EtcdSupervisor supervisor, Process process, int clientPort, int peerPort, EtcdPki pki) {
+        this.supervisor = supervisor;
         this.process = process;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
@@ -47,6 +50,12 @@ public final class EmbeddedEtcd implements AutoCloseable {
             Path dataDir = config.dataDir();
             EtcdPki.privateDir(dataDir);
             EtcdPki.privateDir(dataDir.resolve("data"));
+            List<DataDirHolders.Holder> holders = DataDirHolders.of(dataDir.resolve("data"));
+            if (!holders.isEmpty()) {
+                throw new IllegalStateException("the etcd data dir " + dataDir.resolve("data") + " is in use by "
+                        + holders.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", "))
+                        + ": stop it (a server that crashed before this version could leave its etcd) and start again");
+            }
             boolean extra = config.listenAddress() != null && !"127.0.0.1".equals(config.listenAddress());
             EtcdPki pki = EtcdPki.ensure(config.pkiDir(), extra ? List.of(config.listenAddress()) : List.of());
             int client = config.clientPort() == 0 ? freePort() : config.clientPort();
@@ -64,10 +73,19 @@ public final class EmbeddedEtcd implements AutoCloseable {
                     "--quota-backend-bytes", String.valueOf(4L * 1024 * 1024 * 1024)));
             command.addAll(pki.etcdFlags());
             Path log = dataDir.resolve("etcd.log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            EmbeddedEtcd etcd = new EmbeddedEtcd(process, client, peer, pki);
+            EtcdSupervisor supervisor = new EtcdSupervisor(command, log);
+            Process process;
+            try {
+                process = supervisor.start();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e;
+            }
+            EmbeddedEtcd etcd = new EmbeddedEtcd(supervisor, process, client, peer, pki);
             etcd.awaitHealthy(Duration.ofSeconds(30), log);
+            supervisor.supervise();
             LOG.info("etcd started (pid {}) on {}", process.pid(), clientUrl);
             return etcd;
         } catch (IOException e) {
@@ -140,22 +158,18 @@ public final class EmbeddedEtcd implements AutoCloseable {
         return peerPort;
     }
 
+    /** The pid of the etcd process running now (it changes when a crashed etcd is restarted). */
     public long pid() {
-        return process.pid();
+        return supervisor.process().pid();
+    }
+
+    /** How many times etcd was restarted after it died. */
+    public int restarts() {
+        return supervisor.restarts();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        supervisor.stop();
     }
 }

@@ -92,7 +92,11 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
 
     /** Readiness and liveness answers. */
     public interface HealthChecks {
-        Future<Boolean> etcdHealthy();
+        /** null when etcd answers now, else why not (for /readyz and /healthz). */
+        Future<String> etcdReadiness();
+
+        /** null unless etcd has not answered for longer than the liveness threshold (for /livez). */
+        String etcdLiveness();
 
         boolean started();
     }
@@ -166,15 +170,32 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         return "other";
     }
 
+    /**
+     * kube-apiserver's health endpoints: "ok", or with ?verbose or on a failure one line per check
+     * ({@code [+]etcd ok}, {@code [-]etcd failed: reason withheld}) and "livez check failed"; the reason is logged.
+     */
     private void serveHealth(HttpServerRequest req, String path) {
-        if (path.startsWith("/livez")) {
-            req.response().putHeader("Content-Type", "text/plain").end("ok");
-            return;
-        }
-        health.etcdHealthy().onComplete(ar -> {
-            boolean ok = ar.succeeded() && ar.result() && health.started();
-            req.response().setStatusCode(ok ? 200 : 500).putHeader("Content-Type", "text/plain")
-                    .end(ok ? "ok" : "[-]etcd failed: reason withheld\nhealthz check failed");
+        String name = path.substring(1).replace("/", "");
+        boolean live = "livez".equals(name);
+        Future<String> etcd = live ? Future.succeededFuture(health.etcdLiveness()) : health.etcdReadiness();
+        etcd.onComplete(ar -> {
+            String etcdError = ar.succeeded() ? ar.result() : String.valueOf(ar.cause());
+            boolean started = live || health.started();
+            boolean ok = etcdError == null && started;
+            String body;
+            if (ok && !req.params().contains("verbose")) {
+                body = "ok";
+            } else {
+                body = "[+]ping ok\n" + (etcdError == null ? "[+]etcd ok\n" : "[-]etcd failed: reason withheld\n")
+                        + (started ? "[+]poststarthook/keelson-bootstrap ok\n"
+                        : "[-]poststarthook/keelson-bootstrap failed: reason withheld\n")
+                        + name + " check " + (ok ? "passed" : "failed");
+            }
+            if (etcdError != null) {
+                LOG.warn("{} check failed: [-]etcd failed: {}", name, etcdError);
+            }
+            req.response().setStatusCode(ok ? 200 : 500).putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .putHeader("X-Content-Type-Options", "nosniff").end(body);
         });
     }
 
