@@ -84,7 +84,8 @@ public final class ApiException extends RuntimeException {
             c.put("field", e.field());
             msg.append(msg.length() == 0 ? "" : ", ").append(e.field()).append(": ").append(e.message());
         }
-        String text = kind + " \"" + (name == null ? "" : name) + "\" is invalid: "
+        String qualifiedKind = group == null || group.isEmpty() ? kind : kind + "." + group;
+        String text = qualifiedKind + " \"" + (name == null ? "" : name) + "\" is invalid: "
                 + (errors.size() == 1 ? msg : "[" + msg + "]");
         return new ApiException(422, "Invalid", text, d);
     }

@@ -1,6 +1,9 @@
 package dev.keelson.apiserver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.apiextensions.CustomResourceDefinitionStrategy;
+import dev.keelson.apiserver.apiextensions.CustomResourceDefinitions;
+import dev.keelson.apiserver.apiextensions.CustomResourceStorage;
 import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
@@ -39,10 +42,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +63,8 @@ public final class ApiServer implements AutoCloseable {
     private EtcdHealth etcdHealth;
     private EtcdCompactor compactor;
     private final List<WatchCache> caches = new ArrayList<>();
-    private final Map<ResourceType, GenericStore> stores = new LinkedHashMap<>();
+    private final Map<ResourceType, GenericStore> stores = new ConcurrentHashMap<>();
+    private CustomResourceDefinitions customResources;
     private Resources resources;
     private String deployment;
     private volatile int port;
@@ -123,6 +127,8 @@ public final class ApiServer implements AutoCloseable {
         GenericStore.NamespaceLifecycle lifecycle = (type, ns) -> checkNamespace(namespaces, type, ns);
         GenericStore.ManagedFieldsRecorder managed = (oldObj, newObj, manager, op, sub) ->
                 ServerSideApply.recordUpdate(oldObj, newObj, manager, op, modelOf(newObj));
+        ResourceType crds = new CustomResourceDefinitionStrategy().type();
+        resources.register(crds);
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (ResourceType t : resources.all()) {
             WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER);
@@ -137,6 +143,11 @@ public final class ApiServer implements AutoCloseable {
                 List.of("system:masters"), Duration.ofDays(365));
         kubelet = new KubeletProxy(vertx, resources, stores, kubeletClient.certificatePem(), kubeletClient.keyPem(),
                 ca.certificatePem());
+        OpenApiService openApi = new OpenApiService(resources);
+        customResources = new CustomResourceDefinitions(resources, stores.get(crds),
+                new CustomResourceStorage(etcd, stores, lifecycle, managed));
+        openApi.extend(customResources.openApi());
+        customResources.start();
         WatchHandler watches = new WatchHandler(vertx, metrics, req -> obj -> {
             return TablePrinters.toTable(typeOf(obj).strategy().printer(), List.of(obj),
                     Json.str(obj.path("metadata"), "resourceVersion"), "Object".equals(req.getParam("includeObject")),
@@ -145,7 +156,7 @@ public final class ApiServer implements AutoCloseable {
         ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile()),
                 new NodeAuthorizer(resources, stores),
                 NodeBootstrap.loadOrCreate(ca, nodeTokenFile()),
-                new Discovery(resources, address + ":" + options.securePort()), new OpenApiService(resources), watches,
+                new Discovery(resources, address + ":" + options.securePort()), openApi, watches,
                 new Subresources(stores, kubelet), metrics, new ApiHandler.HealthChecks() {
                     @Override
                     public Future<String> etcdReadiness() {
@@ -335,6 +346,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (kubelet != null) {
             kubelet.close();
+        }
+        if (customResources != null) {
+            customResources.close();
         }
         caches.forEach(WatchCache::close);
         if (etcdHealth != null) {

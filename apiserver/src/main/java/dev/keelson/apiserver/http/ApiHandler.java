@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.apiextensions.CustomResources;
 import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
@@ -376,8 +377,12 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             return switch (contentType) {
                 case "application/json-patch+json" -> JsonPatch.apply(current, patch);
                 case "application/merge-patch+json" -> JsonMergePatch.apply(current, patch);
-                case "application/strategic-merge-patch+json" ->
-                        StrategicMergePatch.apply(current, patch, type.model());
+                case "application/strategic-merge-patch+json" -> {
+                    if (CustomResources.isCustom(type)) {
+                        throw CustomResources.strategicMergeUnsupported();
+                    }
+                    yield StrategicMergePatch.apply(current, patch, type.model());
+                }
                 default -> throw ApiException.unsupportedMediaType(contentType);
             };
         } catch (PatchException e) {
@@ -635,14 +640,15 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     /** fieldValidation: Strict refuses unknown fields, Warn reports them as warnings, Ignore drops them silently. */
     List<String> checkFields(HttpServerRequest req, ObjectNode obj, ResourceType type) {
         String mode = req.getParam("fieldValidation");
-        if (mode == null || mode.isEmpty() || "Ignore".equals(mode) || type.model() == null) {
+        if (mode == null || mode.isEmpty() || "Ignore".equals(mode)) {
             return List.of();
         }
         if (!"Strict".equals(mode) && !"Warn".equals(mode)) {
             throw ApiException.badRequest("fieldValidation: Unsupported value: \"" + mode
                     + "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
         }
-        List<String> unknown = UnknownFields.find(obj, type.model());
+        List<String> unknown = type.model() != null ? UnknownFields.find(obj, type.model())
+                : CustomResources.unknownFields(type, obj);
         if (unknown.isEmpty()) {
             return List.of();
         }

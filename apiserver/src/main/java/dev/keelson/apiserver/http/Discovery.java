@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.apiextensions.VersionPriority;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
 import io.vertx.core.http.HttpServerRequest;
@@ -124,15 +125,29 @@ public final class Discovery {
         return out;
     }
 
+    /** A group's served versions, preferred first (Kubernetes' version priority). */
+    List<String> versionsOf(String group) {
+        List<String> out = new ArrayList<>();
+        for (ResourceType t : resources.all()) {
+            if (t.group().equals(group) && !out.contains(t.version())) {
+                out.add(t.version());
+            }
+        }
+        out.sort(VersionPriority.ORDER);
+        return out;
+    }
+
     private ObjectNode apiGroup(String group) {
         ObjectNode g = Json.MAPPER.createObjectNode();
         g.put("name", group);
-        ObjectNode gv = g.putArray("versions").addObject();
-        gv.put("groupVersion", group + "/v1");
-        gv.put("version", "v1");
+        ArrayNode versions = g.putArray("versions");
+        List<String> served = versionsOf(group);
+        for (String v : served) {
+            versions.addObject().put("groupVersion", group + "/" + v).put("version", v);
+        }
         ObjectNode pref = g.putObject("preferredVersion");
-        pref.put("groupVersion", group + "/v1");
-        pref.put("version", "v1");
+        pref.put("groupVersion", group + "/" + served.get(0));
+        pref.put("version", served.get(0));
         return g;
     }
 
@@ -177,36 +192,42 @@ public final class Discovery {
         for (String g : groups) {
             ObjectNode item = items.addObject();
             item.putObject("metadata").put("name", g);
-            ObjectNode ver = item.putArray("versions").addObject();
-            ver.put("version", "v1");
-            ver.put("freshness", "Current");
-            ArrayNode res = ver.putArray("resources");
-            for (ResourceType t : typesOf(g, "v1")) {
-                ObjectNode r = res.addObject();
-                r.put("resource", t.plural());
-                ObjectNode rk = r.putObject("responseKind");
-                rk.put("group", t.group());
-                rk.put("version", t.version());
-                rk.put("kind", t.kind());
-                r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
-                r.put("singularResource", t.singular());
-                putNames(r, t);
-                if (!t.subresources().isEmpty()) {
-                    ArrayNode subs = r.putArray("subresources");
-                    for (String sub : t.subresources().stream().sorted().toList()) {
-                        Sub s = subresource(t, sub);
-                        ObjectNode sr = subs.addObject();
-                        sr.put("subresource", sub);
-                        ObjectNode sk = sr.putObject("responseKind");
-                        sk.put("group", s.group());
-                        sk.put("version", s.version());
-                        sk.put("kind", s.kind());
-                        putStrings(sr, "verbs", s.verbs());
-                    }
-                }
+            ArrayNode versions = item.putArray("versions");
+            for (String v : core ? List.of("v1") : versionsOf(g)) {
+                aggregatedVersion(versions.addObject(), g, v);
             }
         }
         return o;
+    }
+
+    private void aggregatedVersion(ObjectNode ver, String g, String v) {
+        ver.put("version", v);
+        ver.put("freshness", "Current");
+        ArrayNode res = ver.putArray("resources");
+        for (ResourceType t : typesOf(g, v)) {
+            ObjectNode r = res.addObject();
+            r.put("resource", t.plural());
+            ObjectNode rk = r.putObject("responseKind");
+            rk.put("group", t.group());
+            rk.put("version", t.version());
+            rk.put("kind", t.kind());
+            r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
+            r.put("singularResource", t.singular());
+            putNames(r, t);
+            if (!t.subresources().isEmpty()) {
+                ArrayNode subs = r.putArray("subresources");
+                for (String sub : t.subresources().stream().sorted().toList()) {
+                    Sub s = subresource(t, sub);
+                    ObjectNode sr = subs.addObject();
+                    sr.put("subresource", sub);
+                    ObjectNode sk = sr.putObject("responseKind");
+                    sk.put("group", s.group());
+                    sk.put("version", s.version());
+                    sk.put("kind", s.kind());
+                    putStrings(sr, "verbs", s.verbs());
+                }
+            }
+        }
     }
 
     /** Verbs always; short names and categories only when the type has some (both discovery formats omit them). */

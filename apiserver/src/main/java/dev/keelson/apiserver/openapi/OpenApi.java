@@ -134,13 +134,13 @@ public final class OpenApi {
         }
     }
 
-    private static ObjectNode gvk(String group, String version, String kind) {
+    static ObjectNode gvk(String group, String version, String kind) {
         ObjectNode gvk = NODES.objectNode();
         gvk.put("group", group).put("version", version).put("kind", kind);
         return gvk;
     }
 
-    private static void pathParams(ObjectNode path, boolean namespaced, boolean named) {
+    static void pathParams(ObjectNode path, boolean namespaced, boolean named) {
         ArrayNode params = path.putArray("parameters");
         if (named) {
             params.add(param("name", "path", "name of the resource", true));
@@ -161,15 +161,15 @@ public final class OpenApi {
         return p;
     }
 
-    private static List<String> writeParams() {
+    static List<String> writeParams() {
         return List.of("dryRun", "fieldManager", "fieldValidation");
     }
 
-    private static List<String> patchParams() {
+    static List<String> patchParams() {
         return List.of("dryRun", "fieldManager", "fieldValidation", "force");
     }
 
-    private static ObjectNode op(String operationId, String action, ObjectNode gvk, String responseRef,
+    static ObjectNode op(String operationId, String action, ObjectNode gvk, String responseRef,
                                  List<String> queryParams, ObjectNode requestBody, boolean text) {
         ObjectNode op = NODES.objectNode();
         op.put("operationId", operationId);
@@ -209,7 +209,7 @@ public final class OpenApi {
             "force", "Force is going to \"force\" Apply requests. It means user will re-acquire conflicting fields "
                     + "owned by other people.");
 
-    private static ObjectNode jsonBody(String ref) {
+    static ObjectNode jsonBody(String ref) {
         ObjectNode body = NODES.objectNode();
         ObjectNode content = body.putObject("content");
         content.putObject("*/*").putObject("schema").put("$ref", ref);
@@ -217,7 +217,7 @@ public final class OpenApi {
         return body;
     }
 
-    private static ObjectNode patchBody(boolean smp) {
+    static ObjectNode patchBody(boolean smp) {
         ObjectNode body = NODES.objectNode();
         ObjectNode content = body.putObject("content");
         List<String> types = smp

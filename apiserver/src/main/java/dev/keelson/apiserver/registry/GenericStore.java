@@ -76,7 +76,7 @@ public final class GenericStore {
         try {
             ObjectNode obj = (ObjectNode) Json.MAPPER.readTree(kv.value());
             Json.meta(obj).put("resourceVersion", Long.toString(kv.modRevision()));
-            return obj;
+            return cache.fromStorage(obj);
         } catch (java.io.IOException e) {
             throw ApiException.internal("corrupt object at " + kv.key());
         }

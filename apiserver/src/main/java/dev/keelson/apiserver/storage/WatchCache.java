@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class WatchCache implements AutoCloseable {
     private final String prefix;
     private final EtcdStorage storage;
     private final ObjectMapper mapper;
+    private final UnaryOperator<ObjectNode> fromStorage;
     private final TreeMap<String, ObjectNode> objects = new TreeMap<>();
     private final ArrayDeque<Event> window = new ArrayDeque<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
@@ -89,9 +91,23 @@ public final class WatchCache implements AutoCloseable {
     }
 
     public WatchCache(String prefix, EtcdStorage storage, ObjectMapper mapper) {
+        this(prefix, storage, mapper, UnaryOperator.identity());
+    }
+
+    /**
+     * A cache whose objects pass through {@code fromStorage} when read from etcd: the versions of a custom resource
+     * share one prefix and each serves the objects with its own apiVersion (conversion None).
+     */
+    public WatchCache(String prefix, EtcdStorage storage, ObjectMapper mapper, UnaryOperator<ObjectNode> fromStorage) {
         this.prefix = prefix;
         this.storage = storage;
         this.mapper = mapper;
+        this.fromStorage = fromStorage;
+    }
+
+    /** An object just read from etcd, as this cache's resource serves it. */
+    public ObjectNode fromStorage(ObjectNode obj) {
+        return fromStorage.apply(obj);
     }
 
     public CompletableFuture<Void> start() {
@@ -301,7 +317,7 @@ public final class WatchCache implements AutoCloseable {
             ObjectNode obj = (ObjectNode) mapper.readTree(value);
             ObjectNode meta = obj.with("metadata");
             meta.put("resourceVersion", Long.toString(rev));
-            return obj;
+            return fromStorage.apply(obj);
         } catch (IOException e) {
             throw new IllegalStateException("corrupt object in etcd under " + prefix + ": " + e.getMessage(), e);
         }

@@ -34,7 +34,7 @@ public final class Errs {
         return list.size();
     }
 
-    void add(FieldError e) {
+    public void add(FieldError e) {
         list.add(e);
     }
 
