@@ -378,4 +378,96 @@ class CustomResourceDefinitionIntegrationTest {
         assertEquals(0, cluster.apiServer().resources().all().stream()
                 .filter(t -> t.plural().equals("gizmos")).count());
     }
+
+    @Test
+    void definitionsShapedLikeWellKnownProjectsInstallAndServe() throws Exception {
+        install("crds/certificates.yaml");
+        install("crds/servicemonitors.yaml");
+        ResourceDefinitionContext certs = new ResourceDefinitionContext.Builder().withGroup("cert-manager.io")
+                .withVersion("v1").withPlural("certificates").withKind("Certificate").withNamespaced(true).build();
+        client.genericKubernetesResources(certs).inNamespace("default").resource(widget("""
+                apiVersion: cert-manager.io/v1
+                kind: Certificate
+                metadata: {name: web}
+                spec:
+                  secretName: web-tls
+                  dnsNames: [web.example.com]
+                  issuerRef: {name: ca, kind: ClusterIssuer}
+                  privateKey: {algorithm: ECDSA, size: 256, rotationPolicy: Always}
+                  usages: [server auth, digital signature]
+                  keystores: {pkcs12: {create: true, profile: Modern2023, passwordSecretRef: {name: p, key: k}}}
+                """)).create();
+        HttpResponse<String> old = http("GET", "/apis/cert-manager.io/v1beta1/namespaces/default/certificates/web",
+                "application/json", null, null);
+        assertEquals("cert-manager.io/v1beta1", json(old).path("apiVersion").asText(), old.body());
+        assertEquals("ca", json(old).at("/spec/issuerRef/name").asText());
+        KubernetesClientException badCert = assertThrows(KubernetesClientException.class, () ->
+                client.genericKubernetesResources(certs).inNamespace("default").resource(widget("""
+                        apiVersion: cert-manager.io/v1
+                        kind: Certificate
+                        metadata: {name: bad}
+                        spec:
+                          secretName: s
+                          issuerRef: {kind: Issuer}
+                          privateKey: {algorithm: DSA}
+                          keystores: {jks: {passwordSecretRef: {name: p}}}
+                        """)).create());
+        assertEquals(List.of("spec.issuerRef.name: Required value",
+                        "spec.keystores.jks.create: Required value",
+                        "spec.privateKey.algorithm: Unsupported value: \"DSA\": supported values: \"RSA\", \"ECDSA\", "
+                                + "\"Ed25519\""),
+                badCert.getStatus().getDetails().getCauses().stream().map(c -> c.getField() + ": " + c.getMessage())
+                        .sorted().toList());
+
+        ResourceDefinitionContext monitors = new ResourceDefinitionContext.Builder()
+                .withGroup("monitoring.coreos.com").withVersion("v1").withPlural("servicemonitors")
+                .withKind("ServiceMonitor").withNamespaced(true).build();
+        GenericKubernetesResource sm = client.genericKubernetesResources(monitors).inNamespace("default")
+                .resource(widget("""
+                        apiVersion: monitoring.coreos.com/v1
+                        kind: ServiceMonitor
+                        metadata: {name: api}
+                        spec:
+                          selector: {matchLabels: {app: api}}
+                          endpoints:
+                          - port: metrics
+                            targetPort: 9090
+                            interval: 30s
+                            tlsConfig: {ca: {secret: {key: ca.crt, name: ca}}, serverName: api}
+                            metricRelabelings:
+                            - sourceLabels: [__name__]
+                              regex: go_.*
+                              targetLabel: dropped
+                        """)).create();
+        Map<?, ?> endpoint = (Map<?, ?>) ((List<?>) ((Map<?, ?>) sm.getAdditionalProperties().get("spec"))
+                .get("endpoints")).get(0);
+        assertEquals("replace", ((Map<?, ?>) ((List<?>) endpoint.get("metricRelabelings")).get(0)).get("action"),
+                "defaulted several levels down");
+        KubernetesClientException badMonitor = assertThrows(KubernetesClientException.class, () ->
+                client.genericKubernetesResources(monitors).inNamespace("default").resource(widget("""
+                        apiVersion: monitoring.coreos.com/v1
+                        kind: ServiceMonitor
+                        metadata: {name: bad}
+                        spec:
+                          selector: {}
+                          endpoints:
+                          - interval: 30 seconds
+                            targetPort: true
+                            relabelings: [{sourceLabels: [1abc], action: explode}]
+                        """)).create());
+        assertEquals(List.of(
+                "spec.endpoints[0].interval: Invalid value: \"30 seconds\": spec.endpoints[0].interval in body should "
+                        + "match '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$'",
+                "spec.endpoints[0].relabelings[0].action: Unsupported value: \"explode\": supported values: "
+                        + "\"replace\", \"Replace\", \"keep\", \"Keep\", \"drop\", \"Drop\", \"hashmod\", \"HashMod\", "
+                        + "\"labelmap\", \"LabelMap\", \"labeldrop\", \"LabelDrop\", \"labelkeep\", \"LabelKeep\", "
+                        + "\"lowercase\", \"Lowercase\", \"uppercase\", \"Uppercase\", \"keepequal\", \"KeepEqual\", "
+                        + "\"dropequal\", \"DropEqual\"",
+                "spec.endpoints[0].relabelings[0].sourceLabels[0]: Invalid value: \"1abc\": "
+                        + "spec.endpoints[0].relabelings[0].sourceLabels[0] in body should match '^[a-zA-Z_][a-zA-Z0-9_]*$'",
+                "spec.endpoints[0].targetPort: Invalid value: \"boolean\": spec.endpoints[0].targetPort in body must "
+                        + "be of type integer,string: \"boolean\""),
+                badMonitor.getStatus().getDetails().getCauses().stream().map(c -> c.getField() + ": " + c.getMessage())
+                        .filter(m -> !m.startsWith(": ") && !m.contains("anyOf")).sorted().toList());
+    }
 }
