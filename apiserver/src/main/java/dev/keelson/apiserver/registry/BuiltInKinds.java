@@ -22,8 +22,13 @@ final class BuiltInKinds {
                 new SecretStrategy(),
                 new EventStrategy(),
                 new ServiceAccountStrategy(),
+                new ReplicationControllerStrategy(),
+                new PodTemplateStrategy(),
+                new LimitRangeStrategy(),
+                new ResourceQuotaStrategy(),
                 new DeploymentStrategy(),
                 new ReplicaSetStrategy(),
+                new ControllerRevisionStrategy(),
                 new EndpointSliceStrategy(),
                 new LeaseStrategy(),
                 new EventsV1Strategy());

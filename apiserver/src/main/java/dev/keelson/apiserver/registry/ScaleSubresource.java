@@ -2,9 +2,7 @@ package dev.keelson.apiserver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keelson.apiserver.selection.LabelSelector;
-import java.util.ArrayList;
-import java.util.List;
+import dev.keelson.apiserver.printers.Format;
 
 /**
  * Where a kind keeps what its {@code scale} subresource (autoscaling/v1 Scale) shows, as CustomResourceDefinition's
@@ -44,7 +42,7 @@ public record ScaleSubresource(String specReplicasPath, String statusReplicasPat
         parent.put(parts[parts.length - 1], replicas);
     }
 
-    /** The selector in its string syntax, as Scale.status.selector carries it ("" when there is none). */
+    /** The selector in its string syntax, requirements sorted by key as Kubernetes prints them ("" for none). */
     public String selector(JsonNode obj) {
         if (labelSelectorPath == null || labelSelectorPath.isEmpty()) {
             return "";
@@ -52,39 +50,9 @@ public record ScaleSubresource(String specReplicasPath, String statusReplicasPat
         JsonNode sel = at(obj, labelSelectorPath);
         return switch (selectorForm) {
             case STRING -> sel.asText("");
-            case LABEL_MAP -> labelMap(sel);
-            case LABEL_SELECTOR -> labelSelector(sel);
+            case LABEL_MAP -> sel.isObject() && !sel.isEmpty() ? Format.labels(sel) : "";
+            case LABEL_SELECTOR -> sel.isObject() ? Format.selector(sel) : "";
         };
-    }
-
-    private static String labelMap(JsonNode sel) {
-        List<String> parts = new ArrayList<>();
-        sel.fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
-        return checked(String.join(",", parts));
-    }
-
-    private static String labelSelector(JsonNode sel) {
-        List<String> parts = new ArrayList<>();
-        sel.path("matchLabels").fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
-        for (JsonNode r : sel.path("matchExpressions")) {
-            List<String> vals = new ArrayList<>();
-            r.path("values").forEach(v -> vals.add(v.asText()));
-            String key = r.path("key").asText();
-            switch (r.path("operator").asText()) {
-                case "In" -> parts.add(key + " in (" + String.join(",", vals) + ")");
-                case "NotIn" -> parts.add(key + " notin (" + String.join(",", vals) + ")");
-                case "Exists" -> parts.add(key);
-                case "DoesNotExist" -> parts.add("!" + key);
-                default -> { }
-            }
-        }
-        return checked(String.join(",", parts));
-    }
-
-    /** A selector that does not parse back is a stored object validation should have refused: fail loudly. */
-    private static String checked(String selector) {
-        LabelSelector.parse(selector);
-        return selector;
     }
 
     private static JsonNode at(JsonNode obj, String path) {

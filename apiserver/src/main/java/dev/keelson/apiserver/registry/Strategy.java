@@ -41,6 +41,11 @@ public abstract class Strategy {
         return true;
     }
 
+    /** The top-level field whose changes bump the generation (PodTemplates keep theirs in "template"). */
+    protected String generationSource() {
+        return "spec";
+    }
+
     /** The columns of {@code kubectl get} for this kind (Kubernetes' printers.go). */
     public TablePrinter printer() {
         return TablePrinters.DEFAULT;
@@ -54,7 +59,7 @@ public abstract class Strategy {
         }
         if (!tracksGeneration()) {
             Json.meta(obj).remove("generation");
-        } else if (obj.has("spec")) {
+        } else if (obj.has(generationSource())) {
             Json.meta(obj).put("generation", 1);
         }
     }
@@ -77,16 +82,16 @@ public abstract class Strategy {
             }
         }
         if (tracksGeneration()) {
-            bumpGenerationIfSpecChanged(newObj, oldObj);
+            bumpGenerationIfChanged(newObj, oldObj, generationSource());
         } else {
             Json.meta(newObj).remove("generation");
         }
     }
 
-    private static void bumpGenerationIfSpecChanged(ObjectNode newObj, ObjectNode oldObj) {
+    private static void bumpGenerationIfChanged(ObjectNode newObj, ObjectNode oldObj, String source) {
         long gen = oldObj.path("metadata").path("generation").asLong(0);
-        JsonNode oldSpec = oldObj.get("spec");
-        JsonNode newSpec = newObj.get("spec");
+        JsonNode oldSpec = oldObj.get(source);
+        JsonNode newSpec = newObj.get(source);
         boolean changed = oldSpec == null ? newSpec != null : !oldSpec.equals(newSpec);
         if (changed) {
             gen++;

@@ -183,6 +183,60 @@ public final class Defaults {
         templateSpec(spec);
     }
 
+    /** SetDefaults_ReplicationController: selector and labels from the template's labels, one replica. */
+    public static void replicationController(ObjectNode obj) {
+        ObjectNode spec = ObjectNodes.ensure(obj, "spec");
+        ObjectNode templateMeta = ObjectNodes.child(ObjectNodes.child(spec, "template"), "metadata");
+        ObjectNode labels = ObjectNodes.child(templateMeta, "labels");
+        if (labels != null) {
+            if (ObjectNodes.child(spec, "selector") == null || spec.get("selector").isEmpty()) {
+                spec.set("selector", labels.deepCopy());
+            }
+            ObjectNode meta = ObjectNodes.ensure(obj, "metadata");
+            if (ObjectNodes.child(meta, "labels") == null || meta.get("labels").isEmpty()) {
+                meta.set("labels", labels.deepCopy());
+            }
+        }
+        putIfAbsent(spec, "replicas", 1);
+        if (ObjectNodes.child(spec, "template") != null) {
+            podSpec(ObjectNodes.ensure((ObjectNode) spec.get("template"), "spec"));
+        }
+    }
+
+    /** A PodTemplate's pod spec gets what every pod spec gets. */
+    public static void podTemplate(ObjectNode obj) {
+        podSpec(ObjectNodes.ensure(ObjectNodes.ensure(obj, "template"), "spec"));
+    }
+
+    /**
+     * SetDefaults_LimitRangeItem: a Container limit's default is its max, its default request its default (or its
+     * min), resource by resource.
+     */
+    public static void limitRange(ObjectNode obj) {
+        for (ObjectNode item : objects(ObjectNodes.child(obj, "spec"), "limits")) {
+            if (!"Container".equals(ObjectNodes.text(item, "type"))) {
+                continue;
+            }
+            fillFrom(item, "default", "max");
+            fillFrom(item, "defaultRequest", "default");
+            fillFrom(item, "defaultRequest", "min");
+        }
+    }
+
+    /** Copies each resource of {@code from} that {@code into} lacks; creates {@code into} only when something is copied. */
+    private static void fillFrom(ObjectNode item, String into, String from) {
+        ObjectNode source = ObjectNodes.child(item, from);
+        if (source == null) {
+            return;
+        }
+        source.fields().forEachRemaining(en -> {
+            ObjectNode target = ObjectNodes.ensure(item, into);
+            if (!target.has(en.getKey())) {
+                target.set(en.getKey(), en.getValue().deepCopy());
+            }
+        });
+    }
+
     private static void templateSpec(ObjectNode spec) {
         ObjectNode template = ObjectNodes.ensure(spec, "template");
         podSpec(ObjectNodes.ensure(template, "spec"));

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 
-/** apps/v1 Deployments and ReplicaSets, and the autoscaling/v1 Scale subresource, as apps/validation checks them. */
+/**
+ * Workloads as Kubernetes validates them: apps/v1 Deployments, ReplicaSets and ControllerRevisions (apps/validation),
+ * core/v1 ReplicationControllers and PodTemplates (core/validation), and the autoscaling/v1 Scale subresource.
+ */
 public final class WorkloadValidation {
 
     private WorkloadValidation() {
@@ -86,12 +89,25 @@ public final class WorkloadValidation {
         if (template == null) {
             template = ObjectNodes.EMPTY;
         }
-        Map<String, String> labels = MetaValidation.toMap(ObjectNodes.child(template, "metadata") == null ? null
-                : template.get("metadata").get("labels"));
+        Map<String, String> labels = templateLabels(template);
         if (!MetaValidation.selectorEmpty(selector) && !MetaValidation.selectorMatches(selector, labels)) {
-            Object shown = labels.isEmpty() ? new GoValues.Literal("map[string]string(nil)") : labels;
-            e.invalid(tp.child("metadata").child("labels"), shown, "`selector` does not match template `labels`");
+            selectorMismatch(e, labels, tp);
         }
+        controllerTemplate(e, template, tp, "ReplicaSet");
+    }
+
+    private static Map<String, String> templateLabels(ObjectNode template) {
+        return MetaValidation.toMap(ObjectNodes.child(template, "metadata") == null ? null
+                : template.get("metadata").get("labels"));
+    }
+
+    private static void selectorMismatch(Errs e, Map<String, String> labels, FieldPath tp) {
+        Object shown = labels.isEmpty() ? new GoValues.Literal("map[string]string(nil)") : labels;
+        e.invalid(tp.child("metadata").child("labels"), shown, "`selector` does not match template `labels`");
+    }
+
+    /** The pod template of a controller that keeps pods running: restartPolicy Always, no activeDeadlineSeconds. */
+    private static void controllerTemplate(Errs e, ObjectNode template, FieldPath tp, String kind) {
         PodValidation.podTemplate(e, template, tp);
         ObjectNode podSpec = ObjectNodes.child(template, "spec");
         String restart = ObjectNodes.text(podSpec, "restartPolicy");
@@ -99,8 +115,110 @@ public final class WorkloadValidation {
             e.notSupported(tp.child("spec").child("restartPolicy"), restart, List.of("Always"));
         }
         if (ObjectNodes.has(podSpec, "activeDeadlineSeconds")) {
-            e.forbidden(tp.child("spec").child("activeDeadlineSeconds"), "activeDeadlineSeconds in ReplicaSet is not Supported");
+            e.forbidden(tp.child("spec").child("activeDeadlineSeconds"), "activeDeadlineSeconds in " + kind
+                    + " is not Supported");
         }
+    }
+
+    /** core/v1 ReplicationController (ValidateReplicationController): a label-map selector its template matches. */
+    public static void replicationController(Errs e, ObjectNode obj, boolean namespaced) {
+        MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
+        FieldPath p = FieldPath.of("spec");
+        ObjectNode spec = e.object(obj, "spec", p);
+        if (spec == null) {
+            spec = ObjectNodes.EMPTY;
+        }
+        e.nonNegative(e.integer(spec, "minReadySeconds", p.child("minReadySeconds")), p.child("minReadySeconds"));
+        Map<String, String> found = e.stringMap(spec, "selector", p.child("selector"));
+        Map<String, String> selector = found == null ? Map.of() : found;
+        if (selector.isEmpty()) {
+            e.required(p.child("selector"), "");
+        }
+        e.nonNegative(e.integer(spec, "replicas", p.child("replicas")), p.child("replicas"));
+        FieldPath tp = p.child("template");
+        ObjectNode template = e.object(spec, "template", tp);
+        if (template == null) {
+            e.required(tp, "");
+        } else {
+            Map<String, String> labels = templateLabels(template);
+            boolean matches = selector.entrySet().stream().allMatch(en -> en.getValue().equals(labels.get(en.getKey())));
+            if (!selector.isEmpty() && !matches) {
+                selectorMismatch(e, labels, tp);
+            }
+            controllerTemplate(e, template, tp, "ReplicationController");
+        }
+        replicaCounts(e, ObjectNodes.child(obj, "status"), FieldPath.of("status"));
+    }
+
+    /** ValidateReplicationControllerStatus: counts are non-negative and none exceeds the replicas it is part of. */
+    private static void replicaCounts(Errs e, ObjectNode status, FieldPath p) {
+        if (status == null) {
+            return;
+        }
+        Long replicas = e.integer(status, "replicas", p.child("replicas"));
+        e.nonNegative(replicas, p.child("replicas"));
+        Long labeled = e.integer(status, "fullyLabeledReplicas", p.child("fullyLabeledReplicas"));
+        e.nonNegative(labeled, p.child("fullyLabeledReplicas"));
+        Long ready = e.integer(status, "readyReplicas", p.child("readyReplicas"));
+        e.nonNegative(ready, p.child("readyReplicas"));
+        Long available = e.integer(status, "availableReplicas", p.child("availableReplicas"));
+        e.nonNegative(available, p.child("availableReplicas"));
+        e.nonNegative(e.integer(status, "observedGeneration", p.child("observedGeneration")),
+                p.child("observedGeneration"));
+        long total = replicas == null ? 0 : replicas;
+        if (labeled != null && labeled > total) {
+            e.invalid(p.child("fullyLabeledReplicas"), labeled, "cannot be greater than status.replicas");
+        }
+        if (ready != null && ready > total) {
+            e.invalid(p.child("readyReplicas"), ready, "cannot be greater than status.replicas");
+        }
+        if (available != null && available > total) {
+            e.invalid(p.child("availableReplicas"), available, "cannot be greater than status.replicas");
+        }
+        if (available != null && available > (ready == null ? 0 : ready)) {
+            e.invalid(p.child("availableReplicas"), available, "cannot be greater than readyReplicas");
+        }
+    }
+
+    /** core/v1 PodTemplate (ValidatePodTemplate): its metadata and the pod template under {@code template}. */
+    public static void podTemplate(Errs e, ObjectNode obj, boolean namespaced) {
+        MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
+        FieldPath tp = FieldPath.of("template");
+        ObjectNode template = e.object(obj, "template", tp);
+        PodValidation.podTemplate(e, template == null ? ObjectNodes.EMPTY : template, tp);
+    }
+
+    /** apps/v1 ControllerRevision (ValidateControllerRevisionCreate): data is mandatory, revision non-negative. */
+    public static void controllerRevision(Errs e, ObjectNode obj, boolean namespaced) {
+        MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
+        JsonNode data = obj.get("data");
+        if (data == null || data.isNull()) {
+            e.required(FieldPath.of("data"), "data is mandatory");
+        }
+        e.nonNegative(e.integer(obj, "revision", FieldPath.of("revision")), FieldPath.of("revision"));
+    }
+
+    /** ValidateControllerRevisionUpdate: a revision's data never changes. */
+    public static void controllerRevisionUpdate(Errs e, ObjectNode obj, ObjectNode old, boolean namespaced) {
+        MetaValidation.objectMetaUpdate(e, obj, old);
+        controllerRevision(e, obj, namespaced);
+        if (!Semantic.equal(obj.get("data"), old.get("data"))) {
+            e.invalid(FieldPath.of("data"), new GoValues.Literal("runtime.RawExtension{Raw:" + rawBytes(obj.get("data"))
+                    + ", Object:runtime.Object(nil)}"), "field is immutable");
+        }
+    }
+
+    /** Go's {@code %#v} of the []byte a RawExtension holds: its JSON as a byte list. */
+    private static String rawBytes(JsonNode data) {
+        if (data == null || data.isNull()) {
+            return "[]uint8(nil)";
+        }
+        byte[] bytes = data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder("[]uint8{");
+        for (int i = 0; i < bytes.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format("0x%x", bytes[i] & 0xff));
+        }
+        return b.append('}').toString();
     }
 
     private static void strategy(Errs e, ObjectNode strategy, FieldPath p) {

@@ -112,6 +112,52 @@ class TablePrintersTest {
     }
 
     @Test
+    void replicationControllerPodTemplateAndControllerRevisionColumns() throws Exception {
+        ObjectNode rc = obj("""
+                {'metadata':{'name':'web','creationTimestamp':'2025-01-08T12:00:00Z'},
+                 'spec':{'replicas':3,'selector':{'tier':'fe','app':'web'},
+                   'template':{'spec':{'containers':[{'name':'nginx','image':'nginx:1.27'}]}}},
+                 'status':{'replicas':3,'readyReplicas':1}}
+                """);
+        TablePrinter p = printer("", "replicationcontrollers");
+        assertEquals(List.of("Name", "Desired", "Current", "Ready", "Age"), headers(p, 0));
+        assertEquals(List.of("web", 3, 3, 1, "2d", "nginx", "nginx:1.27", "app=web,tier=fe"), p.cells(rc, NOW));
+        ObjectNode template = obj("""
+                {'metadata':{'name':'t'},'template':{'metadata':{'labels':{'b':'2','a':'1'}},
+                 'spec':{'containers':[{'name':'a','image':'x'},{'name':'b','image':'y'}]}}}
+                """);
+        TablePrinter pt = printer("", "podtemplates");
+        assertEquals(List.of("Name", "Containers", "Images", "Pod Labels"), headers(pt, 1));
+        assertEquals(List.of("t", "a,b", "x,y", "a=1,b=2"), pt.cells(template, NOW));
+        ObjectNode revision = obj("""
+                {'metadata':{'name':'ds-1','creationTimestamp':'2025-01-10T11:00:00Z','ownerReferences':[
+                  {'apiVersion':'apps/v1','kind':'DaemonSet','name':'fluentd','uid':'u','controller':true}]},
+                 'revision':4,'data':{}}
+                """);
+        TablePrinter cr = printer("apps", "controllerrevisions");
+        assertEquals(List.of("Name", "Controller", "Revision", "Age"), headers(cr, 1));
+        assertEquals(List.of("ds-1", "daemonset.apps/fluentd", 4L, "60m"), cr.cells(revision, NOW));
+        assertEquals("<none>", cr.cells(obj("{'metadata':{'name':'x'},'revision':1}"), NOW).get(1));
+    }
+
+    @Test
+    void limitRangeShowsItsCreationTimeAndQuotaItsUsage() throws Exception {
+        ObjectNode lr = obj("{'metadata':{'name':'l','creationTimestamp':'2025-01-08T12:00:00Z'}}");
+        TablePrinter p = printer("", "limitranges");
+        assertEquals(List.of("Name", "Created At"), headers(p, 1));
+        assertEquals(List.of("l", "2025-01-08T12:00:00Z"), p.cells(lr, NOW));
+        ObjectNode quota = obj("""
+                {'metadata':{'name':'q','creationTimestamp':'2025-01-10T11:59:00Z'},
+                 'status':{'hard':{'pods':'10','requests.cpu':'1000m','limits.memory':'2Gi','limits.cpu':'2'},
+                   'used':{'pods':'3','requests.cpu':'250m','limits.cpu':'500m'}}}
+                """);
+        TablePrinter q = printer("", "resourcequotas");
+        assertEquals(List.of("Name", "Age", "Request", "Limit"), headers(q, 1));
+        assertEquals(List.of("q", "60s", "pods: 3/10, requests.cpu: 250m/1", "limits.cpu: 500m/2, limits.memory: 0/2Gi"),
+                q.cells(quota, NOW));
+    }
+
+    @Test
     void deploymentAndReplicaSetColumns() throws Exception {
         ObjectNode d = obj("""
                 {'metadata':{'name':'web','creationTimestamp':'2025-01-08T12:00:00Z'},

@@ -19,12 +19,12 @@ class ScaleSubresourceTest {
                 + "{'key':'canary','operator':'DoesNotExist'}]}},'status':{'replicas':2}}");
         assertEquals(3, ScaleSubresource.WORKLOAD.specReplicas(d));
         assertEquals(2, ScaleSubresource.WORKLOAD.statusReplicas(d));
-        assertEquals("app=web,tier in (a,b),!canary", ScaleSubresource.WORKLOAD.selector(d));
+        assertEquals("app=web,!canary,tier in (a,b)", ScaleSubresource.WORKLOAD.selector(d));
     }
 
     @Test
     void replicationControllerSelectorIsALabelMap() throws Exception {
-        ObjectNode rc = obj("{'spec':{'replicas':1,'selector':{'app':'web','tier':'front'}}}");
+        ObjectNode rc = obj("{'spec':{'replicas':1,'selector':{'tier':'front','app':'web'}}}");
         assertEquals("app=web,tier=front", ScaleSubresource.REPLICATION_CONTROLLER.selector(rc));
         assertEquals(0, ScaleSubresource.REPLICATION_CONTROLLER.statusReplicas(rc));
     }
