@@ -1,7 +1,5 @@
 package dev.keelson.kubelet;
 
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Event;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.kubelet.images.ImagePuller;
@@ -13,8 +11,8 @@ import dev.keelson.kubelet.pod.PodSyncer;
 import dev.keelson.kubelet.pod.PodWorkers;
 import dev.keelson.kubelet.probe.ProbeManager;
 import dev.keelson.kubelet.probe.Prober;
-import dev.keelson.kubelet.runtime.ContainerLabels;
-import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.runtime.ContainerRuntime;
+import dev.keelson.kubelet.runtime.docker.DockerRuntime;
 import dev.keelson.kubelet.server.KubeletServer;
 import dev.keelson.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Node;
@@ -55,7 +53,7 @@ public final class Kubelet implements AutoCloseable {
     private final KubernetesClient client;
     private final KubeletOptions options;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final DockerRuntime docker;
+    private final ContainerRuntime runtime;
     private final PodNetwork network;
     /** The last pod network conflict reported as an Event (read and written by the timer thread only). */
     private String networkProblem;
@@ -78,15 +76,15 @@ public final class Kubelet implements AutoCloseable {
     private volatile Node node;
     private SharedIndexInformer<Pod> informer;
     private KubeletServer server;
-    private java.io.Closeable dockerEvents;
+    private java.io.Closeable containerExits;
     private volatile boolean closed;
 
     public Kubelet(KubernetesClient client, KubeletOptions options) {
         this.client = client;
         this.options = options;
         this.nodeIp = options.nodeIp() != null ? options.nodeIp() : defaultNodeIp();
-        this.docker = new DockerRuntime(options.dockerEndpoint(), options.nodeName(), metrics);
-        this.network = new PodNetwork(docker, options.nodeName());
+        this.runtime = new DockerRuntime(options.dockerEndpoint(), options.nodeName(), metrics);
+        this.network = new PodNetwork(runtime, options.nodeName());
         this.events = EventRecorder.builder("kubelet").host(options.nodeName()).instance(options.nodeName())
                 .aggregateRepeats().flushOnClose(Duration.ofSeconds(5)).build(client);
         AtomicInteger n = new AtomicInteger();
@@ -101,10 +99,10 @@ public final class Kubelet implements AutoCloseable {
         VolumeManager volumes = new VolumeManager(options.rootDir(),
                 (ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
                 (ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
-        Prober prober = new Prober(docker);
+        Prober prober = new Prober(runtime);
         this.probes = new ProbeManager(prober, events, this::enqueue);
-        ImagePuller images = new ImagePuller(docker, client, events);
-        this.syncer = new PodSyncer(client, options, docker, network, images, volumes, probes, events, prober, () -> nodeIp,
+        ImagePuller images = new ImagePuller(runtime, client, events);
+        this.syncer = new PodSyncer(client, options, runtime, network, images, volumes, probes, events, prober, () -> nodeIp,
                 sidePool, metrics, startTraces);
         this.workers = new PodWorkers(syncer, podsByUid::get, pool, timers);
         String hostname;
@@ -162,16 +160,16 @@ public final class Kubelet implements AutoCloseable {
             throw new IllegalStateException("cannot create kubelet root dir " + root + ": " + e.getMessage(), e);
         }
         checkRuntime();
-        server = new KubeletServer(VertxHolder.get(), docker, this::podByName, metrics, () -> runtimeUp);
+        server = new KubeletServer(VertxHolder.get(), runtime, this::podByName, metrics, () -> runtimeUp);
         server.start(options.bindAddress(), options.port(), options.tlsCertFile(), options.tlsKeyFile(), options.clientCaFile());
         node = nodeStatus.register(health());
         lease.renew(node);
         timers.scheduleWithFixedDelay(this::heartbeat, 10, 10, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(this::watchPodCidr, 0, 500, TimeUnit.MILLISECONDS);
-        subscribeDockerEvents();
+        followContainerExits();
         if (runtimeUp) {
             try {
-                syncer.containersAtStart(docker.containersByPod().keySet());
+                syncer.containersAtStart(runtime.containersByPod().keySet());
             } catch (RuntimeException e) {
                 log.warn("cannot list this node's containers (every pod sync lists them): {}", e.getMessage());
             }
@@ -231,7 +229,7 @@ public final class Kubelet implements AutoCloseable {
 
     private void checkRuntime() {
         try {
-            runtimeVersion = docker.version();
+            runtimeVersion = runtime.version();
             if (!runtimeUp) {
                 log.info("Docker Engine {} answers at {}", runtimeVersion, options.dockerEndpoint());
             }
@@ -239,10 +237,10 @@ public final class Kubelet implements AutoCloseable {
             runtimeError = null;
         } catch (RuntimeException e) {
             if (runtimeUp || runtimeError == null || runtimeError.equals("not checked yet")) {
-                log.warn("Docker Engine at {} does not answer: {}", options.dockerEndpoint(), DockerRuntime.rootMessage(e));
+                log.warn("Docker Engine at {} does not answer: {}", options.dockerEndpoint(), ContainerRuntime.rootMessage(e));
             }
             runtimeUp = false;
-            runtimeError = DockerRuntime.rootMessage(e);
+            runtimeError = ContainerRuntime.rootMessage(e);
         }
     }
 
@@ -256,7 +254,7 @@ public final class Kubelet implements AutoCloseable {
             node = nodeStatus.report(health());
             lease.renew(node);
             if (!wasUp && runtimeUp) {
-                subscribeDockerEvents();
+                followContainerExits();
                 podsByUid.keySet().forEach(this::enqueue);
             }
         } catch (RuntimeException e) {
@@ -294,33 +292,18 @@ public final class Kubelet implements AutoCloseable {
     }
 
     /** Container exits (and OOMs) wake the pod's worker at once instead of at the next periodic sync. */
-    private void subscribeDockerEvents() {
-        if (dockerEvents != null) {
+    private void followContainerExits() {
+        if (containerExits != null) {
             try {
-                dockerEvents.close();
+                containerExits.close();
             } catch (java.io.IOException ignored) {
                 // replaced below
             }
         }
         try {
-            dockerEvents = docker.client().eventsCmd()
-                    .withLabelFilter(Map.of(ContainerLabels.NODE, options.nodeName()))
-                    .withEventFilter("die", "oom")
-                    .exec(new ResultCallback.Adapter<Event>() {
-                        @Override
-                        public void onNext(Event event) {
-                            if (event.getId() != null) {
-                                docker.forget(event.getId());
-                            }
-                            Map<String, String> attrs = event.getActor() == null ? null : event.getActor().getAttributes();
-                            String uid = attrs == null ? null : attrs.get(ContainerLabels.POD_UID);
-                            if (uid != null) {
-                                enqueue(uid);
-                            }
-                        }
-                    });
+            containerExits = runtime.watchContainerExits(this::enqueue);
         } catch (RuntimeException e) {
-            log.warn("cannot follow Docker events (pods resync every 10 s instead): {}", e.getMessage());
+            log.warn("cannot follow container exits (pods resync every 10 s instead): {}", e.getMessage());
         }
     }
 
@@ -331,7 +314,7 @@ public final class Kubelet implements AutoCloseable {
         }
         try {
             Set<String> known = Collections.unmodifiableSet(podsByUid.keySet());
-            for (String uid : docker.containersByPod().keySet()) {
+            for (String uid : runtime.containersByPod().keySet()) {
                 if (!known.contains(uid)) {
                     enqueue(uid);
                 }
@@ -371,9 +354,9 @@ public final class Kubelet implements AutoCloseable {
         }
         workers.close();
         timers.shutdownNow();
-        if (dockerEvents != null) {
+        if (containerExits != null) {
             try {
-                dockerEvents.close();
+                containerExits.close();
             } catch (java.io.IOException ignored) {
                 // shutting down
             }
@@ -390,7 +373,7 @@ public final class Kubelet implements AutoCloseable {
         }
         sidePool.shutdownNow();
         events.close();
-        docker.close();
+        runtime.close();
         log.info("kubelet for node {} stopped", options.nodeName());
     }
 }

@@ -2,13 +2,11 @@ package dev.keelson.kubelet.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.command.PullImageResultCallback;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AuthConfig;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.kubelet.pod.Backoff;
-import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.runtime.ContainerRuntime;
+import dev.keelson.kubelet.runtime.ContainerRuntime.RegistryAuth;
+import dev.keelson.kubelet.runtime.RuntimeUnavailableException;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -25,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Makes a container's image present according to its pull policy, with per-image back-off after failures and the
@@ -49,7 +46,7 @@ public final class ImagePuller {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final DockerRuntime docker;
+    private final ContainerRuntime runtime;
     private final KubernetesClient client;
     private final EventRecorder events;
     private final Backoff backoff = Backoff.imagePull();
@@ -58,22 +55,21 @@ public final class ImagePuller {
     private final Map<String, Present> presentSince = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<String>> lookups = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ImagePuller(DockerRuntime docker, KubernetesClient client, EventRecorder events) {
-        this.docker = docker;
+    public ImagePuller(ContainerRuntime runtime, KubernetesClient client, EventRecorder events) {
+        this.runtime = runtime;
         this.client = client;
         this.events = events;
     }
 
     /** The id of an image Docker has locally, or null. */
     public String localImageId(String image) {
-        try {
-            InspectImageResponse r = docker.call("inspect_image", () -> docker.client().inspectImageCmd(image).exec());
-            presentSince.put(image, new Present(r.getId(), Instant.now()));
-            return r.getId();
-        } catch (NotFoundException e) {
+        String id = runtime.imageId(image);
+        if (id == null) {
             presentSince.remove(image);
-            return null;
+        } else {
+            presentSince.put(image, new Present(id, Instant.now()));
         }
+        return id;
     }
 
     /**
@@ -186,10 +182,10 @@ public final class ImagePuller {
         events.normal(pod, fieldPath, "Pulling", "Pulling image \"" + image + "\"");
         long started = System.nanoTime();
         try {
-            pull(ref, credentialsFor(pod, ref));
+            runtime.pullImage(ref, credentialsFor(pod, ref));
         } catch (RuntimeException e) {
-            String err = DockerRuntime.rootMessage(e);
-            if (e instanceof dev.keelson.kubelet.runtime.DockerUnavailableException) {
+            String err = ContainerRuntime.rootMessage(e);
+            if (e instanceof RuntimeUnavailableException) {
                 throw e;
             }
             backoff.next(key, now);
@@ -212,25 +208,8 @@ public final class ImagePuller {
         return Result.ok(id);
     }
 
-    private void pull(String ref, AuthConfig auth) {
-        docker.run("pull_image", () -> {
-            var cmd = docker.client().pullImageCmd(ref);
-            if (auth != null) {
-                cmd.withAuthConfig(auth);
-            }
-            try {
-                if (!cmd.exec(new PullImageResultCallback()).awaitCompletion(10, TimeUnit.MINUTES)) {
-                    throw new IllegalStateException("pull of " + ref + " did not finish within 10 minutes");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while pulling " + ref, e);
-            }
-        });
-    }
-
     /** Credentials for the image's registry from the pod's dockerconfigjson pull secrets, or null. */
-    AuthConfig credentialsFor(Pod pod, String ref) {
+    RegistryAuth credentialsFor(Pod pod, String ref) {
         if (pod.getSpec().getImagePullSecrets() == null) {
             return null;
         }
@@ -250,7 +229,7 @@ public final class ImagePuller {
             if (encoded == null) {
                 continue;
             }
-            AuthConfig auth = authFromDockerConfig(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8),
+            RegistryAuth auth = authFromDockerConfig(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8),
                     registry);
             if (auth != null) {
                 return auth;
@@ -260,7 +239,7 @@ public final class ImagePuller {
     }
 
     /** Finds the entry for a registry in a dockerconfigjson document ({"auths": {host: {username, password|auth}}}). */
-    static AuthConfig authFromDockerConfig(String json, String registry) {
+    static RegistryAuth authFromDockerConfig(String json, String registry) {
         try {
             JsonNode root = JSON.readTree(json);
             JsonNode auths = root.has("auths") ? root.get("auths") : root;
@@ -283,7 +262,7 @@ public final class ImagePuller {
                         password = decoded.substring(colon + 1);
                     }
                 }
-                return new AuthConfig().withRegistryAddress(e.getKey()).withUsername(user).withPassword(password);
+                return new RegistryAuth(e.getKey(), user, password);
             }
             return null;
         } catch (Exception ex) {

@@ -1,10 +1,9 @@
 package dev.keelson.kubelet.network;
 
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Network;
 import dev.keelson.kubelet.runtime.ContainerLabels;
-import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.runtime.ContainerRuntime;
+import dev.keelson.kubelet.runtime.ContainerRuntime.AttachedContainer;
+import dev.keelson.kubelet.runtime.ContainerRuntime.NetworkRecord;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,20 +15,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's pod network: one Docker bridge network over the Node's spec.podCIDR, gateway at the first address.
+ * The node's pod network: one bridge network of the runtime over the Node's spec.podCIDR, gateway at the first address.
  * Sandboxes attach to it; hairpin mode on its ports lets a pod reach itself through a Service.
  */
 public final class PodNetwork {
     private static final Logger log = LoggerFactory.getLogger(PodNetwork.class);
 
-    private final DockerRuntime docker;
+    private final ContainerRuntime runtime;
     private final String networkName;
     private final String nodeName;
     private final String bridgeName;
     private volatile String cidr;
 
-    public PodNetwork(DockerRuntime docker, String nodeName) {
-        this.docker = docker;
+    public PodNetwork(ContainerRuntime runtime, String nodeName) {
+        this.runtime = runtime;
         this.nodeName = nodeName;
         this.networkName = "keelson-" + nodeName;
         this.bridgeName = bridgeNameFor(nodeName);
@@ -69,13 +68,7 @@ public final class PodNetwork {
             return;
         }
         String gateway = gatewayOf(podCidr);
-        List<Network> existing = docker.call("list_networks",
-                () -> docker.client().listNetworksCmd().withNameFilter(networkName).exec());
-        for (Network n : existing) {
-            // the name filter matches substrings
-            if (!n.getName().equals(networkName)) {
-                continue;
-            }
+        for (NetworkRecord n : runtime.networks(networkName)) {
             if (matches(n, podCidr, gateway)) {
                 cidr = podCidr;
                 log.info("pod network {} for {} adopted", networkName, podCidr);
@@ -85,46 +78,33 @@ public final class PodNetwork {
                     podCidr, gateway);
             replace(n, podCidr);
         }
-        docker.call("create_network", () -> docker.client().createNetworkCmd()
-                .withName(networkName)
-                .withDriver("bridge")
-                .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(podCidr).withGateway(gateway)))
-                .withOptions(Map.of(
-                        "com.docker.network.bridge.name", bridgeName,
-                        // Pod-to-pod traffic across nodes must keep its source address; the proxy masquerades what leaves.
-                        "com.docker.network.bridge.enable_ip_masquerade", "true"))
-                .withLabels(Map.of("dev.keelson.network", "pods"))
-                .exec());
+        runtime.createBridgeNetwork(networkName, podCidr, gateway, bridgeName, Map.of("dev.keelson.network", "pods"));
         cidr = podCidr;
         log.info("pod network {} created for {} (bridge {}, gateway {})", networkName, podCidr, bridgeName, gateway);
     }
 
-    /** True when the network's IPAM has exactly this subnet and gateway (Docker's gateway may be unset in a listing). */
-    static boolean matches(Network n, String podCidr, String gateway) {
-        if (n.getIpam() == null || n.getIpam().getConfig() == null || n.getIpam().getConfig().isEmpty()) {
+    /** True when the network's IPAM has exactly this subnet and gateway (a listing may leave the gateway unset). */
+    static boolean matches(NetworkRecord n, String podCidr, String gateway) {
+        if (n.subnets().isEmpty()) {
             return false;
         }
-        return n.getIpam().getConfig().stream().allMatch(c -> podCidr.equals(c.getSubnet())
-                && (c.getGateway() == null || c.getGateway().isEmpty() || gateway.equals(c.getGateway())));
+        return n.subnets().stream().allMatch(c -> podCidr.equals(c.subnet())
+                && (c.gateway() == null || c.gateway().isEmpty() || gateway.equals(c.gateway())));
     }
 
-    private static List<String> subnetsOf(Network n) {
-        return n.getIpam() == null || n.getIpam().getConfig() == null ? List.of()
-                : n.getIpam().getConfig().stream().map(c -> c.getSubnet() + " gw " + c.getGateway()).toList();
+    private static List<String> subnetsOf(NetworkRecord n) {
+        return n.subnets().stream().map(c -> c.subnet() + " gw " + c.gateway()).toList();
     }
 
     /** Removes this node's containers on the network, then the network; fails while others still use it. */
-    private void replace(Network n, String podCidr) {
-        List<Container> attached = docker.call("list_containers", () -> docker.client().listContainersCmd()
-                .withShowAll(true).withNetworkFilter(List.of(n.getId())).exec());
+    private void replace(NetworkRecord n, String podCidr) {
         List<String> others = new ArrayList<>();
-        for (Container c : attached) {
-            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
-            if (c.getLabels() != null && nodeName.equals(c.getLabels().get(ContainerLabels.NODE))) {
-                log.info("removing container {} ({}) of an earlier pod network of node {}", name, c.getState(), nodeName);
-                docker.remove(c.getId());
+        for (AttachedContainer c : runtime.containersOnNetwork(n.id())) {
+            if (nodeName.equals(c.labels().get(ContainerLabels.NODE))) {
+                log.info("removing container {} ({}) of an earlier pod network of node {}", c.name(), c.state(), nodeName);
+                runtime.removeContainer(c.id());
             } else {
-                others.add(name);
+                others.add(c.name());
             }
         }
         if (!others.isEmpty()) {
@@ -132,13 +112,12 @@ public final class PodNetwork {
                     + podCidr + ", and cannot be replaced: containers of others use it: " + String.join(", ", others));
         }
         try {
-            docker.run("remove_network", () -> docker.client().removeNetworkCmd(n.getId()).exec());
-        } catch (NotFoundException gone) {
-            // removed meanwhile: created below
+            // false when removed meanwhile: created below
+            runtime.removeNetwork(n.id());
         } catch (RuntimeException e) {
             throw new ConflictException("pod network " + networkName + " has subnet " + subnetsOf(n)
-                    + ", not the node's podCIDR " + podCidr + ", and Docker refused to remove it: "
-                    + DockerRuntime.rootMessage(e));
+                    + ", not the node's podCIDR " + podCidr + ", and the runtime refused to remove it: "
+                    + ContainerRuntime.rootMessage(e));
         }
     }
 
@@ -198,9 +177,7 @@ public final class PodNetwork {
     /** Removes the network (tests and node removal); fails quietly while containers still use it. */
     public void remove() {
         try {
-            docker.run("remove_network", () -> docker.client().removeNetworkCmd(networkName).exec());
-        } catch (NotFoundException ignored) {
-            // already gone
+            runtime.removeNetwork(networkName);
         } catch (RuntimeException e) {
             log.warn("cannot remove network {}: {}", networkName, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.keelson.kubelet.pod;
 
+import dev.keelson.kubelet.runtime.ContainerConfigException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;

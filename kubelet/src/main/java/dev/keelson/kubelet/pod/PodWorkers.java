@@ -1,6 +1,6 @@
 package dev.keelson.kubelet.pod;
 
-import dev.keelson.kubelet.runtime.DockerUnavailableException;
+import dev.keelson.kubelet.runtime.RuntimeUnavailableException;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.Map;
@@ -73,7 +73,7 @@ public final class PodWorkers {
                 Duration next = syncer.sync(uid, pods.apply(uid));
                 failures = 0;
                 return next;
-            } catch (DockerUnavailableException e) {
+            } catch (RuntimeUnavailableException e) {
                 log.warn("pod {}: {}", uid, e.getMessage());
                 return Duration.ofSeconds(5);
             } catch (RuntimeException e) {

@@ -1,9 +1,6 @@
 package dev.keelson.kubelet.probe;
 
-import com.github.dockerjava.api.command.ExecCreateCmdResponse;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.async.ResultCallback;
-import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.runtime.ContainerRuntime;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -16,19 +13,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /** Runs one probe attempt (httpGet, tcpSocket or exec) against a running container and says whether it passed. */
 public final class Prober {
     /** One attempt's outcome; message explains a failure the way Unhealthy events show it. */
     public record Outcome(boolean success, String message) {}
 
-    private final DockerRuntime docker;
+    private final ContainerRuntime runtime;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
-    public Prober(DockerRuntime docker) {
-        this.docker = docker;
+    public Prober(ContainerRuntime runtime) {
+        this.runtime = runtime;
     }
 
     public Outcome probe(Probe probe, Container container, String containerId, String podIp) {
@@ -69,7 +66,7 @@ public final class Prober {
                 }
             }
             if (probe.getExec() != null && probe.getExec().getCommand() != null) {
-                return exec(probe.getExec().getCommand().toArray(String[]::new), containerId, timeout);
+                return exec(probe.getExec().getCommand(), containerId, timeout);
             }
             if (probe.getGrpc() != null) {
                 return new Outcome(false, "grpc probes are not supported by this kubelet");
@@ -79,32 +76,20 @@ public final class Prober {
             Thread.currentThread().interrupt();
             return new Outcome(false, "probe interrupted");
         } catch (Exception e) {
-            return new Outcome(false, "Get probe: " + DockerRuntime.rootMessage(e));
+            return new Outcome(false, "Get probe: " + ContainerRuntime.rootMessage(e));
         }
     }
 
-    private Outcome exec(String[] command, String containerId, int timeout) throws InterruptedException {
-        ExecCreateCmdResponse created = docker.call("exec_create", () -> docker.client().execCreateCmd(containerId)
-                .withCmd(command).withAttachStdout(true).withAttachStderr(true).exec());
-        StringBuilder output = new StringBuilder();
-        ResultCallback.Adapter<Frame> done = docker.call("exec_start", () -> docker.client().execStartCmd(created.getId())
-                .exec(new ResultCallback.Adapter<Frame>() {
-                    @Override
-                    public void onNext(Frame frame) {
-                        if (output.length() < 10_000) {
-                            output.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                        }
-                    }
-                }));
-        if (!done.awaitCompletion(timeout, TimeUnit.SECONDS)) {
+    private Outcome exec(List<String> command, String containerId, int timeout) {
+        ContainerRuntime.ExecResult result = runtime.execSync(containerId, command, Duration.ofSeconds(timeout));
+        if (result.timedOut()) {
             return new Outcome(false, "command timed out after " + timeout + "s");
         }
-        Long code = docker.call("exec_inspect", () -> docker.client().inspectExecCmd(created.getId()).exec().getExitCodeLong());
-        if (code != null && code == 0) {
+        if (result.exitCode() != null && result.exitCode() == 0) {
             return new Outcome(true, null);
         }
-        return new Outcome(false, "command " + String.join(" ", command) + " exited with " + code
-                + (output.length() > 0 ? ": " + output.toString().trim() : ""));
+        return new Outcome(false, "command " + String.join(" ", command) + " exited with " + result.exitCode()
+                + (result.output().isEmpty() ? "" : ": " + result.output().trim()));
     }
 
     /** A probe port is a number or the name of one of the container's ports. */

@@ -1,13 +1,10 @@
 package dev.keelson.kubelet.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.ExecCreateCmdResponse;
-import com.github.dockerjava.api.model.Frame;
 import dev.keelson.kubelet.runtime.ContainerLabels;
 import dev.keelson.kubelet.runtime.ContainerRecord;
-import dev.keelson.kubelet.runtime.DockerRuntime;
-import dev.keelson.kubelet.runtime.HijackedExec;
+import dev.keelson.kubelet.runtime.ContainerRuntime;
+import dev.keelson.kubelet.runtime.ExecStream;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -22,6 +19,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -38,7 +36,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The kubelet's own server: container logs ({@code /containerLogs/ns/pod/container}), exec over WebSocket
  * ({@code /exec/ns/pod/container}, subprotocol v5.channel.k8s.io), /healthz and /metrics. The apiserver proxies
- * pods/log and pods/exec here. Docker calls run on worker threads; the event loop only moves bytes.
+ * pods/log and pods/exec here. Runtime calls run on worker threads; the event loop only moves bytes.
  */
 public final class KubeletServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
@@ -47,12 +45,12 @@ public final class KubeletServer implements AutoCloseable {
     public static final String V4 = "v4.channel.k8s.io";
 
     private final Vertx vertx;
-    private final DockerRuntime docker;
+    private final ContainerRuntime runtime;
     private final BiFunction<String, String, Pod> pods;
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier healthy;
     private HttpServer server;
-    /** Exec output pumps block on their Docker connection for the whole session: their own threads, not Vert.x's. */
+    /** Exec output pumps block on their runtime connection for the whole session: their own threads, not Vert.x's. */
     private final ExecutorService execStreams = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "kubelet-exec");
         t.setDaemon(true);
@@ -60,10 +58,10 @@ public final class KubeletServer implements AutoCloseable {
     });
 
     /** {@code pods} finds a pod of this node by (namespace, name), or null. */
-    public KubeletServer(Vertx vertx, DockerRuntime docker, BiFunction<String, String, Pod> pods,
+    public KubeletServer(Vertx vertx, ContainerRuntime runtime, BiFunction<String, String, Pod> pods,
                          PrometheusMeterRegistry metrics, BooleanSupplier healthy) {
         this.vertx = vertx;
-        this.docker = docker;
+        this.runtime = runtime;
         this.pods = pods;
         this.metrics = metrics;
         this.healthy = healthy;
@@ -113,7 +111,7 @@ public final class KubeletServer implements AutoCloseable {
         if (pod == null) {
             throw new NotFound("pods \"" + podName + "\" not found");
         }
-        List<ContainerRecord> attempts = docker.podContainers(pod.getMetadata().getUid()).stream()
+        List<ContainerRecord> attempts = runtime.podContainers(pod.getMetadata().getUid()).stream()
                 .filter(c -> !ContainerLabels.KIND_SANDBOX.equals(c.kind()) && c.containerName().equals(container))
                 .sorted(Comparator.comparing(ContainerRecord::createdAt).reversed()).toList();
         int index = previous ? 1 : 0;
@@ -159,47 +157,38 @@ public final class KubeletServer implements AutoCloseable {
             }
             ContainerRecord c = ar.result();
             resp.setChunked(true).putHeader("Content-Type", "text/plain");
-            var cmd = docker.client().logContainerCmd(c.id()).withStdOut(true).withStdErr(true)
-                    .withFollowStream(follow).withTimestamps(timestamps);
-            if (tail != null && tail >= 0) {
-                cmd.withTail(tail);
-            }
-            if (since != null && since > 0) {
-                cmd.withSince((int) (System.currentTimeMillis() / 1000 - since));
-            }
-            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+            var options = new ContainerRuntime.LogOptions(follow, timestamps, tail != null && tail >= 0 ? tail : null,
+                    since != null && since > 0 ? (int) (System.currentTimeMillis() / 1000 - since) : null);
+            ContainerRuntime.LogSink sink = new ContainerRuntime.LogSink() {
                 @Override
-                public void onNext(Frame frame) {
+                public void write(byte[] data) {
                     if (!resp.ended() && !resp.closed()) {
-                        resp.write(Buffer.buffer(frame.getPayload()));
+                        resp.write(Buffer.buffer(data));
                     }
                 }
 
                 @Override
-                public void onComplete() {
+                public void end() {
                     if (!resp.ended() && !resp.closed()) {
                         resp.end();
                     }
-                    super.onComplete();
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    if (!resp.ended() && !resp.closed()) {
-                        resp.end();
-                    }
-                    super.onError(t);
                 }
             };
-            resp.closeHandler(v -> {
-                try {
-                    callback.close();
-                } catch (IOException ignored) {
-                    // the client went away: nothing left to tell it
+            vertx.<Closeable>executeBlocking(() -> runtime.streamLogs(c.id(), options, sink), false).onSuccess(stream -> {
+                resp.closeHandler(v -> closeQuietly(stream));
+                if (resp.closed()) {
+                    closeQuietly(stream);
                 }
             });
-            vertx.executeBlocking(() -> cmd.exec(callback), false);
         });
+    }
+
+    private static void closeQuietly(Closeable stream) {
+        try {
+            stream.close();
+        } catch (IOException ignored) {
+            // the client went away: nothing left to tell it
+        }
     }
 
     private void handshake(ServerWebSocketHandshake hs) {
@@ -238,10 +227,7 @@ public final class KubeletServer implements AutoCloseable {
             if (!c.running()) {
                 throw new IllegalStateException("container " + container + " is not running");
             }
-            ExecCreateCmdResponse created = docker.call("exec_create", () -> docker.client().execCreateCmd(c.id())
-                    .withCmd(command.toArray(String[]::new)).withAttachStdin(stdin).withAttachStdout(stdout)
-                    .withAttachStderr(stderr && !tty).withTty(tty).exec());
-            return new ExecSession(created.getId());
+            return new ExecSession(runtime.createExec(c.id(), command, stdin, stdout, stderr && !tty, tty));
         }, false).onComplete(ar -> {
             if (ar.failed()) {
                 String reason = switch (statusOf(ar.cause())) {
@@ -264,14 +250,14 @@ public final class KubeletServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        volatile HijackedExec stream;
+        volatile ExecStream stream;
 
         ExecSession(String execId) {
             this.execId = execId;
         }
 
         void run(ServerWebSocket ws, boolean stdin, boolean tty, boolean v5) {
-            java.util.concurrent.CompletableFuture<HijackedExec> started = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<ExecStream> started = new java.util.concurrent.CompletableFuture<>();
             ws.binaryMessageHandler(buf -> {
                 if (buf.length() == 0) {
                     return;
@@ -294,7 +280,7 @@ public final class KubeletServer implements AutoCloseable {
             });
             ws.closeHandler(v -> {
                 stdinWriter.execute(() -> closeStdin(started));
-                HijackedExec s = stream;
+                ExecStream s = stream;
                 if (s != null) {
                     try {
                         s.close();
@@ -306,13 +292,13 @@ public final class KubeletServer implements AutoCloseable {
             ws.resume();
             execStreams.execute(() -> {
                 long code;
-                try (HijackedExec exec = HijackedExec.start(docker.endpoint(), execId, tty)) {
+                try (ExecStream exec = runtime.startExec(execId, tty)) {
                     stream = exec;
                     started.complete(exec);
                     if (!stdin) {
                         exec.closeStdin();
                     }
-                    HijackedExec.Chunk chunk;
+                    ExecStream.Chunk chunk;
                     while ((chunk = exec.read()) != null) {
                         byte[] data = chunk.data();
                         Buffer out = Buffer.buffer(data.length + 1).appendByte((byte) chunk.stream()).appendBytes(data);
@@ -320,7 +306,7 @@ public final class KubeletServer implements AutoCloseable {
                             ws.writeBinaryMessage(out);
                         }
                     }
-                    Long c = docker.call("exec_inspect", () -> docker.client().inspectExecCmd(execId).exec().getExitCodeLong());
+                    Long c = runtime.execExitCode(execId);
                     code = c == null ? 0 : c;
                 } catch (Exception e) {
                     started.completeExceptionally(e);
@@ -345,7 +331,7 @@ public final class KubeletServer implements AutoCloseable {
                 int h = node.path("Height").asInt(24);
                 execStreams.execute(() -> {
                     try {
-                        docker.client().resizeExecCmd(execId).withSize(h, w).exec();
+                        runtime.resizeExec(execId, h, w);
                     } catch (RuntimeException e) {
                         log.debug("exec {}: resize failed: {}", execId, e.getMessage());
                     }
@@ -355,7 +341,7 @@ public final class KubeletServer implements AutoCloseable {
             }
         }
 
-        private void closeStdin(java.util.concurrent.CompletableFuture<HijackedExec> started) {
+        private void closeStdin(java.util.concurrent.CompletableFuture<ExecStream> started) {
             try {
                 started.join().closeStdin();
             } catch (IOException | RuntimeException e) {

@@ -1,6 +1,6 @@
 package dev.keelson.kubelet.volume;
 
-import dev.keelson.kubelet.pod.ContainerConfigException;
+import dev.keelson.kubelet.runtime.ContainerConfigException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.KeyToPath;

@@ -9,7 +9,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
 import dev.keelson.kubelet.network.PodNetwork;
 import dev.keelson.kubelet.runtime.ContainerLabels;
-import dev.keelson.kubelet.runtime.DockerRuntime;
+import dev.keelson.kubelet.runtime.docker.DockerRuntime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;

@@ -46,8 +46,8 @@ class ImagePolicyTest {
         String json = "{\"auths\":{\"other:5000\":{\"username\":\"x\",\"password\":\"y\"},"
                 + "\"127.0.0.1:5000\":{\"auth\":\"" + auth + "\"}}}";
         var found = ImagePuller.authFromDockerConfig(json, "127.0.0.1:5000");
-        assertEquals("alice", found.getUsername());
-        assertEquals("s3cret", found.getPassword());
+        assertEquals("alice", found.username());
+        assertEquals("s3cret", found.password());
         assertNull(ImagePuller.authFromDockerConfig(json, "elsewhere:5000"));
     }
 }

@@ -1,7 +1,7 @@
-package dev.keelson.kubelet.runtime;
+package dev.keelson.kubelet.runtime.docker;
 
+import dev.keelson.kubelet.runtime.ExecStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -19,10 +19,7 @@ import java.nio.charset.StandardCharsets;
  * socket, so a process reading stdin would never see end-of-file; here closing stdin shuts down the write side
  * and Docker closes the process's stdin, as {@code kubectl exec -i} needs.
  */
-public final class HijackedExec implements Closeable {
-    /** One piece of output: stream 1 = stdout, 2 = stderr. */
-    public record Chunk(int stream, byte[] data) {}
-
+final class HijackedExec implements ExecStream {
     private final SocketChannel channel;
     private final DataInputStream in;
     private final boolean tty;
@@ -33,7 +30,7 @@ public final class HijackedExec implements Closeable {
         this.tty = tty;
     }
 
-    public static HijackedExec start(String endpoint, String execId, boolean tty) throws IOException {
+    static HijackedExec start(String endpoint, String execId, boolean tty) throws IOException {
         URI uri = URI.create(endpoint);
         SocketChannel channel;
         if ("unix".equals(uri.getScheme())) {
@@ -83,7 +80,7 @@ public final class HijackedExec implements Closeable {
         }
     }
 
-    /** Next output chunk, or null at the end of the stream. */
+    @Override
     public Chunk read() throws IOException {
         if (tty) {
             byte[] buf = new byte[8192];
@@ -105,11 +102,13 @@ public final class HijackedExec implements Closeable {
         return new Chunk(header[0] == 2 ? 2 : 1, data);
     }
 
+    @Override
     public void writeStdin(byte[] data) throws IOException {
         writeFully(channel, data);
     }
 
-    /** Ends the process's stdin (the write side of the connection closes; output keeps flowing). */
+    /** Closes the write side of the connection: Docker then closes the process's stdin. */
+    @Override
     public void closeStdin() throws IOException {
         if (channel.isOpen()) {
             channel.shutdownOutput();

@@ -1,0 +1,139 @@
+package dev.keelson.kubelet.pod;
+
+import dev.keelson.kubelet.images.ImagePolicy;
+import dev.keelson.kubelet.runtime.ContainerConfig;
+import dev.keelson.kubelet.runtime.ContainerRecord;
+import dev.keelson.kubelet.volume.VolumeManager;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one container of the pod spec into the runtime's {@link ContainerConfig}: env resolved, volumes and the
+ * termination-log file mounted, resources and security context mapped, as Kubernetes' kuberuntime does.
+ */
+final class ContainerConfigs {
+    private static final Logger log = LoggerFactory.getLogger(ContainerConfigs.class);
+
+    private final KubernetesClient client;
+    private final VolumeManager volumes;
+    private final String nodeName;
+    private final Supplier<String> hostIp;
+
+    ContainerConfigs(KubernetesClient client, VolumeManager volumes, String nodeName, Supplier<String> hostIp) {
+        this.client = client;
+        this.volumes = volumes;
+        this.nodeName = nodeName;
+        this.hostIp = hostIp;
+    }
+
+    ContainerConfig build(Pod pod, Container spec, String kind, int restartCount, ContainerRecord sandbox, String podIp,
+                          Map<String, Path> podVolumes) {
+        String ns = pod.getMetadata().getNamespace();
+        EnvResolver resolver = new EnvResolver(name -> client.configMaps().inNamespace(ns).withName(name).get(),
+                name -> client.secrets().inNamespace(ns).withName(name).get());
+        Map<String, String> env = resolver.resolve(pod, spec, podIp, hostIp.get());
+        List<String> mounts = new ArrayList<>(volumes.binds(spec, podVolumes, pod));
+        String messagePath = spec.getTerminationMessagePath() == null || spec.getTerminationMessagePath().isEmpty()
+                ? "/dev/termination-log" : spec.getTerminationMessagePath();
+        Path terminationLog = terminationLog(pod, spec, restartCount);
+        try {
+            Files.createDirectories(terminationLog.getParent());
+            Files.deleteIfExists(terminationLog);
+            Files.createFile(terminationLog);
+            Files.setPosixFilePermissions(terminationLog, PosixFilePermissions.fromString("rw-rw-rw-"));
+            mounts.add(terminationLog + ":" + messagePath);
+        } catch (IOException e) {
+            log.debug("no termination message file for {}: {}", spec.getName(), e.getMessage());
+        }
+        List<String> command = EnvResolver.expandAll(spec.getCommand(), env);
+        List<String> args = EnvResolver.expandAll(spec.getArgs(), env);
+        List<String> entrypoint = null;
+        List<String> cmd = null;
+        if (command != null && !command.isEmpty()) {
+            entrypoint = command;
+            cmd = args == null ? List.of() : args;
+        } else if (args != null && !args.isEmpty()) {
+            cmd = args;
+        }
+        return new ContainerConfig(
+                RuntimeNames.containerName(pod, spec.getName(), restartCount),
+                ImagePolicy.normalize(spec.getImage()),
+                RuntimeNames.labels(nodeName, pod, kind, spec.getName(), restartCount),
+                env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(),
+                entrypoint,
+                cmd,
+                spec.getWorkingDir() == null || spec.getWorkingDir().isEmpty() ? null : spec.getWorkingDir(),
+                Boolean.TRUE.equals(spec.getTty()),
+                Boolean.TRUE.equals(spec.getStdin()),
+                mounts,
+                sandbox.id(),
+                Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace()),
+                resources(spec),
+                SecurityContexts.of(pod, spec));
+    }
+
+    /** limits.memory -> memory (no extra swap); limits.cpu -> CFS quota; requests.cpu -> shares, as the kubelet maps them. */
+    static ContainerConfig.Resources resources(Container spec) {
+        if (spec.getResources() == null) {
+            return ContainerConfig.Resources.NONE;
+        }
+        Map<String, Quantity> limits = spec.getResources().getLimits();
+        Map<String, Quantity> requests = spec.getResources().getRequests();
+        Long memory = null;
+        Long period = null;
+        Long quota = null;
+        Integer shares = null;
+        if (limits != null && limits.get("memory") != null) {
+            memory = Quantity.getAmountInBytes(limits.get("memory")).longValue();
+        }
+        if (limits != null && limits.get("cpu") != null) {
+            period = 100_000L;
+            quota = Math.max(1000L, milliCpu(limits.get("cpu")) * 100);
+        }
+        Quantity cpuRequest = requests != null && requests.get("cpu") != null ? requests.get("cpu")
+                : limits != null ? limits.get("cpu") : null;
+        if (cpuRequest != null) {
+            shares = (int) Math.max(2, milliCpu(cpuRequest) * 1024 / 1000);
+        }
+        return new ContainerConfig.Resources(memory, period, quota, shares);
+    }
+
+    static long milliCpu(Quantity q) {
+        return q.getNumericalAmount().multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.CEILING).longValue();
+    }
+
+    /** The host file mounted at the container's terminationMessagePath, one per attempt. */
+    Path terminationLog(Pod pod, Container spec, int attempt) {
+        return volumes.podDir(pod.getMetadata().getUid()).resolve("containers").resolve(spec.getName())
+                .resolve(attempt + "-termination-log");
+    }
+
+    /** What the attempt wrote to its termination-log (at most 4 KiB), or null. */
+    String terminationMessage(Pod pod, Container spec, int attempt) {
+        Path file = terminationLog(pod, spec, attempt);
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) > 0) {
+                byte[] bytes = Files.readAllBytes(file);
+                return new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            log.debug("cannot read termination message {}: {}", file, e.getMessage());
+        }
+        return null;
+    }
+}
