@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.apiextensions.CustomResourceDefinitionStrategy;
 import dev.keelson.apiserver.apiextensions.CustomResourceDefinitions;
 import dev.keelson.apiserver.apiextensions.CustomResourceStorage;
+import dev.keelson.apiserver.admission.AdmissionChain;
+import dev.keelson.apiserver.admission.AdmissionPlugins;
+import dev.keelson.apiserver.admission.PluginContext;
 import dev.keelson.apiserver.auth.Authenticator;
+import dev.keelson.apiserver.auth.AuthorizerChain;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.http.ApiHandler;
@@ -121,10 +125,14 @@ public final class ApiServer implements AutoCloseable {
         }
         ServiceStrategy services = new ServiceStrategy(etcd, options.serviceClusterIpRange(), options.nodePortMin(),
                 options.nodePortMax());
-        resources = Resources.builtIn(new PodStrategy(options.notReadyTolerationSeconds(),
-                options.unreachableTolerationSeconds()), services);
-        ResourceType namespaces = resources.find("", "v1", "namespaces");
-        GenericStore.NamespaceLifecycle lifecycle = (type, ns) -> checkNamespace(namespaces, type, ns);
+        resources = Resources.builtIn(new PodStrategy(), services);
+        ApiServerOptions.Access access = options.access();
+        AuthorizerChain authorizer = AuthorizerChain.build(access.authorizationModes(),
+                AuthorizerChain.builtInModes(() -> new NodeAuthorizer(resources, stores)));
+        AdmissionChain admission = AdmissionPlugins.chain(access.enableAdmissionPlugins(),
+                access.disableAdmissionPlugins(), new PluginContext(resources, stores,
+                        options.notReadyTolerationSeconds(), options.unreachableTolerationSeconds()));
+        LOG.info("authorization modes {}; admission plugins {}", access.authorizationModes(), admission.names());
         GenericStore.ManagedFieldsRecorder managed = (oldObj, newObj, manager, op, sub) ->
                 ServerSideApply.recordUpdate(oldObj, newObj, manager, op, modelOf(newObj));
         ResourceType crds = new CustomResourceDefinitionStrategy().type();
@@ -134,7 +142,7 @@ public final class ApiServer implements AutoCloseable {
             WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER);
             caches.add(cache);
             ready.add(cache.start());
-            stores.put(t, new GenericStore(t, etcd, cache, lifecycle, managed));
+            stores.put(t, new GenericStore(t, etcd, cache, admission, managed));
         }
         CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
@@ -145,7 +153,7 @@ public final class ApiServer implements AutoCloseable {
                 ca.certificatePem());
         OpenApiService openApi = new OpenApiService(resources);
         customResources = new CustomResourceDefinitions(resources, stores.get(crds),
-                new CustomResourceStorage(etcd, stores, lifecycle, managed));
+                new CustomResourceStorage(etcd, stores, admission, managed));
         openApi.extend(customResources.openApi());
         customResources.start();
         WatchHandler watches = new WatchHandler(vertx, metrics, req -> obj -> {
@@ -154,10 +162,10 @@ public final class ApiServer implements AutoCloseable {
                     java.time.Instant.now());
         });
         ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile()),
-                new NodeAuthorizer(resources, stores),
+                authorizer,
                 NodeBootstrap.loadOrCreate(ca, nodeTokenFile()),
                 new Discovery(resources, address + ":" + options.securePort()), openApi, watches,
-                new Subresources(stores, kubelet), metrics, new ApiHandler.HealthChecks() {
+                new Subresources(stores, kubelet, admission), metrics, new ApiHandler.HealthChecks() {
                     @Override
                     public Future<String> etcdReadiness() {
                         return Future.fromCompletionStage(etcdHealth.readiness(), vertx.getOrCreateContext());
@@ -252,20 +260,6 @@ public final class ApiServer implements AutoCloseable {
         CertificateAuthority.Issued issued = ca.issueServing("kube-apiserver", dns, ips, Duration.ofDays(365));
         issued.write(pki.resolve("apiserver.crt"), pki.resolve("apiserver.key"));
         return issued;
-    }
-
-    private CompletableFuture<Void> checkNamespace(ResourceType namespaces, ResourceType type, String ns) {
-        GenericStore store = stores.get(namespaces);
-        ObjectNode cached = store.cache().get(namespaces.key(null, ns));
-        CompletableFuture<ObjectNode> found = cached != null ? CompletableFuture.completedFuture(cached)
-                : store.get(null, ns);
-        return found.thenAccept(n -> {
-            if ("Terminating".equals(n.path("status").path("phase").asText())
-                    || n.path("metadata").hasNonNull("deletionTimestamp")) {
-                throw ApiException.forbidden(type.group(), type.plural(), null, "unable to create new content in "
-                        + "namespace " + ns + " because it is being terminated");
-            }
-        });
     }
 
     /** The namespaces and the `kubernetes` Service every cluster has. */

@@ -8,7 +8,13 @@ import java.util.List;
 public record ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,
                                String serviceClusterIpRange, int nodePortMin, int nodePortMax, Path tokenAuthFile,
                                String advertiseAddress, long notReadyTolerationSeconds,
-                               long unreachableTolerationSeconds, int httpServers, EtcdOptions etcd) {
+                               long unreachableTolerationSeconds, int httpServers, EtcdOptions etcd, Access access) {
+
+    /** {@code --authorization-mode} and {@code --enable-admission-plugins} / {@code --disable-admission-plugins}. */
+    public record Access(List<String> authorizationModes, List<String> enableAdmissionPlugins,
+                         List<String> disableAdmissionPlugins) {
+        public static final Access DEFAULT = new Access(List.of("Node", "AlwaysAllow"), List.of(), List.of());
+    }
 
     public ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,
                             String serviceClusterIpRange, int nodePortMin, int nodePortMax, Path tokenAuthFile,
@@ -16,7 +22,7 @@ public record ApiServerOptions(List<String> etcdServers, String bindAddress, int
                             int httpServers) {
         this(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin, nodePortMax,
                 tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds, httpServers,
-                EtcdOptions.defaults());
+                EtcdOptions.defaults(), Access.DEFAULT);
     }
 
     public static ApiServerOptions defaults(List<String> etcdServers, Path dataDir) {
@@ -27,20 +33,33 @@ public record ApiServerOptions(List<String> etcdServers, String bindAddress, int
     public ApiServerOptions withPort(String bind, int port) {
         return new ApiServerOptions(etcdServers, bind, port, dataDir, serviceClusterIpRange, nodePortMin, nodePortMax,
                 tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds, httpServers,
-                etcd);
+                etcd, access);
     }
 
     /** How many HTTP server instances, each on its own event loop, share the port; 0 means one per CPU core. */
     public ApiServerOptions withHttpServers(int count) {
         return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
                 nodePortMax, tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
-                count, etcd);
+                count, etcd, access);
     }
 
     /** How the apiserver reaches etcd (TLS, deadlines, compaction). */
     public ApiServerOptions withEtcd(EtcdOptions etcd) {
         return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
                 nodePortMax, tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
-                httpServers, etcd);
+                httpServers, etcd, access);
+    }
+
+    public ApiServerOptions withTokenAuthFile(Path file) {
+        return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
+                nodePortMax, file, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
+                httpServers, etcd, access);
+    }
+
+    /** Authorization modes and admission plugins. */
+    public ApiServerOptions withAccess(Access access) {
+        return new ApiServerOptions(etcdServers, bindAddress, securePort, dataDir, serviceClusterIpRange, nodePortMin,
+                nodePortMax, tokenAuthFile, advertiseAddress, notReadyTolerationSeconds, unreachableTolerationSeconds,
+                httpServers, etcd, access);
     }
 }

@@ -1,11 +1,14 @@
 package dev.keelson.cli;
 
 import dev.keelson.apiserver.ApiServerOptions;
+import dev.keelson.apiserver.admission.AdmissionPlugins;
+import dev.keelson.apiserver.auth.AuthorizerChain;
 import dev.keelson.apiserver.storage.EtcdOptions;
 import dev.keelson.apiserver.storage.EtcdTls;
 import dev.keelson.componentbase.cli.GoDuration;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -67,12 +70,44 @@ final class ApiServerFlags {
         return options(etcd).withEtcd(EtcdOptions.defaults().withTls(tls).withCompactionInterval(compactionInterval));
     }
 
+    @Option(names = "--authorization-mode", defaultValue = "Node,AlwaysAllow", description = "Ordered list of "
+            + "authorization modes: Node, AlwaysAllow, AlwaysDeny. Default: ${DEFAULT-VALUE}.")
+    String authorizationMode;
+
+    @Option(names = "--enable-admission-plugins", defaultValue = "", description = "Admission plugins to enable "
+            + "beside the default ones (NamespaceLifecycle, NodeRestriction, PodSecurity, DefaultTolerationSeconds); "
+            + "also available: AlwaysPullImages.")
+    String enableAdmissionPlugins;
+
+    @Option(names = "--disable-admission-plugins", defaultValue = "", description = "Admission plugins to disable.")
+    String disableAdmissionPlugins;
+
+    static List<String> commaList(String value) {
+        List<String> out = new ArrayList<>();
+        for (String s : value.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+
+    ApiServerOptions.Access access() {
+        List<String> modes = commaList(authorizationMode);
+        AuthorizerChain.validate(modes);
+        List<String> enable = commaList(enableAdmissionPlugins);
+        List<String> disable = commaList(disableAdmissionPlugins);
+        AdmissionPlugins.enabled(enable, disable);
+        return new ApiServerOptions.Access(modes, enable, disable);
+    }
+
     ApiServerOptions options(List<String> etcd) {
         String[] range = nodePortRange.split("-");
         if (range.length != 2) {
             throw new IllegalArgumentException("--service-node-port-range must look like 30000-32767");
         }
         return new ApiServerOptions(etcd, bindAddress, securePort, dataDir, serviceRange, Integer.parseInt(range[0]),
-                Integer.parseInt(range[1]), tokenAuthFile, advertiseAddress, notReadySeconds, unreachableSeconds, 0);
+                Integer.parseInt(range[1]), tokenAuthFile, advertiseAddress, notReadySeconds, unreachableSeconds, 0)
+                .withAccess(access());
     }
 }

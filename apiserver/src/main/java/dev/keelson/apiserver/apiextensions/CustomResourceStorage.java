@@ -1,6 +1,7 @@
 package dev.keelson.apiserver.apiextensions;
 
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.admission.AdmissionChain;
 import dev.keelson.apiserver.registry.GenericStore;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.storage.EtcdStorage;
@@ -16,16 +17,16 @@ import java.util.concurrent.TimeUnit;
 public final class CustomResourceStorage implements CustomResourceDefinitions.Storage, AutoCloseable {
     private final EtcdStorage etcd;
     private final Map<ResourceType, GenericStore> stores;
-    private final GenericStore.NamespaceLifecycle namespaces;
+    private final AdmissionChain admission;
     private final GenericStore.ManagedFieldsRecorder managedFields;
     private final Map<ResourceType, WatchCache> caches = new ConcurrentHashMap<>();
 
     public CustomResourceStorage(EtcdStorage etcd, Map<ResourceType, GenericStore> stores,
-                                 GenericStore.NamespaceLifecycle namespaces,
+                                 AdmissionChain admission,
                                  GenericStore.ManagedFieldsRecorder managedFields) {
         this.etcd = etcd;
         this.stores = stores;
-        this.namespaces = namespaces;
+        this.admission = admission;
         this.managedFields = managedFields;
     }
 
@@ -44,7 +45,7 @@ public final class CustomResourceStorage implements CustomResourceDefinitions.St
             throw new IllegalStateException("the watch cache of " + type.plural() + " did not start: " + e, e);
         }
         caches.put(type, cache);
-        GenericStore store = new GenericStore(type, etcd, cache, namespaces, managedFields);
+        GenericStore store = new GenericStore(type, etcd, cache, admission, managedFields);
         stores.put(type, store);
         return store;
     }

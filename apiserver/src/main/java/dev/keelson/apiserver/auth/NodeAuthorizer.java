@@ -2,8 +2,6 @@ package dev.keelson.apiserver.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keelson.apiserver.ApiException;
-import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.registry.GenericStore;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
@@ -14,9 +12,10 @@ import java.util.Map;
  * join) may do, after Kubernetes' Node authorizer and NodeRestriction admission: read the cluster's state, write its
  * own Node, Lease and events, the status of pods bound to it and their final deletion, and read only the secrets and
  * config maps those pods use. Everything else is 403 Forbidden, so one node's credentials cannot change another
- * node's objects or the workloads. Other users are not restricted here.
+ * node's objects or the workloads. Other users are not restricted here. This is the {@code Node} mode of
+ * {@code --authorization-mode}; the checks that need the object are in the NodeRestriction admission plugin.
  */
-public final class NodeAuthorizer {
+public final class NodeAuthorizer implements Authorizer {
     static final String NODES_GROUP = "system:nodes";
     static final String NODE_PREFIX = "system:node:";
 
@@ -37,99 +36,86 @@ public final class NodeAuthorizer {
     }
 
     /**
-     * Checks a request by verb ({@code get, list, watch, create, update, patch, delete, deletecollection}) on a
-     * resource; creates are checked again with their body by {@link #admitCreate}.
+     * Node identities only: Allow or Deny (Deny rather than Kubernetes' NoOpinion, so that the default
+     * {@code Node,AlwaysAllow} keeps nodes restricted until RBAC exists); NoOpinion for everyone else and for
+     * non-resource paths. What a node may write is checked again with the object by the NodeRestriction admission
+     * plugin.
      */
-    public void authorize(Authenticator.User user, String verb, ResourceType type, String namespace, String name,
-                          String subresource) {
-        String node = nodeName(user);
-        if (node == null) {
-            return;
+    @Override
+    public Decision authorize(Attributes a) {
+        String node = nodeName(a.user());
+        if (node == null || !a.resourceRequest()) {
+            return Decision.NO_OPINION;
         }
-        String resource = type.plural();
+        String verb = a.verb();
+        String name = a.name();
+        String namespace = a.namespace();
+        String subresource = a.subresource().isEmpty() ? null : a.subresource();
         boolean read = verb.equals("get") || verb.equals("list") || verb.equals("watch");
-        switch (type.group() + "/" + resource) {
+        switch (a.apiGroup() + "/" + a.resource()) {
             case "/secrets", "/configmaps" -> {
-                if (verb.equals("get") && subresource == null && usedByPodOn(node, type, namespace, name)) {
-                    return;
+                if (verb.equals("get") && subresource == null && usedByPodOn(node, a.resource(), namespace, name)) {
+                    return Decision.ALLOW;
                 }
-                throw deny(user, verb, type, namespace, name, "no relationship found between node '" + node
-                        + "' and this object");
+                return Decision.deny("no relationship found between node '" + node + "' and this object");
             }
             case "/nodes" -> {
                 if (read || verb.equals("create")
                         || node.equals(name) && (verb.equals("update") || verb.equals("patch") || verb.equals("delete"))
                         && (subresource == null || subresource.equals("status"))) {
-                    return;
+                    return Decision.ALLOW;
                 }
-                throw deny(user, verb, type, namespace, name, "node '" + node + "' cannot modify node '" + name + "'");
+                return Decision.deny("node '" + node + "' cannot modify node '" + name + "'");
             }
             case "/pods" -> {
                 if (read && subresource == null) {
-                    return;
+                    return Decision.ALLOW;
                 }
                 boolean statusWrite = "status".equals(subresource) && (verb.equals("update") || verb.equals("patch"));
                 boolean deletion = subresource == null && verb.equals("delete");
-                if ((statusWrite || deletion) && node.equals(boundNode(type, namespace, name))) {
-                    return;
+                if ((statusWrite || deletion) && node.equals(boundNode(namespace, name))) {
+                    return Decision.ALLOW;
                 }
-                throw deny(user, verb, type, namespace, name, "node '" + node
-                        + "' can only update the status of and delete pods bound to it");
+                return Decision.deny("node '" + node + "' can only update the status of and delete pods bound to it");
             }
             case "coordination.k8s.io/leases" -> {
                 if (read || "kube-node-lease".equals(namespace) && (verb.equals("create") || node.equals(name)
                         && (verb.equals("update") || verb.equals("patch") || verb.equals("delete")))) {
-                    return;
+                    return Decision.ALLOW;
                 }
-                throw deny(user, verb, type, namespace, name, "node '" + node + "' can only write its own lease in "
-                        + "namespace kube-node-lease");
+                return Decision.deny("node '" + node + "' can only write its own lease in namespace kube-node-lease");
             }
             case "/events", "events.k8s.io/events" -> {
                 if (read || verb.equals("create") || verb.equals("update") || verb.equals("patch")) {
-                    return;
+                    return Decision.ALLOW;
                 }
-                throw deny(user, verb, type, namespace, name, "node '" + node + "' can only create and update events");
+                return Decision.deny("node '" + node + "' can only create and update events");
             }
             default -> {
                 if (read && subresource == null) {
-                    return;
+                    return Decision.ALLOW;
                 }
-                throw deny(user, verb, type, namespace, name, "node '" + node + "' may only read this resource");
+                return Decision.deny("node '" + node + "' may only read this resource");
             }
         }
     }
 
-    /** NodeRestriction for creates, once the body is known: a node creates only its own Node and Lease. */
-    public void admitCreate(Authenticator.User user, ResourceType type, String namespace, ObjectNode obj) {
-        String node = nodeName(user);
-        if (node == null) {
-            return;
-        }
-        String name = Json.str(Json.meta(obj), "name");
-        boolean own = node.equals(name);
-        if (type.group().isEmpty() && type.plural().equals("nodes") && !own) {
-            throw deny(user, "create", type, namespace, name, "node '" + node + "' cannot create node '" + name + "'");
-        }
-        if (type.plural().equals("leases") && !own) {
-            throw deny(user, "create", type, namespace, name, "node '" + node + "' can only create its own lease");
-        }
-    }
-
-    private String boundNode(ResourceType pods, String namespace, String name) {
-        if (name == null) {
+    private String boundNode(String namespace, String name) {
+        if (name.isEmpty()) {
             return null;
         }
+        ResourceType pods = resources.find("", "v1", "pods");
         ObjectNode pod = stores.get(pods).cache().get(pods.key(namespace, name));
-        return pod == null ? null : Json.str((ObjectNode) pod.path("spec"), "nodeName");
+        return pod == null ? null : pod.path("spec").path("nodeName").asText(null);
     }
 
     /** Whether a pod bound to the node refers to the secret or config map (volumes, env, envFrom, pull secrets). */
-    private boolean usedByPodOn(String node, ResourceType type, String namespace, String name) {
-        if (name == null || namespace == null) {
+    private boolean usedByPodOn(String node, String resource, String namespace, String name) {
+        if (name.isEmpty() || namespace.isEmpty()) {
             return false;
         }
         ResourceType pods = resources.find("", "v1", "pods");
-        boolean secret = type.plural().equals("secrets");
+        boolean secret = resource.equals("secrets");
         for (ObjectNode pod : stores.get(pods).cache().snapshot(pods.prefix(namespace)).objects()) {
             JsonNode spec = pod.path("spec");
             if (node.equals(spec.path("nodeName").asText()) && refersTo(spec, secret, name)) {
@@ -174,13 +160,5 @@ public final class NodeAuthorizer {
             }
         }
         return false;
-    }
-
-    private static ApiException deny(Authenticator.User user, String verb, ResourceType type, String namespace,
-                                     String name, String reason) {
-        String resource = type.plural();
-        String scope = namespace == null ? "at the cluster scope" : "in the namespace \"" + namespace + "\"";
-        return ApiException.forbidden(type.group(), resource, name, "User \"" + user.name() + "\" cannot " + verb
-                + " resource \"" + resource + "\" in API group \"" + type.group() + "\" " + scope + ": " + reason);
     }
 }

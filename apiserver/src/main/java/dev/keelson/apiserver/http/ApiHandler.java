@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.apiextensions.CustomResources;
 import dev.keelson.apiserver.auth.Authenticator;
-import dev.keelson.apiserver.auth.NodeAuthorizer;
+import dev.keelson.apiserver.auth.AuthorizerChain;
+import dev.keelson.apiserver.auth.RequestAttributes;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.openapi.UnknownFields;
 import dev.keelson.apiserver.patch.ApplyConflictException;
@@ -62,7 +64,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final Resources resources;
     private final Map<ResourceType, GenericStore> stores;
     private final Authenticator authenticator;
-    private final NodeAuthorizer nodeAuthorizer;
+    private final AuthorizerChain authorizer;
     private final NodeBootstrap nodeBootstrap;
     private final Discovery discovery;
     private final OpenApiService openApi;
@@ -74,12 +76,12 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final java.util.function.Supplier<String> scrape;
 
     public ApiHandler(Resources resources, Map<ResourceType, GenericStore> stores, Authenticator authenticator,
-                      NodeAuthorizer nodeAuthorizer, NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
+                      AuthorizerChain authorizer, NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
                       MeterRegistry metrics, HealthChecks health, java.util.function.Supplier<String> scrape) {
         this.resources = resources;
         this.stores = stores;
         this.authenticator = authenticator;
-        this.nodeAuthorizer = nodeAuthorizer;
+        this.authorizer = authorizer;
         this.nodeBootstrap = nodeBootstrap;
         this.discovery = discovery;
         this.openApi = openApi;
@@ -133,6 +135,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 sendError(req, ApiException.unauthorized());
                 return;
             }
+            authorizer.check(RequestAttributes.of(req, user));
             route(req, path, user);
         } catch (Throwable e) {
             sendError(req, e);
@@ -228,9 +231,8 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
         }
         HttpMethod m = req.method();
-        nodeAuthorizer.authorize(user, verb(m, api, req), api.type(), api.namespace(), api.name(), api.subresource());
         if (api.subresource() != null && subresources.handles(api)) {
-            subresources.handle(req, api, this);
+            subresources.handle(req, api, this, user);
             return;
         }
         GenericStore store = stores.get(api.type());
@@ -244,7 +246,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             } else if (m == HttpMethod.POST) {
                 create(req, store, api, user);
             } else if (m == HttpMethod.DELETE) {
-                deleteCollection(req, store, api);
+                deleteCollection(req, store, api, user);
             } else {
                 throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
             }
@@ -253,34 +255,14 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         if (m == HttpMethod.GET) {
             reply(req, store.get(api.namespace(), api.name()), obj -> render(req, api.type(), obj));
         } else if (m == HttpMethod.PUT) {
-            update(req, store, api);
+            update(req, store, api, user);
         } else if (m == HttpMethod.PATCH) {
-            patch(req, store, api);
+            patch(req, store, api, user);
         } else if (m == HttpMethod.DELETE) {
-            delete(req, store, api);
+            delete(req, store, api, user);
         } else {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
-    }
-
-    /** The Kubernetes verb of a request, as authorization names it. */
-    static String verb(HttpMethod m, ApiRequest api, HttpServerRequest req) {
-        if (m == HttpMethod.GET) {
-            return api.name() != null ? "get" : isTrue(req.getParam("watch")) ? "watch" : "list";
-        }
-        if (m == HttpMethod.POST) {
-            return "create";
-        }
-        if (m == HttpMethod.PUT) {
-            return "update";
-        }
-        if (m == HttpMethod.PATCH) {
-            return "patch";
-        }
-        if (m == HttpMethod.DELETE) {
-            return api.name() != null ? "delete" : "deletecollection";
-        }
-        return m.name().toLowerCase();
     }
 
     static boolean isTrue(String v) {
@@ -329,27 +311,27 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private void create(HttpServerRequest req, GenericStore store, ApiRequest api, Authenticator.User user) {
         withBody(req, body -> {
             ObjectNode obj = decodeObject(req, body, api.type());
-            nodeAuthorizer.admitCreate(user, api.type(), api.namespace(), obj);
-            List<String> warnings = checkFields(req, obj, api.type());
-            Options.Write opts = writeOptions(req);
-            reply(req, 201, store.create(api.namespace(), obj, opts), o -> o, warnings);
+            RequestContext context = RequestContext.of(user, checkFields(req, obj, api.type()));
+            Options.Write opts = writeOptions(req).withContext(context);
+            reply(req, 201, store.create(api.namespace(), obj, opts), o -> o, context.warnings());
         });
     }
 
-    private void update(HttpServerRequest req, GenericStore store, ApiRequest api) {
+    private void update(HttpServerRequest req, GenericStore store, ApiRequest api, Authenticator.User user) {
         withBody(req, body -> {
             ObjectNode obj = decodeObject(req, body, api.type());
-            List<String> warnings = checkFields(req, obj, api.type());
-            reply(req, 200, store.update(api.namespace(), api.name(), obj, writeOptions(req), api.subresource()),
-                    o -> o, warnings);
+            RequestContext context = RequestContext.of(user, checkFields(req, obj, api.type()));
+            reply(req, 200, store.update(api.namespace(), api.name(), obj, writeOptions(req).withContext(context),
+                    api.subresource()), o -> o, context.warnings());
         });
     }
 
-    private void patch(HttpServerRequest req, GenericStore store, ApiRequest api) {
+    private void patch(HttpServerRequest req, GenericStore store, ApiRequest api, Authenticator.User user) {
         withBody(req, body -> {
             String ct = mediaType(req.getHeader("Content-Type"));
             JsonNode patch = parseJson(body, ct.endsWith("yaml"));
-            Options.Write opts = writeOptions(req);
+            RequestContext context = RequestContext.of(user, List.of());
+            Options.Write opts = writeOptions(req).withContext(context);
             ResourceType type = api.type();
             if ("application/apply-patch+yaml".equals(ct)) {
                 apply(req, store, api, patch, opts);
@@ -368,7 +350,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 return o;
             };
             reply(req, 200, store.guaranteedUpdate(api.namespace(), api.name(), mutate, opts, api.subresource(), 0),
-                    o -> o, List.of());
+                    o -> o, context.warnings());
         });
     }
 
@@ -401,7 +383,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         }
         boolean force = isTrue(req.getParam("force"));
         ResourceType type = api.type();
-        Options.Write noManager = new Options.Write(opts.dryRun(), null);
+        Options.Write noManager = new Options.Write(opts.dryRun(), null, opts.context());
         CompletableFuture<ObjectNode> result = store.get(api.namespace(), api.name()).handle((live, err) -> {
             if (err != null) {
                 Throwable cause = unwrap(err);
@@ -424,7 +406,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                     current -> applyOrConflict(current, applied, manager, force, type), noManager,
                     api.subresource(), 0);
         });
-        reply(req, 0, result, o -> o, List.of());
+        reply(req, 0, result, o -> o, opts.context() == null ? List.of() : opts.context().warnings());
     }
 
     private static ObjectNode applyOrConflict(ObjectNode live, ObjectNode applied, String manager, boolean force,
@@ -453,15 +435,16 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    private void delete(HttpServerRequest req, GenericStore store, ApiRequest api) {
+    private void delete(HttpServerRequest req, GenericStore store, ApiRequest api, Authenticator.User user) {
         withBody(req, body -> {
-            Options.Delete opts = deleteOptions(req, body);
-            reply(req, store.delete(api.namespace(), api.name(), opts), r -> {
+            RequestContext context = RequestContext.of(user, List.of());
+            Options.Delete opts = deleteOptions(req, body).withContext(context);
+            reply(req, 200, store.delete(api.namespace(), api.name(), opts), r -> {
                 if (api.type().strategy().returnsDeletedObject() || !r.removed()) {
                     return r.object();
                 }
                 return successStatus(api.type(), r.object());
-            });
+            }, context.warnings());
         });
     }
 
@@ -481,9 +464,10 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         return s;
     }
 
-    private void deleteCollection(HttpServerRequest req, GenericStore store, ApiRequest api) {
+    private void deleteCollection(HttpServerRequest req, GenericStore store, ApiRequest api,
+                                  Authenticator.User user) {
         withBody(req, body -> {
-            Options.Delete opts = deleteOptions(req, body);
+            Options.Delete opts = deleteOptions(req, body).withContext(RequestContext.of(user, List.of()));
             reply(req, store.deleteCollection(api.namespace(), listOptions(req), opts), items -> {
                 ObjectNode list = Json.MAPPER.createObjectNode();
                 list.put("kind", api.type().listKind());

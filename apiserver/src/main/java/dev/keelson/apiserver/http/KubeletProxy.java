@@ -217,7 +217,8 @@ public final class KubeletProxy {
      * so that a missing pod or container is an ordinary error Status; then the client's and the kubelet's
      * WebSockets are joined message by message (each message starts with its channel byte).
      */
-    void exec(HttpServerRequest req, ApiRequest api, GenericStore pods, ApiHandler handler) {
+    void exec(HttpServerRequest req, ApiRequest api, GenericStore pods, ApiHandler handler,
+              java.util.function.Supplier<CompletableFuture<Void>> admit) {
         if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
             // SPDY, the older streaming protocol, is not served: kubectl 1.32 speaks WebSocket first.
             throw ApiException.badRequest("Upgrade request required: pods/exec is served over WebSocket "
@@ -245,7 +246,7 @@ public final class KubeletProxy {
             }
         }
         req.pause();
-        target(api, pods, req.getParam("container")).whenComplete((t, err) -> {
+        admit.get().thenCompose(v -> target(api, pods, req.getParam("container"))).whenComplete((t, err) -> {
             if (err != null) {
                 req.resume();
                 handler.sendError(req, err);

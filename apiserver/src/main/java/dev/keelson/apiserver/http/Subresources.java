@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.admission.AdmissionChain;
+import dev.keelson.apiserver.admission.AdmissionRequest;
+import dev.keelson.apiserver.admission.Operation;
+import dev.keelson.apiserver.admission.RequestContext;
+import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.registry.GenericStore;
 import dev.keelson.apiserver.registry.Options;
 import dev.keelson.apiserver.registry.ResourceType;
@@ -20,10 +25,12 @@ import java.util.concurrent.CompletableFuture;
 public final class Subresources {
     private final Map<ResourceType, GenericStore> stores;
     private final KubeletProxy kubelet;
+    private final AdmissionChain admission;
 
-    public Subresources(Map<ResourceType, GenericStore> stores, KubeletProxy kubelet) {
+    public Subresources(Map<ResourceType, GenericStore> stores, KubeletProxy kubelet, AdmissionChain admission) {
         this.stores = stores;
         this.kubelet = kubelet;
+        this.admission = admission;
     }
 
     boolean handles(ApiRequest api) {
@@ -33,15 +40,16 @@ public final class Subresources {
         };
     }
 
-    void handle(HttpServerRequest req, ApiRequest api, ApiHandler http) {
+    void handle(HttpServerRequest req, ApiRequest api, ApiHandler http, Authenticator.User user) {
         GenericStore store = stores.get(api.type());
+        RequestContext context = RequestContext.of(user, List.of());
         switch (api.subresource()) {
-            case "scale" -> scale(req, api, store, http);
+            case "scale" -> scale(req, api, store, http, context);
             case "binding" -> post(req, http, body -> bind(api, store, body));
-            case "eviction" -> post(req, http, body -> evict(api, store, body, http));
+            case "eviction" -> post(req, http, body -> evict(api, store, body, context));
             case "finalize" -> finalizeNamespace(req, api, store, http);
             case "log" -> kubelet.logs(req, api, store, http);
-            case "exec" -> kubelet.exec(req, api, store, http);
+            case "exec" -> kubelet.exec(req, api, store, http, () -> connect(req, api, context));
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
         }
     }
@@ -95,14 +103,34 @@ public final class Subresources {
         }, Options.Write.DEFAULT, "binding", 0).thenApply(p -> successStatus(201));
     }
 
+    /**
+     * An Eviction is admitted as a CREATE of pods/eviction (NodeRestriction checks a node evicts only its own pods); the
+     * deletion it causes is not admitted again, as in Kubernetes.
+     */
     private CompletableFuture<ObjectNode> evict(ApiRequest api, GenericStore store, ObjectNode eviction,
-                                                ApiHandler http) {
+                                                RequestContext context) {
         JsonNode opts = eviction.path("deleteOptions");
         Long grace = opts.hasNonNull("gracePeriodSeconds") ? opts.get("gracePeriodSeconds").asLong() : null;
         JsonNode pre = opts.path("preconditions");
+        boolean dryRun = opts.path("dryRun").toString().contains("All");
         Options.Delete delete = new Options.Delete(grace, Json.str(opts, "propagationPolicy"), Json.str(pre, "uid"),
-                Json.str(pre, "resourceVersion"), opts.path("dryRun").toString().contains("All"));
-        return store.delete(api.namespace(), api.name(), delete).thenApply(r -> successStatus(201));
+                Json.str(pre, "resourceVersion"), dryRun);
+        AdmissionRequest request = new AdmissionRequest(Operation.CREATE, api.type(), api.namespace(), api.name(),
+                "eviction", eviction, null, context, dryRun);
+        return admission.admit(request).thenCompose(v -> admission.validate(request))
+                .thenCompose(v -> store.delete(api.namespace(), api.name(), delete))
+                .thenApply(r -> successStatus(201));
+    }
+
+    /** pods/exec is admitted as a CONNECT with the exec options, before the kubelet is dialled. */
+    private CompletableFuture<Void> connect(HttpServerRequest req, ApiRequest api, RequestContext context) {
+        ObjectNode options = Json.MAPPER.createObjectNode();
+        options.put("kind", "PodExecOptions");
+        options.put("apiVersion", "v1");
+        req.params().names().forEach(n -> options.put(n, req.getParam(n)));
+        AdmissionRequest request = new AdmissionRequest(Operation.CONNECT, api.type(), api.namespace(), api.name(),
+                api.subresource(), options, null, context, false);
+        return admission.admit(request).thenCompose(v -> admission.validate(request));
     }
 
     static ObjectNode successStatus(int code) {
@@ -129,7 +157,8 @@ public final class Subresources {
 
     // ---------------------------------------------------------------- scale
 
-    private void scale(HttpServerRequest req, ApiRequest api, GenericStore store, ApiHandler http) {
+    private void scale(HttpServerRequest req, ApiRequest api, GenericStore store, ApiHandler http,
+                       RequestContext context) {
         HttpMethod m = req.method();
         ScaleSubresource paths = api.type().scale();
         if (m == HttpMethod.GET) {
@@ -164,8 +193,8 @@ public final class Subresources {
                 }
                 paths.setSpecReplicas(current, replicas.asInt());
                 return current;
-            }, new Options.Write(false, req.getParam("fieldManager")), null, 0);
-            http.reply(req, result, o -> toScale(o, paths));
+            }, new Options.Write(false, req.getParam("fieldManager"), context), "scale", 0);
+            http.reply(req, 200, result, o -> toScale(o, paths), context.warnings());
         });
     }
 

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.admission.AdmissionChain;
+import dev.keelson.apiserver.admission.AdmissionRequest;
+import dev.keelson.apiserver.admission.Operation;
+import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.storage.EtcdStorage;
 import dev.keelson.apiserver.storage.WatchCache;
 import dev.keelson.apiserver.validation.FieldError;
@@ -34,26 +38,26 @@ public final class GenericStore {
     private final Strategy strategy;
     private final EtcdStorage etcd;
     private final WatchCache cache;
-    private final NamespaceLifecycle namespaces;
+    private final AdmissionChain admission;
     private final ManagedFieldsRecorder managedFields;
-
-    /** Refuses writes into namespaces that do not exist or are terminating. */
-    public interface NamespaceLifecycle {
-        CompletableFuture<Void> checkCreateAllowed(ResourceType type, String namespace);
-    }
 
     /** Keeps metadata.managedFields for non-apply writes. */
     public interface ManagedFieldsRecorder {
         void record(ObjectNode oldObj, ObjectNode newObj, String manager, String operation, String subresource);
     }
 
-    public GenericStore(ResourceType type, EtcdStorage etcd, WatchCache cache, NamespaceLifecycle namespaces,
+    /**
+     * {@code admission} runs on every write that carries a request context (API requests): its mutating plugins
+     * after decoding and defaulting, its validating plugins after the strategy's validation, before etcd, as
+     * kube-apiserver's handlers and registry do.
+     */
+    public GenericStore(ResourceType type, EtcdStorage etcd, WatchCache cache, AdmissionChain admission,
                         ManagedFieldsRecorder managedFields) {
         this.type = type;
         this.strategy = type.strategy();
         this.etcd = etcd;
         this.cache = cache;
-        this.namespaces = namespaces;
+        this.admission = admission == null ? AdmissionChain.NONE : admission;
         this.managedFields = managedFields;
     }
 
@@ -227,6 +231,14 @@ public final class GenericStore {
         obj.put("apiVersion", type.apiVersion());
         obj.put("kind", type.kind());
         strategy.defaults(obj);
+        AdmissionRequest request = admission(Operation.CREATE, namespace, null, null, obj, null, opts.context(),
+                opts.dryRun());
+        return admit(request).thenCompose(v -> prepareAndValidateCreate(namespace, obj, opts, request));
+    }
+
+    private CompletableFuture<ObjectNode> prepareAndValidateCreate(String namespace, ObjectNode obj,
+                                                                   Options.Write opts, AdmissionRequest request) {
+        ObjectNode meta = Json.meta(obj);
         boolean generated = (Json.str(meta, "name") == null || Json.str(meta, "name").isEmpty())
                 && Json.str(meta, "generateName") != null && !Json.str(meta, "generateName").isEmpty();
         if (generated) {
@@ -246,9 +258,21 @@ public final class GenericStore {
         if (managedFields != null && opts.fieldManager() != null) {
             managedFields.record(null, obj, opts.fieldManager(), "Update", null);
         }
-        CompletableFuture<Void> admitted = type.namespaced()
-                ? namespaces.checkCreateAllowed(type, namespace) : CompletableFuture.completedFuture(null);
-        return admitted.thenCompose(v -> createWithRetries(namespace, obj, opts, generated, 0));
+        return validate(request).thenCompose(v -> createWithRetries(namespace, obj, opts, generated, 0));
+    }
+
+    private AdmissionRequest admission(Operation op, String namespace, String name, String subresource,
+                                       ObjectNode obj, ObjectNode old, RequestContext context, boolean dryRun) {
+        return context == null ? null
+                : new AdmissionRequest(op, type, namespace, name, subresource, obj, old, context, dryRun);
+    }
+
+    private CompletableFuture<Void> admit(AdmissionRequest request) {
+        return request == null ? AdmissionChain.DONE : admission.admit(request);
+    }
+
+    private CompletableFuture<Void> validate(AdmissionRequest request) {
+        return request == null ? AdmissionChain.DONE : admission.validate(request);
     }
 
     private CompletableFuture<ObjectNode> createWithRetries(String namespace, ObjectNode obj, Options.Write opts,
@@ -382,15 +406,27 @@ public final class GenericStore {
             throw ApiException.staleObject(type.group(), type.plural(), name);
         }
         ObjectNode candidate = mutate.apply(old.deepCopy());
-        ObjectNode updated = prepareUpdate(namespace, name, candidate, old, opts, subresource);
-        boolean noChange = sameIgnoringVersion(updated, old);
-        boolean removal = !noChange && isBeingDeleted(updated) && strategy.readyForRemoval(updated);
-        if (speculative && (noChange || removal)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (noChange) {
-            return CompletableFuture.completedFuture(old);
-        }
+        AdmissionRequest request = admission(Operation.UPDATE, namespace, name, subresource, candidate, old,
+                opts.context(), opts.dryRun());
+        return admit(request).thenCompose(v -> {
+            ObjectNode updated = prepareUpdate(namespace, name, candidate, old, opts, subresource);
+            boolean noChange = sameIgnoringVersion(updated, old);
+            boolean removal = !noChange && isBeingDeleted(updated) && strategy.readyForRemoval(updated);
+            if (speculative && (noChange || removal)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (noChange) {
+                return CompletableFuture.completedFuture(old);
+            }
+            AdmissionRequest validation = request == null || updated == candidate ? request
+                    : admission(Operation.UPDATE, namespace, name, subresource, updated, old, opts.context(),
+                    opts.dryRun());
+            return validate(validation).thenCompose(x -> write(key, updated, old, modRevision, opts, removal));
+        });
+    }
+
+    private CompletableFuture<ObjectNode> write(String key, ObjectNode updated, ObjectNode old, long modRevision,
+                                                Options.Write opts, boolean removal) {
         if (removal) {
             return removeNow(key, old, modRevision, opts.dryRun()).thenApply(v -> updated);
         }
@@ -538,48 +574,61 @@ public final class GenericStore {
                         "Precondition failed: ResourceVersion in precondition: " + opts.preconditionResourceVersion()
                                 + ", ResourceVersion in object meta: " + Json.str(meta, "resourceVersion"));
             }
-            ObjectNode updated = current.deepCopy();
-            ObjectNode umeta = Json.meta(updated);
-            strategy.prepareForDelete(updated);
-            addPropagationFinalizer(umeta, opts.propagationPolicy());
-            long grace = opts.gracePeriodSeconds() != null ? Math.max(0, opts.gracePeriodSeconds())
-                    : strategy.defaultGracePeriodSeconds(current);
-            boolean alreadyDeleting = isBeingDeleted(current);
-            if (alreadyDeleting) {
-                long currentGrace = meta.path("deletionGracePeriodSeconds").asLong(0);
-                if (grace < currentGrace) {
-                    umeta.put("deletionGracePeriodSeconds", grace);
-                    umeta.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
-                }
-            } else {
-                umeta.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
-                umeta.put("deletionGracePeriodSeconds", grace);
-                if (updated.has("spec") && umeta.has("generation")) {
-                    umeta.put("generation", umeta.path("generation").asLong() + 1);
-                }
+            AdmissionRequest request = admission(Operation.DELETE, namespace, name, null, null, current,
+                    opts.context(), opts.dryRun());
+            if (request == null) {
+                return deleteAdmitted(key, namespace, name, opts, attempt, kv, current);
             }
-            if (strategy.readyForRemoval(updated)) {
-                return removeNow(key, current, kv.modRevision(), opts.dryRun()).thenCompose(ok -> {
-                    if (!ok) {
+            return admit(request).thenCompose(v -> validate(request))
+                    .thenCompose(v -> deleteAdmitted(key, namespace, name, opts, attempt, kv, current));
+        });
+    }
+
+    private CompletableFuture<DeleteResult> deleteAdmitted(String key, String namespace, String name,
+                                                           Options.Delete opts, int attempt, EtcdStorage.KeyValue kv,
+                                                           ObjectNode current) {
+        ObjectNode meta = Json.meta(current);
+        ObjectNode updated = current.deepCopy();
+        ObjectNode umeta = Json.meta(updated);
+        strategy.prepareForDelete(updated);
+        addPropagationFinalizer(umeta, opts.propagationPolicy());
+        long grace = opts.gracePeriodSeconds() != null ? Math.max(0, opts.gracePeriodSeconds())
+                : strategy.defaultGracePeriodSeconds(current);
+        boolean alreadyDeleting = isBeingDeleted(current);
+        if (alreadyDeleting) {
+            long currentGrace = meta.path("deletionGracePeriodSeconds").asLong(0);
+            if (grace < currentGrace) {
+                umeta.put("deletionGracePeriodSeconds", grace);
+                umeta.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+            }
+        } else {
+            umeta.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+            umeta.put("deletionGracePeriodSeconds", grace);
+            if (updated.has("spec") && umeta.has("generation")) {
+                umeta.put("generation", umeta.path("generation").asLong() + 1);
+            }
+        }
+        if (strategy.readyForRemoval(updated)) {
+            return removeNow(key, current, kv.modRevision(), opts.dryRun()).thenCompose(ok -> {
+                if (!ok) {
+                    return retryDelete(namespace, name, opts, attempt);
+                }
+                return CompletableFuture.completedFuture(new DeleteResult(current, true));
+            });
+        }
+        if (opts.dryRun() || (alreadyDeleting && sameIgnoringVersion(updated, current))) {
+            return CompletableFuture.completedFuture(new DeleteResult(updated, false));
+        }
+        ObjectNode toStore = updated.deepCopy();
+        Json.meta(toStore).remove("resourceVersion");
+        return etcd.txn(List.of(EtcdStorage.Condition.modRevisionIs(key, kv.modRevision())),
+                List.of(EtcdStorage.Write.put(key, Json.bytes(toStore)))).thenCompose(result -> {
+                    if (!result.succeeded()) {
                         return retryDelete(namespace, name, opts, attempt);
                     }
-                    return CompletableFuture.completedFuture(new DeleteResult(current, true));
+                    umeta.put("resourceVersion", Long.toString(result.revision()));
+                    return CompletableFuture.completedFuture(new DeleteResult(updated, false));
                 });
-            }
-            if (opts.dryRun() || (alreadyDeleting && sameIgnoringVersion(updated, current))) {
-                return CompletableFuture.completedFuture(new DeleteResult(updated, false));
-            }
-            ObjectNode toStore = updated.deepCopy();
-            Json.meta(toStore).remove("resourceVersion");
-            return etcd.txn(List.of(EtcdStorage.Condition.modRevisionIs(key, kv.modRevision())),
-                    List.of(EtcdStorage.Write.put(key, Json.bytes(toStore)))).thenCompose(result -> {
-                        if (!result.succeeded()) {
-                            return retryDelete(namespace, name, opts, attempt);
-                        }
-                        umeta.put("resourceVersion", Long.toString(result.revision()));
-                        return CompletableFuture.completedFuture(new DeleteResult(updated, false));
-                    });
-        });
     }
 
     private CompletableFuture<DeleteResult> retryDelete(String namespace, String name, Options.Delete opts, int attempt) {

@@ -1,5 +1,6 @@
 package dev.keelson.apiserver.registry;
 
+import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.selection.FieldSelector;
 import dev.keelson.apiserver.selection.LabelSelector;
 
@@ -7,9 +8,20 @@ import dev.keelson.apiserver.selection.LabelSelector;
 public final class Options {
     private Options() {}
 
-    /** Options of create, update and patch. */
-    public record Write(boolean dryRun, String fieldManager) {
-        public static final Write DEFAULT = new Write(false, null);
+    /**
+     * Options of create, update and patch; {@code context} is the API request's (user, warnings), null for the
+     * apiserver's own writes, which are not admitted.
+     */
+    public record Write(boolean dryRun, String fieldManager, RequestContext context) {
+        public static final Write DEFAULT = new Write(false, null, null);
+
+        public Write(boolean dryRun, String fieldManager) {
+            this(dryRun, fieldManager, null);
+        }
+
+        public Write withContext(RequestContext context) {
+            return new Write(dryRun, fieldManager, context);
+        }
     }
 
     /** Options of list and watch. */
@@ -20,7 +32,17 @@ public final class Options {
 
     /** DeleteOptions, as sent in a DELETE body or query. */
     public record Delete(Long gracePeriodSeconds, String propagationPolicy, String preconditionUid,
-                         String preconditionResourceVersion, boolean dryRun) {
-        public static final Delete DEFAULT = new Delete(null, null, null, null, false);
+                         String preconditionResourceVersion, boolean dryRun, RequestContext context) {
+        public static final Delete DEFAULT = new Delete(null, null, null, null, false, null);
+
+        public Delete(Long gracePeriodSeconds, String propagationPolicy, String preconditionUid,
+                      String preconditionResourceVersion, boolean dryRun) {
+            this(gracePeriodSeconds, propagationPolicy, preconditionUid, preconditionResourceVersion, dryRun, null);
+        }
+
+        public Delete withContext(RequestContext context) {
+            return new Delete(gracePeriodSeconds, propagationPolicy, preconditionUid, preconditionResourceVersion,
+                    dryRun, context);
+        }
     }
 }

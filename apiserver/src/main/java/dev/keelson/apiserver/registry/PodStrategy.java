@@ -1,7 +1,6 @@
 package dev.keelson.apiserver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.printers.CorePrinters;
@@ -13,16 +12,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
 import java.util.Set;
 
-/** Pods: graceful deletion, a Pending status on create, node/phase field selectors, default NoExecute tolerations. */
+/**
+ * Pods: graceful deletion, a Pending status on create, node/phase field selectors (the default NoExecute tolerations
+ * are the DefaultTolerationSeconds admission plugin's).
+ */
 public final class PodStrategy extends Strategy {
-    private final long notReadyTolerationSeconds;
-    private final long unreachableTolerationSeconds;
-
-    public PodStrategy(long notReadyTolerationSeconds, long unreachableTolerationSeconds) {
+    public PodStrategy() {
         super(Registration.namespaced("v1", "Pod", "pods", Pod.class).shortNames("po").categories("all")
                 .subresources("status", "binding", "eviction", "log", "exec"));
-        this.notReadyTolerationSeconds = notReadyTolerationSeconds;
-        this.unreachableTolerationSeconds = unreachableTolerationSeconds;
     }
 
     @Override
@@ -60,8 +57,6 @@ public final class PodStrategy extends Strategy {
             spec.put("serviceAccountName", "default");
             spec.put("serviceAccount", "default");
         }
-        addDefaultToleration(spec, "node.kubernetes.io/not-ready", notReadyTolerationSeconds);
-        addDefaultToleration(spec, "node.kubernetes.io/unreachable", unreachableTolerationSeconds);
         if (spec.hasNonNull("nodeName") && !spec.get("nodeName").asText().isEmpty()) {
             // created already bound: it is scheduled, as the scheduler's binding would have said
             ObjectNode cond = ((ObjectNode) obj.get("status")).putArray("conditions").addObject();
@@ -70,29 +65,6 @@ public final class PodStrategy extends Strategy {
             cond.putNull("lastProbeTime");
             cond.put("lastTransitionTime", Json.now());
         }
-    }
-
-    /** As Kubernetes' DefaultTolerationSeconds admission: tolerate a not-ready or unreachable node for a while. */
-    private static void addDefaultToleration(ObjectNode spec, String key, long seconds) {
-        ArrayNode tolerations = spec.has("tolerations") && spec.get("tolerations").isArray()
-                ? (ArrayNode) spec.get("tolerations") : null;
-        if (tolerations != null) {
-            for (JsonNode t : tolerations) {
-                String tkey = t.path("key").asText("");
-                String effect = t.path("effect").asText("");
-                boolean matchesAllKeys = tkey.isEmpty() && "Exists".equals(t.path("operator").asText());
-                if ((tkey.equals(key) || matchesAllKeys) && (effect.isEmpty() || effect.equals("NoExecute"))) {
-                    return;
-                }
-            }
-        } else {
-            tolerations = spec.putArray("tolerations");
-        }
-        ObjectNode t = tolerations.addObject();
-        t.put("key", key);
-        t.put("operator", "Exists");
-        t.put("effect", "NoExecute");
-        t.put("tolerationSeconds", seconds);
     }
 
     static String qosClass(JsonNode spec) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The two discovery documents kubectl reads: the legacy resource list and aggregated discovery v2. */
 class DiscoveryTest {
     private final Discovery discovery = new Discovery(
-            Resources.builtIn(new PodStrategy(300, 300), new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767)),
+            Resources.builtIn(new PodStrategy(), new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767)),
             "127.0.0.1:6443");
 
     @Test

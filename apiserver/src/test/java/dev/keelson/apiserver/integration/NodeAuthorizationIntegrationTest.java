@@ -97,10 +97,65 @@ class NodeAuthorizationIntegrationTest {
         forbidden("node 'n1' cannot modify node 'n2'", () -> n1.nodes().withName("n2")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}"));
         forbidden("node 'n1' cannot modify node 'n2'", () -> n1.nodes().withName("n2").delete());
-        forbidden("node 'n1' cannot create node 'n3'", () -> n1.nodes().resource(node("n3")).create());
+        forbidden("nodes \"n3\" is forbidden: node \"n1\" is not allowed to modify node \"n3\"",
+                () -> n1.nodes().resource(node("n3")).create());
         Map<String, String> n2Labels = admin.nodes().withName("n2").get().getMetadata().getLabels();
         assertTrue(n2Labels == null || !n2Labels.containsKey("a"), "n2 unchanged: " + n2Labels);
         assertEquals(null, admin.nodes().withName("n3").get());
+    }
+
+    /** NodeRestriction (issue 20): taints and the labels that steer workloads stay the administrator's. */
+    @Test
+    void nodeCannotChangeItsTaintsNorRestrictedLabels() throws Exception {
+        CertificateAuthority ca = cluster.apiServer().certificateAuthority();
+        CertificateAuthority.Issued cert = ca.issueClient("system:node:n4", List.of("system:nodes"), Duration.ofDays(1));
+        Path kubeconfig = cluster.dataDir().resolve("n4.kubeconfig");
+        Kubeconfigs.write(kubeconfig, cluster.url(), ca.certificatePem(), cert.certificatePem(), cert.keyPem(), "n4");
+        try (KubernetesClient n4 = KubeClients.fromKubeconfig(kubeconfig)) {
+            forbidden("nodes \"n4\" is forbidden: node \"n4\" is not allowed to set the following labels: "
+                    + "node-restriction.kubernetes.io/pool, node-role.kubernetes.io/control-plane",
+                    () -> n4.nodes().resource(new NodeBuilder().withNewMetadata().withName("n4")
+                            .addToLabels("node-role.kubernetes.io/control-plane", "")
+                            .addToLabels("node-restriction.kubernetes.io/pool", "gpu")
+                            .addToLabels("kubernetes.io/hostname", "n4").endMetadata().build()).create());
+            n4.nodes().resource(new NodeBuilder().withNewMetadata().withName("n4")
+                    .addToLabels("kubernetes.io/hostname", "n4").addToLabels("example.com/own", "yes").endMetadata()
+                    .withNewSpec().addNewTaint().withKey("registered").withEffect("NoSchedule").endTaint().endSpec()
+                    .build()).create();
+            admin.nodes().withName("n4").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{"
+                    + "\"node-restriction.kubernetes.io/pool\":\"gpu\"}},\"spec\":{\"taints\":[{\"key\":\"registered\","
+                    + "\"effect\":\"NoSchedule\"},{\"key\":\"dedicated\",\"value\":\"db\",\"effect\":\"NoExecute\"}]}}");
+
+            forbidden("nodes \"n4\" is forbidden: node \"n4\" is not allowed to modify taints",
+                    () -> n4.nodes().withName("n4").patch(PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"spec\":{\"taints\":null}}"));
+            forbidden("node \"n4\" is not allowed to modify taints", () -> n4.nodes().withName("n4")
+                    .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"replace\",\"path\":\"/spec/taints/1/value\","
+                            + "\"value\":\"web\"}]"));
+            forbidden("nodes \"n4\" is forbidden: is not allowed to modify labels: node-restriction.kubernetes.io/pool",
+                    () -> n4.nodes().withName("n4").patch(PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"labels\":{\"node-restriction.kubernetes.io/pool\":null}}}"));
+            forbidden("is not allowed to modify labels: node-role.kubernetes.io/worker",
+                    () -> n4.nodes().withName("n4").patch(PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"labels\":{\"node-role.kubernetes.io/worker\":\"\"}}}"));
+            forbidden("is not allowed to modify labels: node-role.kubernetes.io/worker",
+                    () -> n4.nodes().withName("n4").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"labels\":{\"node-role.kubernetes.io/worker\":\"\"}}}"));
+
+            // what a kubelet does stays allowed: its own labels, other label domains, status
+            n4.nodes().withName("n4").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{"
+                    + "\"topology.kubernetes.io/zone\":\"z1\",\"node.kubernetes.io/exclude-from-external-load-balancers\":"
+                    + "\"\",\"example.com/own\":\"no\"}}}");
+            n4.nodes().withName("n4").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+            Node after = admin.nodes().withName("n4").get();
+            assertEquals(2, after.getSpec().getTaints().size());
+            assertEquals("db", after.getSpec().getTaints().get(1).getValue());
+            assertEquals("gpu", after.getMetadata().getLabels().get("node-restriction.kubernetes.io/pool"));
+            assertEquals("z1", after.getMetadata().getLabels().get("topology.kubernetes.io/zone"));
+            assertEquals("no", after.getMetadata().getLabels().get("example.com/own"));
+            assertTrue(!after.getMetadata().getLabels().containsKey("node-role.kubernetes.io/worker"));
+        }
     }
 
     @Test
@@ -114,6 +169,9 @@ class NodeAuthorizationIntegrationTest {
         forbidden("pods bound to it", () -> n1.pods().inNamespace("default").resource(pod("new", "n1")).create());
         forbidden("pods bound to it", () -> n1.pods().inNamespace("default").withName("on-n1")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}"));
+        forbidden("pods \"on-n1\" is forbidden: node \"n1\" cannot update labels through pod status",
+                () -> n1.pods().inNamespace("default").withName("on-n1").subresource("status").patch(
+                        PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}"));
         assertEquals("Pending", admin.pods().inNamespace("default").withName("on-n2").get().getStatus().getPhase());
         assertEquals(2, n1.pods().inNamespace("default").list().getItems().size(), "reads are allowed");
     }
@@ -136,7 +194,8 @@ class NodeAuthorizationIntegrationTest {
     void nodeWritesItsOwnLeaseAndEventsButNoWorkloads() {
         n1.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName("n1")
                 .endMetadata().withNewSpec().withHolderIdentity("n1").endSpec().build()).create();
-        forbidden("can only create its own lease", () -> n1.leases().inNamespace("kube-node-lease")
+        forbidden("leases.coordination.k8s.io \"n2\" is forbidden: can only access node lease with the same name as "
+                + "the requesting node", () -> n1.leases().inNamespace("kube-node-lease")
                 .resource(new LeaseBuilder().withNewMetadata().withName("n2").endMetadata().build()).create());
         n1.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
                 .withNewMetadata().withName("on-n1.1").endMetadata().withNewInvolvedObject().withKind("Pod")

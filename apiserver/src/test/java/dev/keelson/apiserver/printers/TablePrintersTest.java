@@ -22,7 +22,7 @@ class TablePrintersTest {
         return (ObjectNode) JSON.readTree(singleQuoted.replace('\'', '"'));
     }
 
-    private static final Resources KINDS = Resources.builtIn(new PodStrategy(300, 300),
+    private static final Resources KINDS = Resources.builtIn(new PodStrategy(),
             new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767));
 
     /** The printer a built-in resource's strategy names. */

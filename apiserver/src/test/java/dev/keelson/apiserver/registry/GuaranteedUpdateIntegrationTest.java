@@ -39,12 +39,12 @@ class GuaranteedUpdateIntegrationTest {
         etcd = EmbeddedEtcd.start(dir.resolve("etcd"), 0, 0);
         storage = new EtcdStorage(List.of(etcd.clientUrl()),
                 dev.keelson.apiserver.storage.EtcdOptions.defaults().withTls(etcd.clientTls()), new SimpleMeterRegistry());
-        Resources resources = Resources.builtIn(new PodStrategy(300, 300),
+        Resources resources = Resources.builtIn(new PodStrategy(),
                 new ServiceStrategy(storage, "10.96.0.0/12", 30000, 32767));
         ResourceType configMaps = resources.find("", "v1", "configmaps");
         cache = new WatchCache(configMaps.prefix(), storage, Json.MAPPER);
         cache.start().get(30, TimeUnit.SECONDS);
-        store = new GenericStore(configMaps, storage, cache, (t, ns) -> CompletableFuture.completedFuture(null), null);
+        store = new GenericStore(configMaps, storage, cache, dev.keelson.apiserver.admission.AdmissionChain.NONE, null);
         key = configMaps.key("default", "settings");
         ObjectNode cm = Json.MAPPER.createObjectNode();
         cm.putObject("metadata").put("name", "settings");

@@ -26,7 +26,7 @@ class ResourcesTest {
     }
 
     private static Resources builtIn() {
-        return Resources.builtIn(new PodStrategy(300, 300), new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767));
+        return Resources.builtIn(new PodStrategy(), new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767));
     }
 
     @Test

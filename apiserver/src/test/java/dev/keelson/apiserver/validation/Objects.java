@@ -17,7 +17,7 @@ import java.util.List;
 
 /** Test helpers: objects written as relaxed JSON (single quotes, bare keys), defaulted then validated as the apiserver does. */
 final class Objects {
-    private static final Resources KINDS = Resources.builtIn(new PodStrategy(300, 300),
+    private static final Resources KINDS = Resources.builtIn(new PodStrategy(),
             new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767));
 
     private static final ObjectMapper JSON = new ObjectMapper()
