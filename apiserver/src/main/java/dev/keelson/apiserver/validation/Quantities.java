@@ -116,12 +116,21 @@ public final class Quantities {
             if (!exp.matches("[-+]?[0-9]+")) {
                 throw new IllegalArgumentException(exp.matches("[-+]?[0-9]*") ? SUFFIX_ERROR : FORMAT_ERROR);
             }
+            int exponent;
+            try {
+                exponent = Integer.parseInt(exp);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(SUFFIX_ERROR);
+            }
             format = Format.DECIMAL_EXPONENT;
-            value = value.scaleByPowerOfTen(Integer.parseInt(exp));
+            value = value.scaleByPowerOfTen(exponent);
         } else {
             throw new IllegalArgumentException(suffix.matches("[eEinumkKMGTP]*[-+]?[0-9]*") ? SUFFIX_ERROR : FORMAT_ERROR);
         }
-        if (value.scale() > NANO_SCALE) {
+        if (value.signum() != 0 && value.precision() - value.scale() <= -NANO_SCALE) {
+            // below one nano: rounded up to it without computing 10^scale, which for 1e-999999999 would not end
+            value = BigDecimal.ONE.movePointLeft(NANO_SCALE);
+        } else if (value.scale() > NANO_SCALE) {
             value = value.setScale(NANO_SCALE, RoundingMode.UP);
         }
         return new Quantity(negative ? value.negate() : value, format);
@@ -152,7 +161,9 @@ public final class Quantities {
         }
         BigDecimal stripped = value.stripTrailingZeros();
         int exp = Math.floorDiv(-stripped.scale(), 3) * 3;
-        exp = Math.max(-NANO_SCALE, Math.min(exp, 18));
+        // the exponent form keeps large exponents as they are (3e811815): padding the mantissa with zeros up to
+        // e18 would compute a number of that many digits
+        exp = Math.max(-NANO_SCALE, format == Format.DECIMAL_EXPONENT ? exp : Math.min(exp, 18));
         BigInteger mantissa = stripped.scaleByPowerOfTen(-exp).toBigIntegerExact();
         if (format == Format.DECIMAL_EXPONENT) {
             return exp == 0 ? mantissa.toString() : mantissa + "e" + exp;
