@@ -42,7 +42,7 @@ run() {
   log=$root/apiserver/target/fuzz-$cls-$method.log
   echo "== $cls#$method for $duration (log: ${log#$root/})"
   (cd apiserver && java -Xmx1g -Xss1m -XX:+UseParallelGC -cp "$cp" com.code_intelligence.jazzer.Jazzer \
-      --target_class="dev.keelson.apiserver.fuzz.$cls" --target_method="$method" \
+      --target_class="dev.keelson.apiserver.fuzz.$cls" --target_method="$method" --hooks=true \
       --instrumentation_includes='dev.keelson.**:io.fabric8.zjsonpatch.**' \
       --custom_hook_includes='dev.keelson.**:io.fabric8.zjsonpatch.**' \
       -max_total_time="$(seconds "$duration")" -timeout=10 -rss_limit_mb=3072 -print_final_stats=1 "$@") \

@@ -2,6 +2,7 @@ package dev.keelson.apiserver.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Strategy;
 import dev.keelson.apiserver.validation.FieldError;
@@ -27,28 +28,49 @@ class ValidationFuzzTest {
         }));
     }
 
-    /** The create path of the generic store up to validation, then an update of the result to itself. */
+    /**
+     * The generic store's create path up to validation (GenericStore#create, without etcd), then the same body as an
+     * update and as a status update of the created object.
+     */
     @FuzzTest
     void objects(byte[] input) {
         SlowInputs.run("objects", input, () -> {
-            ObjectNode obj = Contracts.objectOrNull(Contracts.utf8(input));
+            String text = Contracts.utf8(input);
+            ObjectNode obj = Contracts.objectOrNull(text);
             if (obj == null) {
                 return;
             }
             ResourceType type = Contracts.typeOf(obj);
             Strategy strategy = type.strategy();
+            ObjectNode meta = Json.meta(obj);
+            if (type.namespaced()) {
+                meta.put("namespace", "default");
+            } else {
+                meta.remove("namespace");
+            }
             obj.put("apiVersion", type.apiVersion());
             obj.put("kind", type.kind());
-            ObjectNode old = obj.deepCopy();
             strategy.defaults(obj);
+            meta.put("uid", "6f1c2a4e-8f6b-4c3d-9e2a-1b2c3d4e5f60");
+            meta.put("creationTimestamp", "2026-01-10T12:00:00Z");
             strategy.prepareForCreate(obj);
             checkErrors(strategy.validate(obj));
-            ObjectNode updated = obj.deepCopy();
-            strategy.prepareForUpdate(updated, obj);
-            checkErrors(strategy.validateUpdate(updated, obj));
-            strategy.defaults(old);
-            checkErrors(strategy.validateUpdate(old, obj));
             Contracts.assertWritable(obj);
+
+            ObjectNode update = Contracts.objectOrNull(text);
+            ObjectNode updateMeta = Json.meta(update);
+            for (String f : List.of("name", "namespace", "uid", "creationTimestamp")) {
+                if (meta.has(f)) {
+                    updateMeta.set(f, meta.get(f));
+                }
+            }
+            update.put("apiVersion", type.apiVersion());
+            update.put("kind", type.kind());
+            ObjectNode statusUpdate = update.deepCopy();
+            strategy.defaults(update);
+            strategy.prepareForUpdate(update, obj);
+            checkErrors(strategy.validateUpdate(update, obj));
+            checkErrors(strategy.validateUpdate(strategy.prepareForStatusUpdate(statusUpdate, obj), obj));
         });
     }
 
