@@ -23,6 +23,8 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+# the official Python client, for the e2e suite that runs it against a server (OfficialClientsTest)
+[ -e /usr/lib/python3/dist-packages/kubernetes/__init__.py ] || need+=(python3-kubernetes)
 
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"

@@ -73,10 +73,7 @@ public final class RequestAttributes {
     }
 
     private static boolean isTrue(String v) {
-        return v != null && switch (v) {
-            case "1", "t", "T", "true", "TRUE", "True" -> true;
-            default -> false;
-        };
+        return dev.keelson.apiserver.QueryParams.bool(v);
     }
 
     /** The name a list or watch is narrowed to by {@code fieldSelector=metadata.name=NAME}, or "". */

@@ -265,8 +265,9 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
+    /** A boolean query parameter, see {@link dev.keelson.apiserver.QueryParams#bool}. */
     static boolean isTrue(String v) {
-        return "true".equals(v) || "1".equals(v);
+        return dev.keelson.apiserver.QueryParams.bool(v);
     }
 
     // ---------------------------------------------------------------- verbs
@@ -275,20 +276,31 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         Options.List opts = listOptions(req);
         reply(req, store.list(api.namespace(), opts), page -> {
             if (wantsTable(req)) {
-                return table(req, api.type(), page.items(), Long.toString(page.revision()));
+                // kubectl get pages with limit=500 and follows the Table's continue token
+                ObjectNode table = table(req, api.type(), page.items(), Long.toString(page.revision()));
+                pageMeta((ObjectNode) table.get("metadata"), page);
+                return table;
             }
             ObjectNode list = Json.MAPPER.createObjectNode();
             list.put("kind", api.type().listKind());
             list.put("apiVersion", api.type().apiVersion());
             ObjectNode meta = list.putObject("metadata");
             meta.put("resourceVersion", Long.toString(page.revision()));
-            if (page.continueToken() != null) {
-                meta.put("continue", page.continueToken());
-            }
+            pageMeta(meta, page);
             ArrayNode items = list.putArray("items");
             page.items().forEach(items::add);
             return list;
         });
+    }
+
+    /** ListMeta's paging fields: the next page's token and how many objects it and the later pages hold. */
+    private static void pageMeta(ObjectNode meta, GenericStore.ListResult page) {
+        if (page.continueToken() != null) {
+            meta.put("continue", page.continueToken());
+            if (page.remainingItemCount() != null) {
+                meta.put("remainingItemCount", page.remainingItemCount());
+            }
+        }
     }
 
     static Options.List listOptions(HttpServerRequest req) {
@@ -706,7 +718,8 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         if (resp.ended() || resp.closed()) {
             return;
         }
-        resp.setStatusCode(code).putHeader("Content-Type", JSON).end(Buffer.buffer(Json.bytes(body)));
+        // kube-apiserver's JSON encoder ends every body with a newline; clients that read line by line rely on it
+        resp.setStatusCode(code).putHeader("Content-Type", JSON).end(Buffer.buffer(Json.bytes(body)).appendByte((byte) '\n'));
     }
 
     static Throwable unwrap(Throwable e) {

@@ -102,7 +102,7 @@ public final class Discovery {
 
     private void sendAggregated(HttpServerRequest req, ObjectNode body, boolean v2) {
         req.response().setStatusCode(200).putHeader("Content-Type", v2 ? AGGREGATED_V2 : AGGREGATED_V2BETA1)
-                .end(Json.text(body));
+                .end(Json.text(body) + "\n");
     }
 
     List<String> groups() {

@@ -86,8 +86,15 @@ public final class GenericStore {
         }
     }
 
-    /** A page of a list and the revision it was read at. */
-    public record ListResult(List<ObjectNode> items, long revision, String continueToken) {}
+    /**
+     * A page of a list, the revision it was read at, the token of the next page, and (when known: a paged list
+     * without selectors, as Kubernetes) how many objects the next pages hold.
+     */
+    public record ListResult(List<ObjectNode> items, long revision, String continueToken, Long remainingItemCount) {
+        public ListResult(List<ObjectNode> items, long revision, String continueToken) {
+            this(items, revision, continueToken, null);
+        }
+    }
 
     public CompletableFuture<ListResult> list(String namespace, Options.List opts) {
         opts.fields().check(strategy.selectableFields());
@@ -128,10 +135,23 @@ public final class GenericStore {
             WatchCache.Snapshot snap = namespace == null || !type.namespaced() ? cache.snapshot()
                     : cache.snapshot(type.prefix(namespace));
             List<ObjectNode> items = new ArrayList<>();
-            for (ObjectNode o : snap.objects()) {
-                if (matches(o, opts)) {
-                    items.add(o);
+            List<ObjectNode> all = snap.objects();
+            for (int i = 0; i < all.size(); i++) {
+                ObjectNode o = all.get(i);
+                if (!matches(o, opts)) {
+                    continue;
                 }
+                if (opts.limit() > 0 && items.size() >= opts.limit()) {
+                    // a page of the cache's snapshot: the next pages are read from etcd at the snapshot's revision,
+                    // so every page shows the same consistent state (410 once etcd has compacted past it)
+                    ObjectNode last = items.get(items.size() - 1);
+                    JsonNode meta = last.path("metadata");
+                    String lastKey = type.key(meta.path("namespace").asText(null), meta.path("name").asText());
+                    Long remaining = unselective(opts) ? (long) (all.size() - i) : null;
+                    return new ListResult(items, snap.revision(),
+                            new Continue(snap.revision(), lastKey + "\0").encode(), remaining);
+                }
+                items.add(o);
             }
             return new ListResult(items, snap.revision(), null);
         }
@@ -162,8 +182,9 @@ public final class GenericStore {
                 EtcdStorage.KeyValue kv = items.get(i);
                 if (want > 0 && acc.size() >= want) {
                     // an item beyond the page exists: continue from the last one we returned
+                    Long remaining = unselective(opts) ? page.count() - i : null;
                     return CompletableFuture.completedFuture(new ListResult(acc, page.revision(),
-                            new Continue(page.revision(), lastKey + "\0").encode()));
+                            new Continue(page.revision(), lastKey + "\0").encode(), remaining));
                 }
                 ObjectNode obj = decode(kv);
                 lastKey = kv.key();
@@ -196,6 +217,11 @@ public final class GenericStore {
                 throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
             }
         }
+    }
+
+    /** Without selectors every remaining key is an object of the next pages, so their count is exact. */
+    private static boolean unselective(Options.List opts) {
+        return opts.labels().isEmpty() && opts.fields().isEmpty();
     }
 
     public boolean matches(ObjectNode obj, Options.List opts) {

@@ -73,7 +73,12 @@ public final class EtcdStorage implements AutoCloseable {
     public record KeyValue(String key, byte[] value, long modRevision, long createRevision) {}
 
     /** A range read at one store revision; {@code more} when a limit cut it short. */
-    public record ListResult(List<KeyValue> items, long revision, boolean more) {}
+    /** A range's keys, the revision it was read at, whether keys beyond the limit exist, and how many keys the range has. */
+    public record ListResult(List<KeyValue> items, long revision, boolean more, long count) {
+        public ListResult(List<KeyValue> items, long revision, boolean more) {
+            this(items, revision, more, items.size());
+        }
+    }
 
     /** A transaction's outcome: whether every condition held, and the store revision after it. */
     public record TxnResult(boolean succeeded, long revision) {}
@@ -152,7 +157,7 @@ public final class EtcdStorage implements AutoCloseable {
         return timed("list", kv.get(bytes(fromKey == null ? prefix : fromKey), opt.build())).thenApply(r -> {
             List<KeyValue> items = new ArrayList<>(r.getKvs().size());
             r.getKvs().forEach(k -> items.add(toKeyValue(k)));
-            return new ListResult(items, r.getHeader().getRevision(), r.isMore());
+            return new ListResult(items, r.getHeader().getRevision(), r.isMore(), r.getCount());
         });
     }
 
