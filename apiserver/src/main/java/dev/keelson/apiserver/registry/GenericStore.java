@@ -181,10 +181,12 @@ public final class GenericStore {
             for (int i = 0; i < items.size(); i++) {
                 EtcdStorage.KeyValue kv = items.get(i);
                 if (want > 0 && acc.size() >= want) {
-                    // an item beyond the page exists: continue from the last one we returned
+                    // an item beyond the page exists: continue after the last key examined, which is the previous
+                    // range's when the page filled up at the end of it (a selective list reads on past its page)
                     Long remaining = unselective(opts) ? page.count() - i : null;
+                    String resume = lastKey != null ? lastKey + "\0" : from;
                     return CompletableFuture.completedFuture(new ListResult(acc, page.revision(),
-                            new Continue(page.revision(), lastKey + "\0").encode(), remaining));
+                            new Continue(page.revision(), resume).encode(), remaining));
                 }
                 ObjectNode obj = decode(kv);
                 lastKey = kv.key();

@@ -163,4 +163,18 @@ class WireConformanceIntegrationTest {
         assertFalse(selected.path("metadata").path("continue").asText("").isEmpty());
         assertNull(selected.path("metadata").get("remainingItemCount"));
     }
+
+    @Test
+    void aSelectivePageThatFillsAtTheEndOfAnEtcdRangeContinuesAfterIt() throws Exception {
+        // limit 2 reads three keys (cm-0, cm-1, cm-2): the page is full with its last key, so the token must name it
+        Set<String> seen = new HashSet<>();
+        String token = "";
+        do {
+            JsonNode page = JSON.readTree(get("/api/v1/namespaces/" + NS + "/configmaps?limit=2&labelSelector=even%3Dtrue"
+                    + (token.isEmpty() ? "" : "&continue=" + token)).body());
+            page.path("items").forEach(i -> assertTrue(seen.add(i.path("metadata").path("name").asText())));
+            token = page.path("metadata").path("continue").asText("");
+        } while (!token.isEmpty());
+        assertEquals(Set.of("cm-0", "cm-2", "cm-4", "cm-6"), seen);
+    }
 }
