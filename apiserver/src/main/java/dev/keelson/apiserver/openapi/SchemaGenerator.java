@@ -53,12 +53,23 @@ final class SchemaGenerator {
         if (!schemas.containsKey(name)) {
             ObjectNode schema = object();
             schemas.put(name, schema);
+            String typeDescription = Descriptions.of(name, "");
+            if (typeDescription != null) {
+                schema.put("description", typeDescription);
+            }
             Map<String, FieldSchema> fields = ModelSchema.fields(cls);
             if (fields.isEmpty()) {
                 schema.put("x-kubernetes-preserve-unknown-fields", true);
             } else {
                 ObjectNode props = schema.putObject("properties");
-                fields.forEach((jsonName, fs) -> props.set(jsonName, property(fs)));
+                fields.forEach((jsonName, fs) -> {
+                    ObjectNode p = property(fs);
+                    String d = Descriptions.of(name, jsonName);
+                    if (d != null) {
+                        p.put("description", d);
+                    }
+                    props.set(jsonName, p);
+                });
             }
             if (ModelSchema.isAtomicStruct(cls)) {
                 schema.put("x-kubernetes-map-type", "atomic");
