@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keelson.apiserver.ApiServer;
 import dev.keelson.apiserver.ApiServerOptions;
+import dev.keelson.apiserver.storage.EtcdOptions;
 import dev.keelson.apiserver.testing.TestCluster;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.componentbase.client.KubeClients;
@@ -35,7 +36,8 @@ class WatchTooOldIntegrationTest {
                     .withName("before-restart").endMetadata().build()).create();
             own.apiServer().close();
             ApiServerOptions options = ApiServerOptions.defaults(List.of(own.etcd().clientUrl()),
-                    own.dataDir().resolve("apiserver")).withPort("127.0.0.1", 0);
+                    own.dataDir().resolve("apiserver")).withPort("127.0.0.1", 0)
+                    .withEtcd(EtcdOptions.defaults().withTls(own.etcd().clientTls()));
             ApiServer second = new ApiServer(VertxHolder.get(), options);
             try {
                 second.start();
