@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class Contracts {
     /** The built-in resources, with the cluster settings of a default apiserver (no etcd is reached). */
-    static final Resources RESOURCES = Resources.builtIn(new PodStrategy(300, 300),
+    static final Resources RESOURCES = Resources.builtIn(new PodStrategy(),
             new ServiceStrategy(null, "10.96.0.0/12", 30000, 32767));
     static final ResourceType PODS = RESOURCES.find("", "v1", "pods");
 
