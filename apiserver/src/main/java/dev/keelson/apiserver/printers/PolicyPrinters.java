@@ -1,8 +1,8 @@
 package dev.keelson.apiserver.printers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keelson.apiserver.validation.Quantities;
 
+import dev.keelson.componentbase.api.Quantities;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

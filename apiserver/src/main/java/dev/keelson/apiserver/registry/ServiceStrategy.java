@@ -12,6 +12,7 @@ import dev.keelson.apiserver.validation.Defaults;
 import dev.keelson.apiserver.validation.Errs;
 import dev.keelson.apiserver.validation.FieldError;
 import dev.keelson.apiserver.validation.ServiceValidation;
+import dev.keelson.componentbase.net.Ipv4;
 import io.fabric8.kubernetes.api.model.Service;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -43,17 +44,16 @@ public final class ServiceStrategy extends Strategy {
                 .subresources("status").storedUnder("services/specs"));
         this.etcd = etcd;
         this.cidr = serviceCidr;
-        String[] parts = serviceCidr.split("/");
-        int prefix = Integer.parseInt(parts[1]);
-        this.size = 1 << (32 - prefix);
-        this.networkAddress = ipToInt(parts[0]) & (prefix == 0 ? 0 : -1 << (32 - prefix));
+        Ipv4.Cidr range = Ipv4.Cidr.parse(serviceCidr);
+        this.size = (int) Math.min(range.size(), Integer.MAX_VALUE);
+        this.networkAddress = range.network();
         this.portMin = portMin;
         this.portMax = portMax;
     }
 
     /** The first usable address of the range, reserved for the `kubernetes` Service. */
     public String firstAddress() {
-        return intToIp(networkAddress + 1);
+        return Ipv4.format(networkAddress + 1);
     }
 
     @Override
@@ -172,7 +172,7 @@ public final class ServiceStrategy extends Strategy {
             return CompletableFuture.completedFuture(Allocation.NONE);
         }
         if (!requested.isEmpty()) {
-            Integer ip = parseIp(requested);
+            Integer ip = Ipv4.parse(requested);
             if (ip == null || !inRange(ip)) {
                 throw invalidIp(owner, requested, "provided IP is not in the valid range. The range of valid IPs is "
                         + cidr);
@@ -194,7 +194,7 @@ public final class ServiceStrategy extends Strategy {
             }
             int start = RANDOM.nextInt(usable);
             for (int i = 0; i < usable; i++) {
-                String ip = intToIp(networkAddress + 2 + (start + i) % usable);
+                String ip = Ipv4.format(networkAddress + 2 + (start + i) % usable);
                 if (!used.contains(ip)) {
                     setIp(spec, ip);
                     return new Allocation(List.of(EtcdStorage.Condition.absent(IP_PREFIX + ip)),
@@ -317,38 +317,6 @@ public final class ServiceStrategy extends Strategy {
     private boolean inRange(int ip) {
         long offset = Integer.toUnsignedLong(ip) - Integer.toUnsignedLong(networkAddress);
         return offset > 0 && offset < size - 1;
-    }
-
-    static Integer parseIp(String s) {
-        String[] parts = s.split("\\.");
-        if (parts.length != 4) {
-            return null;
-        }
-        int v = 0;
-        for (String p : parts) {
-            try {
-                int b = Integer.parseInt(p);
-                if (b < 0 || b > 255) {
-                    return null;
-                }
-                v = (v << 8) | b;
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return v;
-    }
-
-    static int ipToInt(String s) {
-        Integer v = parseIp(s);
-        if (v == null) {
-            throw new IllegalArgumentException("not an IPv4 address: " + s);
-        }
-        return v;
-    }
-
-    static String intToIp(int v) {
-        return ((v >>> 24) & 255) + "." + ((v >>> 16) & 255) + "." + ((v >>> 8) & 255) + "." + (v & 255);
     }
 
     static String json(JsonNode n) {

@@ -2,6 +2,7 @@ package dev.keelson.apiserver.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.componentbase.api.Quantities;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -3,6 +3,7 @@ package dev.keelson.apiserver.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.componentbase.api.Semantic;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;

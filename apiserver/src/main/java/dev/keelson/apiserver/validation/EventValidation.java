@@ -1,6 +1,7 @@
 package dev.keelson.apiserver.validation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.componentbase.api.Semantic;
 import java.util.List;
 
 /** Events in both APIs: core/v1 (legacy rules) and events.k8s.io/v1 (strict rules for new-style events). */

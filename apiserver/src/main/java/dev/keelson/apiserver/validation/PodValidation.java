@@ -3,6 +3,8 @@ package dev.keelson.apiserver.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.componentbase.api.Quantities;
+import dev.keelson.componentbase.api.Semantic;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -104,7 +106,7 @@ public final class PodValidation {
         if (oldGrace != null && oldGrace < 0 && grace != null && grace == 1) {
             copyField(munged, oldSpec, "terminationGracePeriodSeconds");
         }
-        List<String> diff = Semantic.differences(oldSpec, munged, sp, 10);
+        List<String> diff = Semantic.differences(oldSpec, munged, sp.toString(), 10);
         if (!diff.isEmpty()) {
             e.forbidden(sp, "pod updates may not change fields other than " + UPDATABLE_FIELDS + "\nchanged: " + String.join(", ", diff));
         }

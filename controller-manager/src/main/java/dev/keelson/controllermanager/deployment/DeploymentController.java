@@ -1,12 +1,12 @@
 package dev.keelson.controllermanager.deployment;
 
+import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.Selectors;
-import dev.keelson.controllermanager.common.Semantic;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.LabelSelector;

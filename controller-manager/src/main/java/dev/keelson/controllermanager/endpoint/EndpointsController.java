@@ -1,7 +1,7 @@
 package dev.keelson.controllermanager.endpoint;
 
+import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
-import dev.keelson.controllermanager.common.Semantic;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.endpoint.ServiceBackends.Backend;
 import dev.keelson.controllermanager.endpoint.ServiceBackends.ResolvedPort;

@@ -1,5 +1,6 @@
 package dev.keelson.controllermanager.nodeipam;
 
+import dev.keelson.componentbase.net.Ipv4;
 import java.util.BitSet;
 import java.util.Optional;
 
@@ -16,16 +17,17 @@ public final class CidrAllocator {
     private int next;
 
     public CidrAllocator(String clusterCidr, int nodePrefix) {
-        String[] parts = clusterCidr.trim().split("/");
-        if (parts.length != 2) {
+        Ipv4.Cidr cluster;
+        try {
+            cluster = Ipv4.Cidr.parse(clusterCidr);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cluster CIDR must look like 10.244.0.0/16, got " + clusterCidr);
         }
-        this.clusterPrefix = Integer.parseInt(parts[1]);
-        if (clusterPrefix < 0 || clusterPrefix > nodePrefix || nodePrefix > 30) {
+        this.clusterPrefix = cluster.prefix();
+        if (clusterPrefix > nodePrefix || nodePrefix > 30) {
             throw new IllegalArgumentException("cluster CIDR " + clusterCidr + " cannot hold /" + nodePrefix + " node subnets");
         }
-        int mask = clusterPrefix == 0 ? 0 : -1 << (32 - clusterPrefix);
-        this.base = toInt(parts[0]) & mask;
+        this.base = cluster.network();
         this.nodePrefix = nodePrefix;
         this.size = 1 << (nodePrefix - clusterPrefix);
     }
@@ -61,9 +63,7 @@ public final class CidrAllocator {
     }
 
     private String format(int index) {
-        int addr = base + (index << (32 - nodePrefix));
-        return ((addr >>> 24) & 255) + "." + ((addr >>> 16) & 255) + "." + ((addr >>> 8) & 255) + "." + (addr & 255)
-                + "/" + nodePrefix;
+        return Ipv4.format(base + (index << (32 - nodePrefix))) + "/" + nodePrefix;
     }
 
     private int indexOf(String cidr) {
@@ -72,7 +72,7 @@ public final class CidrAllocator {
             if (parts.length != 2 || Integer.parseInt(parts[1]) != nodePrefix) {
                 return -1;
             }
-            int addr = toInt(parts[0]);
+            int addr = Ipv4.toInt(parts[0]);
             int offset = addr - base;
             long unsigned = Integer.toUnsignedLong(offset);
             if (unsigned >= ((long) size << (32 - nodePrefix)) || (offset & ((1 << (32 - nodePrefix)) - 1)) != 0) {
@@ -82,21 +82,5 @@ public final class CidrAllocator {
         } catch (RuntimeException e) {
             return -1;
         }
-    }
-
-    private static int toInt(String ip) {
-        String[] octets = ip.split("\\.");
-        if (octets.length != 4) {
-            throw new IllegalArgumentException("not an IPv4 address: " + ip);
-        }
-        int v = 0;
-        for (String o : octets) {
-            int b = Integer.parseInt(o);
-            if (b < 0 || b > 255) {
-                throw new IllegalArgumentException("not an IPv4 address: " + ip);
-            }
-            v = (v << 8) | b;
-        }
-        return v;
     }
 }

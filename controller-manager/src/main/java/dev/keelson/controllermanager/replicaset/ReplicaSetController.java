@@ -1,5 +1,6 @@
 package dev.keelson.controllermanager.replicaset;
 
+import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
@@ -7,7 +8,6 @@ import dev.keelson.controllermanager.common.Expectations;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.Selectors;
-import dev.keelson.controllermanager.common.Semantic;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.OwnerReference;

@@ -1,5 +1,6 @@
 package dev.keelson.kubelet.network;
 
+import dev.keelson.componentbase.net.Ipv4;
 import dev.keelson.kubelet.runtime.ContainerLabels;
 import dev.keelson.kubelet.runtime.ContainerRuntime;
 import dev.keelson.kubelet.runtime.ContainerRuntime.AttachedContainer;
@@ -130,26 +131,11 @@ public final class PodNetwork {
 
     /** The gateway of a CIDR: its first usable address, e.g. 10.244.1.1 for 10.244.1.0/24. */
     public static String gatewayOf(String podCidr) {
-        String[] parts = podCidr.split("/");
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("not an IPv4 CIDR: " + podCidr);
-        }
-        String[] octets = parts[0].split("\\.");
-        int prefix = Integer.parseInt(parts[1]);
-        if (octets.length != 4 || prefix < 8 || prefix > 30) {
+        Ipv4.Cidr cidr = Ipv4.Cidr.parse(podCidr);
+        if (cidr.prefix() < 8 || cidr.prefix() > 30) {
             throw new IllegalArgumentException("not an IPv4 CIDR with a prefix in 8..30: " + podCidr);
         }
-        long ip = 0;
-        for (String o : octets) {
-            int v = Integer.parseInt(o);
-            if (v < 0 || v > 255) {
-                throw new IllegalArgumentException("not an IPv4 CIDR: " + podCidr);
-            }
-            ip = (ip << 8) | v;
-        }
-        long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
-        long gw = (ip & mask) + 1;
-        return ((gw >> 24) & 255) + "." + ((gw >> 16) & 255) + "." + ((gw >> 8) & 255) + "." + (gw & 255);
+        return Ipv4.format(cidr.address(1));
     }
 
     /** Turns hairpin mode on for every port of the bridge; new sandboxes add ports, so call after each start. */

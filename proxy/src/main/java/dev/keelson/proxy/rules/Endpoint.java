@@ -1,5 +1,7 @@
 package dev.keelson.proxy.rules;
 
+import dev.keelson.componentbase.net.Ipv4;
+
 /** One ready backend of a service port: the address and target port traffic is DNATed to. */
 public record Endpoint(String ip, int port, String nodeName) implements Comparable<Endpoint> {
     public String hostPort() {
@@ -8,19 +10,7 @@ public record Endpoint(String ip, int port, String nodeName) implements Comparab
 
     @Override
     public int compareTo(Endpoint other) {
-        int byIp = compareIps(ip, other.ip);
+        int byIp = Ipv4.compare(ip, other.ip);
         return byIp != 0 ? byIp : Integer.compare(port, other.port);
-    }
-
-    private static int compareIps(String a, String b) {
-        String[] pa = a.split("\\.");
-        String[] pb = b.split("\\.");
-        for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
-            int c = Integer.compare(Integer.parseInt(pa[i]), Integer.parseInt(pb[i]));
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(pa.length, pb.length);
     }
 }

@@ -1,5 +1,6 @@
 package dev.keelson.scheduler.framework;
 
+import dev.keelson.componentbase.api.Quantities;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;

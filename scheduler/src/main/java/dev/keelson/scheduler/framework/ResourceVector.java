@@ -1,5 +1,6 @@
 package dev.keelson.scheduler.framework;
 
+import dev.keelson.componentbase.api.Quantities;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.keelson.apiserver.validation;
+package dev.keelson.componentbase.api;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * Kubernetes resource quantities ({@code 100m}, {@code 1.5}, {@code 1Gi}, {@code 500M}, {@code 1e3}): parsing to an exact
- * {@link BigDecimal} and printing in Kubernetes' canonical form. Used by validation, the scheduler and the kubelet.
+ * {@link BigDecimal} and printing in Kubernetes' canonical form. Used by validation, printers and the scheduler.
  */
 public final class Quantities {
 
@@ -59,6 +59,16 @@ public final class Quantities {
     }
 
     private Quantities() {
+    }
+
+    /** A model quantity in thousandths, rounded up as Kubernetes' MilliValue does (CPU in millicores); null is 0. */
+    public static long milliValue(io.fabric8.kubernetes.api.model.Quantity q) {
+        return q == null ? 0 : parseQuantity(q.toString()).milliValue();
+    }
+
+    /** A model quantity as a whole number, rounded up as Kubernetes' Value does (bytes, counts); null is 0. */
+    public static long value(io.fabric8.kubernetes.api.model.Quantity q) {
+        return q == null ? 0 : parseQuantity(q.toString()).longValue();
     }
 
     /** The exact value of {@code text}; throws {@link IllegalArgumentException} with Kubernetes' message if malformed. */
@@ -141,7 +151,8 @@ public final class Quantities {
         return parseQuantity(text).canonical();
     }
 
-    static String canonical(BigDecimal value, Format format) {
+    /** The canonical text of an exact value printed in {@code format}. */
+    public static String canonical(BigDecimal value, Format format) {
         if (value.signum() == 0) {
             return "0";
         }

@@ -1,4 +1,4 @@
-package dev.keelson.apiserver.validation;
+package dev.keelson.componentbase.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

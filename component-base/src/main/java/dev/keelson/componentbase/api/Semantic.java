@@ -1,6 +1,7 @@
-package dev.keelson.apiserver.validation;
+package dev.keelson.componentbase.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -8,26 +9,54 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Equality of JSON trees as Kubernetes' {@code apiequality.Semantic.DeepEqual} sees the Go structs behind them: a field
+ * Equality of API values as Kubernetes' {@code apiequality.Semantic.DeepEqual} sees the Go structs behind them: a field
  * that is absent, null or holds its zero value ("", 0, false, [], {}) counts as unset, and numbers compare by value.
+ * The apiserver compares JSON trees with it (immutable fields, pod updates); controllers compare desired with stored
+ * model objects, so a harmless difference in form never causes an endless write loop.
  */
-final class Semantic {
+public final class Semantic {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Semantic() {
     }
 
-    static boolean equal(JsonNode a, JsonNode b) {
-        return differences(a, b, FieldPath.root(), 1).isEmpty();
+    public static boolean equal(JsonNode a, JsonNode b) {
+        return differences(a, b, "", 1).isEmpty();
     }
 
-    /** Up to {@code max} paths (relative to {@code base}) where the two trees differ. */
-    static List<String> differences(JsonNode a, JsonNode b, FieldPath base, int max) {
+    /** Model objects (fabric8 classes, lists, maps) compared through their JSON form. */
+    public static boolean equal(Object a, Object b) {
+        return equal((JsonNode) MAPPER.valueToTree(a), (JsonNode) MAPPER.valueToTree(b));
+    }
+
+    /** Up to {@code max} paths ({@code base.field[0]...}) where the two trees differ. */
+    public static List<String> differences(JsonNode a, JsonNode b, String base, int max) {
         List<String> out = new ArrayList<>();
-        diff(a, b, base, out, max);
+        diff(a, b, new Path(null, base, false), out, max);
         return out;
     }
 
-    private static void diff(JsonNode a, JsonNode b, FieldPath p, List<String> out, int max) {
+    /** A path built only when a difference is reported. */
+    private record Path(Path parent, String segment, boolean index) {
+        Path child(String name) {
+            return new Path(this, name, false);
+        }
+
+        Path at(int i) {
+            return new Path(this, Integer.toString(i), true);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return segment;
+            }
+            String p = parent.toString();
+            return index ? p + "[" + segment + "]" : p.isEmpty() ? segment : p + "." + segment;
+        }
+    }
+
+    private static void diff(JsonNode a, JsonNode b, Path p, List<String> out, int max) {
         if (out.size() >= max) {
             return;
         }
@@ -54,7 +83,7 @@ final class Semantic {
                 return;
             }
             for (int i = 0; i < a.size(); i++) {
-                diff(a.get(i), b.get(i), p.index(i), out, max);
+                diff(a.get(i), b.get(i), p.at(i), out, max);
             }
             return;
         }
@@ -69,7 +98,8 @@ final class Semantic {
         }
     }
 
-    static boolean isZero(JsonNode n) {
+    /** Go's zero value, as omitempty drops it: null, "", 0, false, [] and objects holding only zero values. */
+    public static boolean isZero(JsonNode n) {
         if (n == null || n.isNull() || n.isMissingNode()) {
             return true;
         }
