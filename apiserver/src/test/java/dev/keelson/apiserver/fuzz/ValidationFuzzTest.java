@@ -7,7 +7,7 @@ import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Strategy;
 import dev.keelson.apiserver.validation.FieldError;
 import dev.keelson.apiserver.validation.Formats;
-import dev.keelson.apiserver.validation.Quantities;
+import dev.keelson.componentbase.api.Quantities;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
