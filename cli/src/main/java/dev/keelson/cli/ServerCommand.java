@@ -2,7 +2,11 @@ package dev.keelson.cli;
 
 import dev.keelson.apiserver.ApiServer;
 import dev.keelson.apiserver.etcd.EmbeddedEtcd;
+import dev.keelson.apiserver.etcd.EtcdMaintenance;
+import dev.keelson.apiserver.storage.EtcdOptions;
+import dev.keelson.apiserver.storage.EtcdStorage;
 import dev.keelson.apiserver.storage.EtcdTls;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
@@ -54,6 +58,24 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Embedded etcd: also serve clients on this address (TLS, client certificates); default 127.0.0.1 only.")
     String etcdListenAddress;
 
+    @Option(names = "--etcd-snapshot-interval", defaultValue = "12h", converter = GoDuration.class,
+            description = "Embedded etcd: save a snapshot this often (k3s: every 12 hours). Default: ${DEFAULT-VALUE}.")
+    Duration etcdSnapshotInterval;
+
+    @Option(names = "--etcd-snapshot-retention", defaultValue = "5",
+            description = "Embedded etcd: how many scheduled snapshots to keep. Default: ${DEFAULT-VALUE}.")
+    int etcdSnapshotRetention;
+
+    @Option(names = "--etcd-snapshot-dir", description = "Embedded etcd: snapshot directory. Default: <data-dir>/etcd/snapshots.")
+    Path etcdSnapshotDir;
+
+    @Option(names = "--etcd-disable-snapshots", description = "Embedded etcd: no scheduled snapshots.")
+    boolean etcdDisableSnapshots;
+
+    @Option(names = "--etcd-defrag-interval", defaultValue = "1h", converter = GoDuration.class,
+            description = "Embedded etcd: how often to check its database and defragment it when a quarter of it is free; 0 never. Default: ${DEFAULT-VALUE}.")
+    Duration etcdDefragInterval;
+
     @Option(names = "--etcd-peer-port", defaultValue = "0", description = "Embedded etcd peer port; 0 picks a free port.")
     int etcdPeerPort;
 
@@ -92,6 +114,13 @@ public final class ServerCommand implements Callable<Integer> {
             etcdTls = embedded.clientTls();
             compaction = Duration.ZERO;
             LOG.info("started etcd (pid {}) at {}", embedded.pid(), embedded.clientUrl());
+            EtcdStorage maintenanceClient = new EtcdStorage(etcd, EtcdOptions.defaults().withTls(etcdTls),
+                    new SimpleMeterRegistry());
+            running.add(maintenanceClient);
+            running.add(new EtcdMaintenance(maintenanceClient.client(), embedded.clientUrl(),
+                    new EtcdMaintenance.Schedule(etcdDisableSnapshots ? Duration.ZERO : etcdSnapshotInterval,
+                            etcdSnapshotRetention, etcdSnapshotDir != null ? etcdSnapshotDir
+                            : api.dataDir.resolve("etcd/snapshots"), node.node(), etcdDefragInterval)).start());
         }
         ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd, etcdTls, compaction));
         running.add(server);

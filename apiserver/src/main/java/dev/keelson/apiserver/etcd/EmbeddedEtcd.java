@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedEtcd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtcd.class);
+    /** The file in the etcd dir that names the running etcd's client URL. */
+    public static final String ENDPOINT_FILE = "endpoint";
     private final EtcdSupervisor supervisor;
     private final Process process;
     private final int clientPort;
@@ -86,6 +88,8 @@ public final class EmbeddedEtcd implements AutoCloseable {
             EmbeddedEtcd etcd = new EmbeddedEtcd(supervisor, process, client, peer, pki);
             etcd.awaitHealthy(Duration.ofSeconds(30), log);
             supervisor.supervise();
+            // where `keelson etcd-snapshot save` finds this etcd (its port may be a free one)
+            Files.writeString(dataDir.resolve(ENDPOINT_FILE), clientUrl + "\n");
             LOG.info("etcd started (pid {}) on {}", process.pid(), clientUrl);
             return etcd;
         } catch (IOException e) {
