@@ -44,8 +44,42 @@ public final class KeelsonServerProcess implements AutoCloseable {
         Path root = repositoryRoot();
         ensureImages(root);
         try {
-            Path dir = Files.createTempDirectory("keelson-e2e-" + nodeName + "-");
+            return startIn(Files.createTempDirectory("keelson-e2e-" + nodeName + "-"), nodeName, clusterCidr,
+                    controlPlaneOnly);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A control-plane-only server started again on this one's data dir (after {@link #kill}); close only the new one. */
+    public KeelsonServerProcess restartControlPlane(String clusterCidr) {
+        return startIn(dataDir.getParent(), nodeName, clusterCidr, true);
+    }
+
+    /** Kills the server with SIGKILL, as a crash would: no shutdown hook runs. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The whole log of this server process. */
+    public String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static KeelsonServerProcess startIn(Path dir, String nodeName, String clusterCidr,
+                                                boolean controlPlaneOnly) {
+        try {
             Path log = dir.resolve("server.log");
+            Files.deleteIfExists(log);
             List<String> cmd = keelson("server", "--data-dir", dir.resolve("data").toString(), "--secure-port", "0",
                     "--kubelet-port", "0", "--component-ports-free", "--node-name", nodeName, "--cluster-cidr",
                     clusterCidr);
