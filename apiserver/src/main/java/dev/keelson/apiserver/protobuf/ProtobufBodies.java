@@ -30,9 +30,9 @@ public final class ProtobufBodies {
     private static final byte[] MAGIC = {0x6b, 0x38, 0x73, 0x00};
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
 
     /** Outer proto classes per API group ("" is core). */
@@ -76,6 +76,10 @@ public final class ProtobufBodies {
     private static final Set<String> INLINE = Set.of("k8s.io.api.core.v1.Probe.handler",
             "k8s.io.api.core.v1.Volume.volumeSource", "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
             "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource");
+
+    /** The seconds of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: Go's Time.MarshalJSON refuses other years. */
+    private static final long MIN_SECONDS = -62167219200L;
+    private static final long MAX_SECONDS = 253402300799L;
 
     private ProtobufBodies() {
     }
@@ -221,14 +225,12 @@ public final class ProtobufBodies {
             case "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {
                 long seconds = ((Number) field(m, "seconds")).longValue();
                 int nanos = ((Number) field(m, "nanos")).intValue();
-                return seconds == 0 && nanos == 0 ? null
-                        : NODES.textNode(SECONDS.format(Instant.ofEpochSecond(seconds, nanos)));
+                return seconds == 0 && nanos == 0 ? null : NODES.textNode(SECONDS.format(instant(seconds, nanos)));
             }
             case "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {
                 long seconds = ((Number) field(m, "seconds")).longValue();
                 int nanos = ((Number) field(m, "nanos")).intValue();
-                return seconds == 0 && nanos == 0 ? null
-                        : NODES.textNode(MICROS.format(Instant.ofEpochSecond(seconds, nanos)));
+                return seconds == 0 && nanos == 0 ? null : NODES.textNode(MICROS.format(instant(seconds, nanos)));
             }
             case "k8s.io.apimachinery.pkg.util.intstr.IntOrString":
                 return ((Number) field(m, "type")).longValue() == 1L
@@ -251,6 +253,15 @@ public final class ProtobufBodies {
             default:
                 return toJson(m);
         }
+    }
+
+    /** A time a Kubernetes client can read back; one past year 9999 (or before 0) is refused, not stored. */
+    private static Instant instant(long seconds, int nanos) {
+        Instant t = seconds < MIN_SECONDS || seconds > MAX_SECONDS ? null : Instant.ofEpochSecond(seconds, nanos);
+        if (t == null || t.getEpochSecond() < MIN_SECONDS || t.getEpochSecond() > MAX_SECONDS) {
+            throw new DecodeException("time " + seconds + "s " + nanos + "ns is outside of the years 0 to 9999");
+        }
+        return t;
     }
 
     private static Object field(Message m, String name) {
