@@ -43,9 +43,14 @@ final class CustomResourceKinds {
                         scale.path("statusReplicasPath").asText(), scale.path("labelSelectorPath").asText(""),
                         ScaleSubresource.SelectorForm.STRING));
             }
+            String deprecation = null;
+            if (v.path("deprecated").asBoolean(false)) {
+                deprecation = v.hasNonNull("deprecationWarning") ? v.get("deprecationWarning").asText()
+                        : apiVersion + " " + kind + " is deprecated";
+            }
             CustomResourceStrategy strategy = new CustomResourceStrategy(r,
                     SchemaNode.parse(v.path("schema").get("openAPIV3Schema")), v.path("additionalPrinterColumns"),
-                    terminating);
+                    deprecation, terminating);
             out.add(strategy.type());
         }
         return out;

@@ -14,17 +14,20 @@ import java.util.function.BooleanSupplier;
 /**
  * One served version of a custom resource: pruning and defaulting by its structural schema, schema validation with
  * kube-apiserver's field paths, the status split when the status subresource is on (generation counts every change
- * outside metadata and status), the version's printer columns, and no creates while its definition is terminating.
+ * outside metadata and status), the version's printer columns, its deprecation warning, and no creates while its
+ * definition is terminating.
  */
 final class CustomResourceStrategy extends Strategy {
     private final SchemaNode schema;
     private final boolean statusSubresource;
     private final TablePrinter printer;
     private final BooleanSupplier terminating;
+    private final String deprecationWarning;
 
     CustomResourceStrategy(Registration registration, SchemaNode schema, JsonNode printerColumns,
-                           BooleanSupplier terminating) {
+                           String deprecationWarning, BooleanSupplier terminating) {
         super(registration);
+        this.deprecationWarning = deprecationWarning;
         this.schema = schema;
         this.statusSubresource = registration.subresources().contains("status");
         this.printer = new CustomResourcePrinter(printerColumns);
@@ -33,6 +36,11 @@ final class CustomResourceStrategy extends Strategy {
 
     SchemaNode schema() {
         return schema;
+    }
+
+    /** The warning every request to a deprecated version gets, or null. */
+    String deprecationWarning() {
+        return deprecationWarning;
     }
 
     /** Prunes unknown fields and applies defaults; answers the pruned paths (for fieldValidation). */

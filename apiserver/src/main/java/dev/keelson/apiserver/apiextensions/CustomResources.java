@@ -5,7 +5,10 @@ import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.registry.ResourceType;
 import java.util.List;
 
-/** What the HTTP layer asks about custom resources: their unknown fields and the patch types they accept. */
+/**
+ * What the HTTP layer asks about custom resources: their unknown fields, the patch types they accept and the warning
+ * of a deprecated version.
+ */
 public final class CustomResources {
     private CustomResources() {}
 
@@ -19,6 +22,11 @@ public final class CustomResources {
             return List.of();
         }
         return SchemaDefaulter.prune(obj.deepCopy(), s.schema());
+    }
+
+    /** The Warning every request to a deprecated custom resource version carries, or null. */
+    public static String deprecationWarning(ResourceType type) {
+        return type.strategy() instanceof CustomResourceStrategy s ? s.deprecationWarning() : null;
     }
 
     /** Custom resources have no strategic merge patch: 415, as kube-apiserver answers. */

@@ -230,6 +230,10 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         if (api == null) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
         }
+        String deprecated = CustomResources.deprecationWarning(api.type());
+        if (deprecated != null) {
+            req.response().headers().add("Warning", "299 - \"" + deprecated.replace("\"", "\\\"") + "\"");
+        }
         HttpMethod m = req.method();
         if (api.subresource() != null && subresources.handles(api)) {
             subresources.handle(req, api, this, user);

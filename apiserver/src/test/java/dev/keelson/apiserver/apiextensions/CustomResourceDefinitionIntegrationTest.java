@@ -400,6 +400,8 @@ class CustomResourceDefinitionIntegrationTest {
         HttpResponse<String> old = http("GET", "/apis/cert-manager.io/v1beta1/namespaces/default/certificates/web",
                 "application/json", null, null);
         assertEquals("cert-manager.io/v1beta1", json(old).path("apiVersion").asText(), old.body());
+        assertEquals("299 - \"cert-manager.io/v1beta1 Certificate is deprecated; use cert-manager.io/v1 Certificate\"",
+                old.header("Warning"));
         assertEquals("ca", json(old).at("/spec/issuerRef/name").asText());
         KubernetesClientException badCert = assertThrows(KubernetesClientException.class, () ->
                 client.genericKubernetesResources(certs).inNamespace("default").resource(widget("""
