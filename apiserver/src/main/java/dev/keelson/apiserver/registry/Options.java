@@ -2,7 +2,7 @@ package dev.keelson.apiserver.registry;
 
 import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.selection.FieldSelector;
-import dev.keelson.apiserver.selection.LabelSelector;
+import dev.keelson.componentbase.api.LabelSelector;
 
 /** Query options of the generic store's verbs. */
 public final class Options {

@@ -1,5 +1,6 @@
 package dev.keelson.apiserver.selection;
 
+import dev.keelson.componentbase.api.SelectorException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,11 +2,10 @@ package dev.keelson.apiserver.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.componentbase.api.LabelSelector;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -230,39 +229,7 @@ public final class MetaValidation {
 
     /** Whether a metav1.LabelSelector matches the labels (nil selector matches nothing, empty matches everything). */
     static boolean selectorMatches(ObjectNode selector, Map<String, String> labels) {
-        if (selector == null) {
-            return false;
-        }
-        Map<String, String> l = labels == null ? Map.of() : labels;
-        JsonNode ml = selector.get("matchLabels");
-        if (ml != null && ml.isObject()) {
-            var it = ml.fields();
-            while (it.hasNext()) {
-                var en = it.next();
-                if (!Objects.equals(l.get(en.getKey()), en.getValue().asText())) {
-                    return false;
-                }
-            }
-        }
-        JsonNode exprs = selector.get("matchExpressions");
-        if (exprs != null && exprs.isArray()) {
-            for (JsonNode r : exprs) {
-                String key = ObjectNodes.text(r, "key");
-                Set<String> values = new HashSet<>(stringsOf(r.get("values")));
-                boolean has = l.containsKey(key);
-                boolean ok = switch (ObjectNodes.text(r, "operator")) {
-                    case "In" -> has && values.contains(l.get(key));
-                    case "NotIn" -> !has || !values.contains(l.get(key));
-                    case "Exists" -> has;
-                    case "DoesNotExist" -> !has;
-                    default -> false;
-                };
-                if (!ok) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return LabelSelector.of((JsonNode) selector).matches(labels);
     }
 
     static boolean selectorEmpty(ObjectNode selector) {

@@ -18,10 +18,7 @@ public final class WorkloadValidation {
     public static void deployment(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("spec");
-        ObjectNode spec = e.object(obj, "spec", p);
-        if (spec == null) {
-            spec = ObjectNodes.EMPTY;
-        }
+        ObjectNode spec = specOf(e, obj, p);
         e.nonNegative(e.integer(spec, "replicas", p.child("replicas")), p.child("replicas"));
         selectorAndTemplate(e, spec, p, "deployment");
         strategy(e, e.object(spec, "strategy", p.child("strategy")), p.child("strategy"));
@@ -40,13 +37,16 @@ public final class WorkloadValidation {
     public static void replicaSet(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("spec");
-        ObjectNode spec = e.object(obj, "spec", p);
-        if (spec == null) {
-            spec = ObjectNodes.EMPTY;
-        }
+        ObjectNode spec = specOf(e, obj, p);
         e.nonNegative(e.integer(spec, "replicas", p.child("replicas")), p.child("replicas"));
         e.nonNegative(e.integer(spec, "minReadySeconds", p.child("minReadySeconds")), p.child("minReadySeconds"));
         selectorAndTemplate(e, spec, p, "deployment");
+    }
+
+    /** The object's spec ({} when absent or not an object, which {@link Errs#object} reports). */
+    private static ObjectNode specOf(Errs e, ObjectNode obj, FieldPath p) {
+        ObjectNode spec = e.object(obj, "spec", p);
+        return spec == null ? ObjectNodes.EMPTY : spec;
     }
 
     /** Update rules shared by Deployments and ReplicaSets: the selector may not change. */
@@ -125,10 +125,7 @@ public final class WorkloadValidation {
     public static void replicationController(Errs e, ObjectNode obj, boolean namespaced) {
         MetaValidation.objectMeta(e, obj, namespaced, MetaValidation.DNS_SUBDOMAIN);
         FieldPath p = FieldPath.of("spec");
-        ObjectNode spec = e.object(obj, "spec", p);
-        if (spec == null) {
-            spec = ObjectNodes.EMPTY;
-        }
+        ObjectNode spec = specOf(e, obj, p);
         e.nonNegative(e.integer(spec, "minReadySeconds", p.child("minReadySeconds")), p.child("minReadySeconds"));
         Map<String, String> found = e.stringMap(spec, "selector", p.child("selector"));
         Map<String, String> selector = found == null ? Map.of() : found;

@@ -2,9 +2,9 @@ package dev.keelson.apiserver.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.keelson.apiserver.selection.FieldSelector;
-import dev.keelson.apiserver.selection.LabelSelector;
-import dev.keelson.apiserver.selection.Labels;
-import dev.keelson.apiserver.selection.SelectorException;
+import dev.keelson.componentbase.api.LabelSelector;
+import dev.keelson.componentbase.api.Labels;
+import dev.keelson.componentbase.api.SelectorException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;

@@ -1,15 +1,14 @@
 package dev.keelson.controllermanager.deployment;
 
+import dev.keelson.componentbase.api.LabelSelector;
 import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
-import dev.keelson.controllermanager.common.Selectors;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -116,7 +115,7 @@ public final class DeploymentController implements AutoCloseable {
             return Cache.namespaceKeyFunc(ns, ref.get().getName());
         }
         for (Deployment d : dInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, ns)) {
-            if (Selectors.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels())) {
+            if (LabelSelector.forController(d.getSpec().getSelector()).matches(rs.getMetadata().getLabels())) {
                 return Cache.metaNamespaceKeyFunc(d);
             }
         }
@@ -146,7 +145,7 @@ public final class DeploymentController implements AutoCloseable {
             return;
         }
         Deployment d = client.getKubernetesSerialization().clone(cached);
-        if (Selectors.isEmpty(d.getSpec().getSelector())) {
+        if (LabelSelector.forController(d.getSpec().getSelector()).isNothing()) {
             events.warning(d, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
             if (!Objects.equals(d.getMetadata().getGeneration(), status(d).getObservedGeneration())) {
                 DeploymentStatus s = copyStatus(d);
@@ -186,7 +185,7 @@ public final class DeploymentController implements AutoCloseable {
         boolean deleting = d.getMetadata().getDeletionTimestamp() != null;
         for (ReplicaSet rs : rsInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, d.getMetadata().getNamespace())) {
             Optional<OwnerReference> ref = Pods.controllerOf(rs);
-            boolean matches = Selectors.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels());
+            boolean matches = LabelSelector.forController(d.getSpec().getSelector()).matches(rs.getMetadata().getLabels());
             if (ref.isPresent()) {
                 if (!ref.get().getUid().equals(d.getMetadata().getUid())) {
                     continue;
@@ -288,7 +287,8 @@ public final class DeploymentController implements AutoCloseable {
                 ? new HashMap<>() : new HashMap<>(template.getMetadata().getLabels());
         templateLabels.put(PodTemplateHash.LABEL, hash);
         template.getMetadata().setLabels(templateLabels);
-        LabelSelector selector = client.getKubernetesSerialization().clone(d.getSpec().getSelector());
+        io.fabric8.kubernetes.api.model.LabelSelector selector = client.getKubernetesSerialization()
+                .clone(d.getSpec().getSelector());
         Map<String, String> matchLabels = selector.getMatchLabels() == null
                 ? new HashMap<>() : new HashMap<>(selector.getMatchLabels());
         matchLabels.put(PodTemplateHash.LABEL, hash);

@@ -1,8 +1,8 @@
 package dev.keelson.controllermanager.endpoint;
 
+import dev.keelson.componentbase.api.LabelSelector;
 import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.controllermanager.common.Pods;
-import dev.keelson.controllermanager.common.Selectors;
 import dev.keelson.controllermanager.common.SharedInformers;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -39,11 +39,18 @@ final class ServiceBackends {
         return "None".equals(svc.getSpec().getClusterIP());
     }
 
+    /** Whether the Service's selector selects the pod; a Service without a selector selects nothing. */
+    static boolean selects(Service svc, Pod pod) {
+        java.util.Map<String, String> selector = svc.getSpec().getSelector();
+        return selector != null && !selector.isEmpty()
+                && LabelSelector.ofMap(selector).matches(pod.getMetadata().getLabels());
+    }
+
     /** Pods selected by the Service that have an IP and are not finished, sorted by IP. */
     static List<Backend> backends(Service svc, SharedIndexInformer<Pod> pods) {
         List<Backend> out = new ArrayList<>();
         for (Pod pod : pods.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, svc.getMetadata().getNamespace())) {
-            if (!Selectors.matchesMap(svc.getSpec().getSelector(), pod.getMetadata().getLabels())) {
+            if (!selects(svc, pod)) {
                 continue;
             }
             String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
@@ -123,9 +130,9 @@ final class ServiceBackends {
 
             private void enqueue(Pod pod, Pod oldPod) {
                 for (Service svc : services.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, pod.getMetadata().getNamespace())) {
-                    boolean selects = Selectors.matchesMap(svc.getSpec().getSelector(), pod.getMetadata().getLabels());
+                    boolean selects = selects(svc, pod);
                     boolean selected = oldPod != null
-                            && Selectors.matchesMap(svc.getSpec().getSelector(), oldPod.getMetadata().getLabels());
+                            && selects(svc, oldPod);
                     if (selects || selected) {
                         controller.enqueueAfter(svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName(), batch);
                     }

@@ -1,5 +1,6 @@
 package dev.keelson.controllermanager.replicaset;
 
+import dev.keelson.componentbase.api.LabelSelector;
 import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.events.EventRecorder;
@@ -7,7 +8,6 @@ import dev.keelson.controllermanager.common.ApiErrors;
 import dev.keelson.controllermanager.common.Expectations;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.Pods;
-import dev.keelson.controllermanager.common.Selectors;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -142,7 +142,7 @@ public final class ReplicaSetController implements AutoCloseable {
         private void enqueueMatching(Pod pod) {
             for (ReplicaSet rs : rsInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE,
                     pod.getMetadata().getNamespace())) {
-                if (Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels())) {
+                if (LabelSelector.forController(rs.getSpec().getSelector()).matches(pod.getMetadata().getLabels())) {
                     controller.enqueue(rs);
                 }
             }
@@ -198,7 +198,7 @@ public final class ReplicaSetController implements AutoCloseable {
         Boolean fresh = null;
         for (Pod pod : podInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, rs.getMetadata().getNamespace())) {
             Optional<OwnerReference> ref = Pods.controllerOf(pod);
-            boolean matches = Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels());
+            boolean matches = LabelSelector.forController(rs.getSpec().getSelector()).matches(pod.getMetadata().getLabels());
             if (ref.isPresent()) {
                 if (!ref.get().getUid().equals(rs.getMetadata().getUid())) {
                     continue;

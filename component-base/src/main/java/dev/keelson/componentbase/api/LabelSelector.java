@@ -1,4 +1,4 @@
-package dev.keelson.apiserver.selection;
+package dev.keelson.componentbase.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -6,8 +6,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
-/** A parsed label selector in Kubernetes' string syntax: {@code a=b,c!=d,e in (x,y),f notin (z),g,!h}. */
+/**
+ * A label selector as Kubernetes' labels.Selector: requirements that must all hold. Made from the string syntax
+ * ({@code a=b,c!=d,e in (x,y),f notin (z),g,!h}) of list and watch requests, from a LabelSelector object (workload
+ * selectors, as JSON or model), from a label map (Service and ReplicationController selectors) and from node selector
+ * requirements (node affinity). The one label matcher of the apiserver, the controllers and the scheduler.
+ */
 public final class LabelSelector {
     public enum Op { EQUALS, NOT_EQUALS, IN, NOT_IN, EXISTS, DOES_NOT_EXIST, GT, LT }
 
@@ -35,28 +41,181 @@ public final class LabelSelector {
         }
     }
 
-    private static final LabelSelector EVERYTHING = new LabelSelector(List.of());
+    private static final LabelSelector EVERYTHING = new LabelSelector(List.of(), false);
+    private static final LabelSelector NOTHING = new LabelSelector(List.of(), true);
     private final List<Requirement> requirements;
+    private final boolean nothing;
 
-    private LabelSelector(List<Requirement> requirements) {
+    private LabelSelector(List<Requirement> requirements, boolean nothing) {
         this.requirements = requirements;
+        this.nothing = nothing;
     }
 
     public static LabelSelector everything() {
         return EVERYTHING;
     }
 
+    /** Matches no labels at all (labels.Nothing): a nil selector, or one that cannot be built. */
+    public static LabelSelector nothing() {
+        return NOTHING;
+    }
+
+    /** No requirements: matches everything. */
     public boolean isEmpty() {
-        return requirements.isEmpty();
+        return requirements.isEmpty() && !nothing;
+    }
+
+    public boolean isNothing() {
+        return nothing;
+    }
+
+    /** A label map as an equality selector (labels.SelectorFromSet); an empty map matches everything. */
+    public static LabelSelector ofMap(Map<String, String> set) {
+        if (set == null || set.isEmpty()) {
+            return EVERYTHING;
+        }
+        List<Requirement> out = new ArrayList<>();
+        new TreeMap<>(set).forEach((k, v) -> out.add(new Requirement(k, Op.EQUALS, Set.of(v))));
+        return new LabelSelector(List.copyOf(out), false);
+    }
+
+    /**
+     * A metav1.LabelSelector (metav1.LabelSelectorAsSelector): nil matches nothing, empty matches everything, an
+     * operator Kubernetes does not know (or values that do not fit it) matches nothing.
+     */
+    public static LabelSelector of(io.fabric8.kubernetes.api.model.LabelSelector selector) {
+        if (selector == null) {
+            return NOTHING;
+        }
+        List<Requirement> out = new ArrayList<>();
+        if (selector.getMatchLabels() != null) {
+            new TreeMap<>(selector.getMatchLabels()).forEach((k, v) -> out.add(new Requirement(k, Op.EQUALS, Set.of(v))));
+        }
+        if (selector.getMatchExpressions() != null) {
+            for (io.fabric8.kubernetes.api.model.LabelSelectorRequirement r : selector.getMatchExpressions()) {
+                Requirement req = requirement(r.getKey(), r.getOperator(), r.getValues(), false);
+                if (req == null) {
+                    return NOTHING;
+                }
+                out.add(req);
+            }
+        }
+        return new LabelSelector(List.copyOf(out), false);
+    }
+
+    /**
+     * A controller's selector: as {@link #of(io.fabric8.kubernetes.api.model.LabelSelector)}, except that a nil or
+     * empty one selects nothing, as Kubernetes' controllers check before matching ("a deployment with a nil or empty
+     * selector should match nothing, not everything").
+     */
+    public static LabelSelector forController(io.fabric8.kubernetes.api.model.LabelSelector selector) {
+        LabelSelector s = of(selector);
+        return s.isEmpty() ? NOTHING : s;
+    }
+
+    /** The same for a LabelSelector held as JSON (a stored object's {@code spec.selector}). */
+    public static LabelSelector of(JsonNode selector) {
+        if (selector == null || !selector.isObject()) {
+            return NOTHING;
+        }
+        List<Requirement> out = new ArrayList<>();
+        JsonNode matchLabels = selector.path("matchLabels");
+        if (matchLabels.isObject()) {
+            Map<String, String> sorted = new TreeMap<>();
+            matchLabels.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().asText()));
+            sorted.forEach((k, v) -> out.add(new Requirement(k, Op.EQUALS, Set.of(v))));
+        }
+        for (JsonNode r : selector.path("matchExpressions")) {
+            List<String> values = new ArrayList<>();
+            r.path("values").forEach(v -> values.add(v.asText()));
+            Requirement req = requirement(r.path("key").asText(""), r.path("operator").asText(""), values, false);
+            if (req == null) {
+                return NOTHING;
+            }
+            out.add(req);
+        }
+        return new LabelSelector(List.copyOf(out), false);
+    }
+
+    /**
+     * Node selector requirements (NodeSelectorRequirementsAsSelector): none match nothing; Gt and Lt take one
+     * integer; anything malformed matches nothing.
+     */
+    public static LabelSelector ofNodeSelectorRequirements(
+            List<io.fabric8.kubernetes.api.model.NodeSelectorRequirement> requirements) {
+        if (requirements == null || requirements.isEmpty()) {
+            return NOTHING;
+        }
+        List<Requirement> out = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.NodeSelectorRequirement r : requirements) {
+            Requirement req = requirement(r.getKey(), r.getOperator(), r.getValues(), true);
+            if (req == null) {
+                return NOTHING;
+            }
+            out.add(req);
+        }
+        return new LabelSelector(List.copyOf(out), false);
+    }
+
+    /** One requirement as labels.NewRequirement accepts it, or null where it would return an error. */
+    private static Requirement requirement(String key, String operator, List<String> values, boolean numeric) {
+        List<String> vals = values == null ? List.of() : values;
+        if (key == null || operator == null) {
+            return null;
+        }
+        Op op = switch (operator) {
+            case "In" -> Op.IN;
+            case "NotIn" -> Op.NOT_IN;
+            case "Exists" -> Op.EXISTS;
+            case "DoesNotExist" -> Op.DOES_NOT_EXIST;
+            case "Gt" -> numeric ? Op.GT : null;
+            case "Lt" -> numeric ? Op.LT : null;
+            default -> null;
+        };
+        if (op == null) {
+            return null;
+        }
+        switch (op) {
+            case IN, NOT_IN -> {
+                if (vals.isEmpty()) {
+                    return null;
+                }
+            }
+            case EXISTS, DOES_NOT_EXIST -> {
+                if (!vals.isEmpty()) {
+                    return null;
+                }
+            }
+            default -> {
+                if (vals.size() != 1 || !isInteger(vals.get(0))) {
+                    return null;
+                }
+            }
+        }
+        return new Requirement(key, op, Set.copyOf(vals));
+    }
+
+    private static boolean isInteger(String s) {
+        try {
+            Long.parseLong(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     public List<Requirement> requirements() {
         return requirements;
     }
 
+    /** Whether the labels (null: none) satisfy every requirement. */
     public boolean matches(Map<String, String> labels) {
-        for (Requirement r : requirements) {
-            if (!r.matches(labels)) {
+        if (nothing) {
+            return false;
+        }
+        Map<String, String> l = labels == null ? Map.of() : labels;
+        for (int i = 0; i < requirements.size(); i++) {
+            if (!requirements.get(i).matches(l)) {
                 return false;
             }
         }
@@ -88,7 +247,7 @@ public final class LabelSelector {
                 throw new SelectorException("unable to parse requirement: found '" + lx.rest() + "', expected: ','");
             }
         }
-        return new LabelSelector(List.copyOf(out));
+        return new LabelSelector(List.copyOf(out), false);
     }
 
     private static Requirement requirement(Lexer lx) {

@@ -1,4 +1,4 @@
-package dev.keelson.apiserver.selection;
+package dev.keelson.componentbase.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
