@@ -9,6 +9,9 @@ import dev.keelson.apiserver.admission.AdmissionPlugins;
 import dev.keelson.apiserver.admission.PluginContext;
 import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.auth.AuthorizerChain;
+import dev.keelson.apiserver.auth.BootstrapAuthorizer;
+import dev.keelson.apiserver.auth.BootstrapToken;
+import dev.keelson.apiserver.auth.BootstrapTokenAuthenticator;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.http.ApiHandler;
@@ -44,6 +47,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +132,7 @@ public final class ApiServer implements AutoCloseable {
         resources = Resources.builtIn(new PodStrategy(), services);
         ApiServerOptions.Access access = options.access();
         AuthorizerChain authorizer = AuthorizerChain.build(access.authorizationModes(),
-                AuthorizerChain.builtInModes(() -> new NodeAuthorizer(resources, stores)));
+                AuthorizerChain.builtInModes(() -> new BootstrapAuthorizer(new NodeAuthorizer(resources, stores))));
         AdmissionChain admission = AdmissionPlugins.chain(access.enableAdmissionPlugins(),
                 access.disableAdmissionPlugins(), new PluginContext(resources, stores,
                         options.notReadyTolerationSeconds(), options.unreachableTolerationSeconds()));
@@ -161,9 +165,13 @@ public final class ApiServer implements AutoCloseable {
                     Json.str(obj.path("metadata"), "resourceVersion"), "Object".equals(req.getParam("includeObject")),
                     java.time.Instant.now());
         });
-        ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile()),
+        ResourceType secrets = resources.find("", "v1", "secrets");
+        BootstrapTokenAuthenticator bootstrapTokens = new BootstrapTokenAuthenticator(
+                name -> stores.get(secrets).cache().get(secrets.key(BootstrapToken.NAMESPACE, name)), Clock.systemUTC());
+        NodeBootstrap nodeBootstrap = NodeBootstrap.loadOrCreate(ca, nodeTokenFile());
+        ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile(), bootstrapTokens),
                 authorizer,
-                NodeBootstrap.loadOrCreate(ca, nodeTokenFile()),
+                nodeBootstrap,
                 new Discovery(resources, address + ":" + options.securePort()), openApi, watches,
                 new Subresources(stores, kubelet, admission), metrics, new ApiHandler.HealthChecks() {
                     @Override
@@ -181,6 +189,9 @@ public final class ApiServer implements AutoCloseable {
                         return started;
                     }
                 }, metrics::scrape);
+        // before the port opens, so an agent started with the server never meets a token that does not exist yet
+        createNamespaces();
+        createDefaultToken(nodeBootstrap);
         HttpServerOptions http = new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(serving.certificatePem()))
                         .setKeyValue(Buffer.buffer(serving.keyPem())))
@@ -262,14 +273,26 @@ public final class ApiServer implements AutoCloseable {
         return issued;
     }
 
-    /** The namespaces and the `kubernetes` Service every cluster has. */
-    private void bootstrap(ServiceStrategy services, String address) throws Exception {
+    private void createNamespaces() throws Exception {
         GenericStore ns = stores.get(resources.find("", "v1", "namespaces"));
         for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
             ObjectNode obj = Json.MAPPER.createObjectNode();
             obj.putObject("metadata").put("name", name);
             ignoreExists(ns.create(null, obj, Options.Write.DEFAULT));
         }
+    }
+
+    /** The Secret of the default join token, when its file was just written. */
+    private void createDefaultToken(NodeBootstrap nodeBootstrap) throws Exception {
+        ObjectNode secret = nodeBootstrap.defaultTokenSecretToCreate(java.time.Instant.now());
+        if (secret != null) {
+            ignoreExists(stores.get(resources.find("", "v1", "secrets")).create(BootstrapToken.NAMESPACE, secret,
+                    Options.Write.DEFAULT));
+        }
+    }
+
+    /** The `kubernetes` Service and its endpoints (the namespaces every cluster has come first). */
+    private void bootstrap(ServiceStrategy services, String address) throws Exception {
         GenericStore svc = stores.get(resources.find("", "v1", "services"));
         ObjectNode k = Json.MAPPER.createObjectNode();
         ObjectNode meta = k.putObject("metadata");

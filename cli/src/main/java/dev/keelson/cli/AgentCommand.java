@@ -1,7 +1,7 @@
 package dev.keelson.cli;
 
 import dev.keelson.apiserver.auth.NodeBootstrap;
-import dev.keelson.componentbase.client.KubeClients;
+import dev.keelson.kubelet.Kubelet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
         description = "Run a node (kubelet and proxy) that joins a Keelson server with its join token.")
 public final class AgentCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+    private static final java.time.Duration SERVING_WAIT = java.time.Duration.ofSeconds(60);
 
     @Option(names = "--server", required = true, description = "The server's API address, e.g. https://10.0.0.1:6443.")
     URI server;
@@ -64,12 +65,18 @@ public final class AgentCommand implements Callable<Integer> {
             running.stopAll();
             stop.countDown();
         }));
-        NodeJoin.Credentials credentials = NodeJoin.ensure(server, joinToken, dataDir, node.node(), node.servingIps(),
-                node.servingNames());
-        KubernetesClient client = KubeClients.fromKubeconfig(credentials.kubeconfig());
+        NodeJoin.Credentials credentials = NodeJoin.ensure(server, joinToken, dataDir, node.node());
+        NodeCertificates certificates = NodeCertificates.load(server, node.node(), credentials);
+        KubernetesClient client = certificates.client();
         running.add(client);
-        NodeComponents.start(client, node, dataDir.resolve("kubelet"), credentials.servingCert(),
+        Kubelet kubelet = NodeComponents.start(client, node, dataDir.resolve("kubelet"), credentials.servingCert(),
                 credentials.servingKey(), credentials.ca(), freePorts, running);
+        certificates.start(client, kubelet::reloadServingCertificate);
+        running.add(certificates);
+        if (!certificates.awaitServing(SERVING_WAIT)) {
+            LOG.warn("node {} has no signed serving certificate after {} s: logs and exec of its pods fail until it "
+                    + "comes (is the controller-manager running?)", node.node(), SERVING_WAIT.toSeconds());
+        }
         LOG.info("keelson agent: node {} runs against {}", node.node(), server);
         System.out.println("keelson agent is up: node " + node.node() + " joined " + server);
         stop.await();

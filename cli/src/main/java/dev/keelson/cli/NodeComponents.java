@@ -17,9 +17,9 @@ final class NodeComponents {
 
     /**
      * Starts the kubelet (HTTPS with the given serving certificate; only clients the cluster CA signed may call it)
-     * and the proxy; adds both to {@code running}, newest first.
+     * and the proxy; adds both to {@code running}, newest first; returns the kubelet.
      */
-    static void start(KubernetesClient client, NodeFlags flags, Path rootDir, Path servingCert, Path servingKey,
+    static Kubelet start(KubernetesClient client, NodeFlags flags, Path rootDir, Path servingCert, Path servingKey,
                       Path clusterCa, boolean freePorts, Lifecycle running) {
         String node = flags.node();
         KubeletOptions options = KubeletOptions.builder(node).port(flags.kubeletPort).rootDir(rootDir)
@@ -33,5 +33,6 @@ final class NodeComponents {
         proxy.start();
         running.add(proxy);
         LOG.info("kubelet and proxy started for node {}", node);
+        return kubelet;
     }
 }

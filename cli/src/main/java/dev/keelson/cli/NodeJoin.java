@@ -1,44 +1,51 @@
 package dev.keelson.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.auth.NodeBootstrap;
+import dev.keelson.componentbase.certificates.CsrRequester;
+import dev.keelson.componentbase.client.KubeClients;
 import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.componentbase.tls.CertificateRequests;
 import dev.keelson.componentbase.tls.Kubeconfigs;
 import dev.keelson.componentbase.tls.Pem;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node joining a server with the join token: downloads the cluster CA and accepts it only if its fingerprint is
- * the token's, then has a fresh client key and serving key certified by the server. Writes, under the agent's data
- * dir, {@code kubelet.kubeconfig} (user system:node:NAME) and {@code pki/{ca.crt, kubelet.crt, kubelet.key}}; a later
- * start reuses them while they are valid for this node.
+ * A node joining a server with its join token, by kubelet TLS bootstrap: downloads the cluster CA and accepts it only
+ * if its fingerprint is the token's, then asks for a node client certificate with a CertificateSigningRequest
+ * authenticated by the token's bootstrap token (approved by the controller-manager's csrapproving, signed by its
+ * csrsigning). Writes, under the agent's data dir, {@code kubelet.kubeconfig} (user system:node:NAME) and
+ * {@code pki/ca.crt}; a later start reuses them while the client certificate is valid for this node and server. The
+ * serving certificate is asked for with the node's own credential once the node is registered
+ * ({@link NodeCertificates}).
  */
 final class NodeJoin {
     private static final Logger LOG = LoggerFactory.getLogger(NodeJoin.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration RENEW_BEFORE = Duration.ofDays(30);
+    static final String KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
+    private static final Duration APPROVAL_TIMEOUT = Duration.ofMinutes(5);
 
     /** Where the node's credentials live. */
     record Credentials(Path kubeconfig, Path ca, Path servingCert, Path servingKey) {
@@ -52,12 +59,12 @@ final class NodeJoin {
     private NodeJoin() {}
 
     /**
-     * The node's credentials: reused when valid for {@code node} at {@code server}, else obtained with the token. A
-     * server that cannot be reached or answers 5xx may be starting or restarting: the join is tried again (1 s,
-     * doubling to {@code maxWait}) until it is reached; a refused token or a foreign CA fails at once.
+     * The node's client credentials: reused when valid for {@code node} at {@code server}, else obtained with the
+     * token. A server that cannot be reached or answers 5xx may be starting or restarting: the join is tried again
+     * (1 s, doubling to {@code maxWait}) until it is reached; a refused or denied token or a foreign CA fails at once.
      */
-    static Credentials ensure(URI server, NodeBootstrap.Token token, Path dataDir, String node, List<String> ips,
-                              List<String> names, Duration maxWait) throws Exception {
+    static Credentials ensure(URI server, NodeBootstrap.Token token, Path dataDir, String node, Duration maxWait)
+            throws Exception {
         Credentials c = Credentials.in(dataDir);
         if (reusable(c, server, node)) {
             LOG.info("node {} reuses its certificates in {}", node, dataDir);
@@ -66,7 +73,7 @@ final class NodeJoin {
         Duration wait = Duration.ofSeconds(1);
         while (true) {
             try {
-                return join(server, token, c, node, ips, names);
+                return join(server, token, c, node);
             } catch (Unavailable e) {
                 LOG.warn("node {} cannot join {} yet ({}): trying again in {} s", node, server, e.getMessage(),
                         wait.toSeconds());
@@ -76,9 +83,8 @@ final class NodeJoin {
         }
     }
 
-    static Credentials ensure(URI server, NodeBootstrap.Token token, Path dataDir, String node, List<String> ips,
-                              List<String> names) throws Exception {
-        return ensure(server, token, dataDir, node, ips, names, Duration.ofSeconds(10));
+    static Credentials ensure(URI server, NodeBootstrap.Token token, Path dataDir, String node) throws Exception {
+        return ensure(server, token, dataDir, node, Duration.ofSeconds(10));
     }
 
     /** A server that could not be reached or answered 5xx: it may be starting, the join is worth another try. */
@@ -114,40 +120,38 @@ final class NodeJoin {
         return e.getClass().getSimpleName();
     }
 
-    private static Credentials join(URI server, NodeBootstrap.Token token, Credentials c, String node,
-                                    List<String> ips, List<String> names) throws Exception {
+    private static Credentials join(URI server, NodeBootstrap.Token token, Credentials c, String node)
+            throws Exception {
         X509Certificate ca = fetchCa(server, token);
-        KeyPair client = CertificateAuthority.newKeyPair();
-        KeyPair serving = CertificateAuthority.newKeyPair();
-        ObjectNode body = JSON.createObjectNode();
-        body.put("nodeName", node);
-        body.put("clientRequest", CertificateRequests.create(client, "system:node:" + node));
-        body.put("servingRequest", CertificateRequests.create(serving, "system:node:" + node));
-        var addresses = body.putArray("addresses");
-        ips.forEach(addresses::add);
-        names.forEach(addresses::add);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> resp = send(http, HttpRequest.newBuilder(server.resolve(NodeBootstrap.CERTIFICATES_PATH))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token.secret())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                "certificate request");
-        if (resp.statusCode() == 401) {
-            throw new IllegalStateException("the server refused the join token (401): it is not this server's token");
-        }
-        if (resp.statusCode() != 201) {
-            throw new IllegalStateException("the server did not certify node " + node + ": " + resp.statusCode() + " "
-                    + resp.body());
-        }
-        JsonNode issued = JSON.readTree(resp.body());
         String caPem = Pem.encode(ca);
+        KeyPair client = CertificateAuthority.newKeyPair();
+        String user = "system:node:" + node;
+        String request = CertificateRequests.create(client, user, List.of("system:nodes"), List.of(), List.of());
+        String certificate;
+        Config config = new ConfigBuilder().withMasterUrl(server.toString()).withCaCertData(
+                Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)))
+                .withOauthToken(token.bootstrapToken().toString()).withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout(10_000).withRequestTimeout(30_000).build();
+        try (KubernetesClient bootstrap = new KubernetesClientBuilder().withConfig(config).build()) {
+            certificate = CsrRequester.request(bootstrap, KUBELET_CLIENT_SIGNER, request,
+                    List.of("digital signature", "client auth"), null, APPROVAL_TIMEOUT);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 401) {
+                throw new IllegalStateException("the server refused the join token (401): it is not this server's "
+                        + "token, or it expired or was deleted");
+            }
+            if (e.getCode() == 0 || e.getCode() >= 500) {
+                throw new Unavailable("certificate request: " + reason(e));
+            }
+            throw new IllegalStateException("the server did not take node " + node + "'s certificate request: "
+                    + e.getMessage());
+        } catch (CsrRequester.Refused e) {
+            throw new IllegalStateException("node " + node + " cannot join: " + e.getMessage());
+        }
         Files.createDirectories(c.ca().getParent());
         Pem.writePrivate(c.ca(), caPem);
-        Pem.writePrivate(c.servingKey(), Pem.encode(serving.getPrivate()));
-        Pem.writePrivate(c.servingCert(), issued.path("servingCertificate").asText());
-        Kubeconfigs.write(c.kubeconfig(), server.toString(), caPem, issued.path("clientCertificate").asText(),
-                Pem.encode(client.getPrivate()), "system:node:" + node);
-        LOG.info("node {} joined {}: certificates written to {}", node, server, c.kubeconfig().getParent());
+        Kubeconfigs.write(c.kubeconfig(), server.toString(), caPem, certificate, Pem.encode(client.getPrivate()), user);
+        LOG.info("node {} joined {}: client certificate written to {}", node, server, c.kubeconfig());
         return c;
     }
 
@@ -170,31 +174,22 @@ final class NodeJoin {
         return ca;
     }
 
-    private static boolean reusable(Credentials c, URI server, String node) {
+    /** Whether the kubeconfig is for this server and node, and its client certificate is still valid. */
+    static boolean reusable(Credentials c, URI server, String node) {
         try {
-            if (!Files.exists(c.kubeconfig()) || !Files.exists(c.servingCert()) || !Files.exists(c.ca())) {
+            if (!Files.exists(c.kubeconfig()) || !Files.exists(c.ca())) {
                 return false;
             }
-            String kubeconfig = Files.readString(c.kubeconfig());
-            X509Certificate serving = Pem.certificate(Files.readString(c.servingCert()));
-            boolean fresh = serving.getNotAfter().toInstant().isAfter(Instant.now().plus(RENEW_BEFORE));
-            boolean same = kubeconfig.contains("server: " + server) && kubeconfig.contains("system:node:" + node)
-                    && serving.getSubjectX500Principal().getName().contains("system:node:" + node);
+            Config config = KubeClients.configFrom(c.kubeconfig());
+            X509Certificate cert = Pem.certificate(new String(Base64.getDecoder().decode(config.getClientCertData()),
+                    StandardCharsets.UTF_8));
+            boolean fresh = cert.getNotAfter().toInstant().isAfter(Instant.now());
+            boolean same = Files.readString(c.kubeconfig()).contains("server: " + server)
+                    && cert.getSubjectX500Principal().getName().contains("CN=system:node:" + node);
             return fresh && same;
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private static SSLContext trusting(X509Certificate ca) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        store.setCertificateEntry("cluster-ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** Only for the one CA download, whose result is checked against the token's fingerprint. */

@@ -161,6 +161,8 @@ public final class ServerCommand implements Callable<Integer> {
         starting.add(CompletableFuture.runAsync(() -> {
             var cm = new ControllerManager(client, ControllerManagerOptions.builder().clusterCidr(node.clusterCidr)
                     .nodeMonitorGracePeriod(nodeMonitorGracePeriod)
+                    // the CA key never leaves this host: the controller-manager runs in this process
+                    .clusterSigning(api.dataDir.resolve("pki").resolve("ca.crt"), api.dataDir.resolve("pki").resolve("ca.key"))
                     .bindAddress("127.0.0.1").securePort(freeComponentPorts ? 0 : 10257).build());
             cm.start();
             running.add(cm);

@@ -3,6 +3,10 @@ package dev.keelson.controllermanager;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.componentbase.leader.LeaderElection;
 import dev.keelson.componentbase.server.HealthServer;
+import dev.keelson.componentbase.tls.CertificateAuthority;
+import dev.keelson.controllermanager.certificates.CsrApprovingController;
+import dev.keelson.controllermanager.certificates.CsrSigningController;
+import dev.keelson.controllermanager.certificates.TokenCleaner;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.deployment.DeploymentController;
 import dev.keelson.controllermanager.endpoint.EndpointSliceController;
@@ -16,6 +20,7 @@ import dev.keelson.controllermanager.replicaset.ReplicaSetController;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -130,6 +135,23 @@ public final class ControllerManager implements AutoCloseable {
         if (options.enabled("podgc")) {
             PodGarbageCollector c = new PodGarbageCollector(informers,
                     PodGarbageCollector.Options.withThreshold(options.terminatedPodGcThreshold()), registry);
+            created.add(running(c::run, c::close));
+        }
+        if (options.enabled("csrapproving")) {
+            CsrApprovingController c = new CsrApprovingController(informers, registry, Clock.systemUTC());
+            created.add(running(c::run, c::close));
+        }
+        if (options.enabled("csrsigning") && options.clusterSigningCertFile() != null) {
+            CertificateAuthority ca = CertificateAuthority.load(options.clusterSigningCertFile(),
+                    options.clusterSigningKeyFile());
+            CsrSigningController c = new CsrSigningController(informers, ca, options.clusterSigningDuration(), registry,
+                    Clock.systemUTC());
+            created.add(running(c::run, c::close));
+        } else if (options.enabled("csrsigning")) {
+            log.info("csrsigning does not run: no --cluster-signing-cert-file and --cluster-signing-key-file");
+        }
+        if (options.enabled("tokencleaner")) {
+            TokenCleaner c = new TokenCleaner(informers, registry, Clock.systemUTC());
             created.add(running(c::run, c::close));
         }
         running.addAll(created);

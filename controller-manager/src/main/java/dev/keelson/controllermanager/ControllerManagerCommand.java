@@ -5,6 +5,7 @@ import dev.keelson.componentbase.cli.Foreground;
 import dev.keelson.componentbase.cli.GoDuration;
 import dev.keelson.componentbase.client.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,14 +17,16 @@ import picocli.CommandLine.Option;
 @Command(name = "controller-manager", mixinStandardHelpOptions = true,
         resourceBundle = "dev.keelson.controllermanager.ControllerManagerCommand",
         description = "Runs the reconcile loops: deployment, replicaset, garbage collector, namespace, node lifecycle, "
-                + "node IPAM, endpoints, endpointslices and pod garbage collection.")
+                + "node IPAM, endpoints, endpointslices, pod garbage collection, certificate approval and signing, and "
+                + "expired bootstrap token cleanup.")
 public final class ControllerManagerCommand implements Callable<Integer> {
     @Mixin
     ComponentFlags flags = new ComponentFlags("kube-controller-manager", ControllerManagerOptions.DEFAULT_SECURE_PORT);
 
     @Option(names = "--controllers", split = ",", defaultValue = "*",
             description = "controllers to run: '*' all, 'name' enables, '-name' disables; known: "
-                    + "replicaset, deployment, garbagecollector, namespace, nodelifecycle, nodeipam, endpoint, endpointslice, podgc")
+                    + "replicaset, deployment, garbagecollector, namespace, nodelifecycle, nodeipam, endpoint, endpointslice, podgc, "
+                    + "csrapproving, csrsigning, tokencleaner")
     List<String> controllers;
 
     @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "range node pod CIDRs come from (default ${DEFAULT-VALUE})")
@@ -83,6 +86,16 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             description = "pod changes gathered before a Service's endpoints are rewritten (default ${DEFAULT-VALUE})")
     Duration endpointBatch;
 
+    @Option(names = "--cluster-signing-cert-file", description = "PEM CA certificate csrsigning signs approved requests with")
+    Path clusterSigningCert;
+
+    @Option(names = "--cluster-signing-key-file", description = "PEM CA key csrsigning signs approved requests with")
+    Path clusterSigningKey;
+
+    @Option(names = "--cluster-signing-duration", defaultValue = "8760h", converter = GoDuration.class,
+            description = "longest validity of a signed certificate (default ${DEFAULT-VALUE})")
+    Duration clusterSigningDuration;
+
     ControllerManagerOptions options() {
         return ControllerManagerOptions.builder()
                 .common(flags.common())
@@ -103,6 +116,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
                 .concurrentEndpointSyncs(endpointSyncs)
                 .concurrentEndpointSliceSyncs(endpointSliceSyncs)
                 .endpointUpdatesBatchPeriod(endpointBatch)
+                .clusterSigning(clusterSigningCert, clusterSigningKey)
+                .clusterSigningDuration(clusterSigningDuration)
                 .build();
     }
 

@@ -2,6 +2,7 @@ package dev.keelson.controllermanager;
 
 import dev.keelson.componentbase.cli.ComponentFlags;
 import dev.keelson.componentbase.leader.LeaderElection;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,9 @@ import java.util.Set;
  * @param unhealthyZoneThreshold fraction of not-ready nodes (more than 2) from which a zone counts as partially disrupted
  * @param largeClusterSizeThreshold zones up to this size stop tainting entirely when partially disrupted
  * @param terminatedPodGcThreshold terminated pods kept before the oldest are deleted; 0 keeps all
+ * @param clusterSigningCertFile the CA certificate csrsigning signs with (PEM); without it csrsigning does not run
+ * @param clusterSigningKeyFile the CA key csrsigning signs with (PEM)
+ * @param clusterSigningDuration the longest validity of a certificate csrsigning issues
  */
 public record ControllerManagerOptions(
         ComponentFlags.Common common,
@@ -37,12 +41,16 @@ public record ControllerManagerOptions(
         double secondaryNodeEvictionRate,
         double unhealthyZoneThreshold,
         int largeClusterSizeThreshold,
-        int terminatedPodGcThreshold) {
+        int terminatedPodGcThreshold,
+        Path clusterSigningCertFile,
+        Path clusterSigningKeyFile,
+        Duration clusterSigningDuration) {
 
     public static final int DEFAULT_SECURE_PORT = 10257;
     /** Every controller this controller-manager knows, by its --controllers name. */
     public static final List<String> ALL_CONTROLLERS = List.of("replicaset", "deployment", "garbagecollector",
-            "namespace", "nodelifecycle", "nodeipam", "endpoint", "endpointslice", "podgc");
+            "namespace", "nodelifecycle", "nodeipam", "endpoint", "endpointslice", "podgc", "csrapproving", "csrsigning",
+            "tokencleaner");
 
     public ControllerManagerOptions {
         controllers = List.copyOf(controllers);
@@ -57,6 +65,9 @@ public record ControllerManagerOptions(
         }
         if (nodeEvictionRate < 0 || secondaryNodeEvictionRate < 0 || terminatedPodGcThreshold < 0) {
             throw new IllegalArgumentException("eviction rates and the terminated pod GC threshold must not be negative");
+        }
+        if ((clusterSigningCertFile == null) != (clusterSigningKeyFile == null)) {
+            throw new IllegalArgumentException("--cluster-signing-cert-file and --cluster-signing-key-file go together");
         }
         if (nodeCidrMaskSize < 8 || nodeCidrMaskSize > 30) {
             throw new IllegalArgumentException("node CIDR mask size must be between 8 and 30");
@@ -105,6 +116,9 @@ public record ControllerManagerOptions(
         private double unhealthyZoneThreshold = 0.55;
         private int largeClusterSizeThreshold = 50;
         private int terminatedPodGcThreshold = 12500;
+        private Path clusterSigningCertFile;
+        private Path clusterSigningKeyFile;
+        private Duration clusterSigningDuration = Duration.ofDays(365);
 
         private Builder() {
             super("kube-controller-manager", DEFAULT_SECURE_PORT);
@@ -205,9 +219,20 @@ public record ControllerManagerOptions(
             return this;
         }
 
+        public Builder clusterSigning(Path certFile, Path keyFile) {
+            this.clusterSigningCertFile = certFile;
+            this.clusterSigningKeyFile = keyFile;
+            return this;
+        }
+
+        public Builder clusterSigningDuration(Duration clusterSigningDuration) {
+            this.clusterSigningDuration = clusterSigningDuration;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the options contradict each other or name an unknown controller */
         public ControllerManagerOptions build() {
-            return new ControllerManagerOptions(buildCommon(), identity, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold);
+            return new ControllerManagerOptions(buildCommon(), identity, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold, clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDuration);
         }
     }
 }

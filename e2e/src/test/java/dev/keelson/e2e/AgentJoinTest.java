@@ -27,9 +27,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * `keelson agent` joining a control-plane-only `keelson server` with the join token, as two real processes: the
- * node registers with its bootstrapped identity, runs a pod whose logs the apiserver fetches over HTTPS from the
- * agent's kubelet (a certificate the server issued at the join), reuses its certificates on restart, and a wrong
- * token is refused.
+ * node registers with the identity it got through a CertificateSigningRequest, runs a pod whose logs the apiserver
+ * fetches over HTTPS from the agent's kubelet (a serving certificate asked for with the node's own credential),
+ * reuses its certificates on restart; a wrong or revoked token is refused and a running node's name is not taken
+ * over.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentJoinTest {
@@ -168,17 +169,49 @@ class AgentJoinTest {
     @Order(5)
     void wrongSecretIsRefusedByTheServer() throws Exception {
         String token = Files.readString(server.nodeTokenFile()).trim();
-        String wrong = token.substring(0, token.indexOf("::") + 2) + "not-the-secret";
+        String wrong = token.substring(0, token.indexOf("::") + 2) + "abcdef.0000000000000000";
         Kubectl.Result r = joinOnce(wrong, "wrong-secret");
         assertNotEquals(0, r.code());
         assertTrue(r.out().contains("refused the join token (401)"), r.out());
     }
 
-    /** An agent with its own data dir and node name that must fail before it starts anything. */
+    @Test
+    @Order(6)
+    void revokedTokenIsRefusedAndALiveNodeIsNotTakenOver() throws Exception {
+        Kubectl.Result created = keelsonCli("token", "create", "--ttl", "1h", "--kubeconfig",
+                server.kubeconfig().toString());
+        assertEquals(0, created.code(), created.toString());
+        String token = created.out().trim();
+        // a fresh token still cannot take the name of the agent that runs (its Lease is live)
+        Kubectl.Result takeover = joinOnce(token, "takeover", NODE);
+        assertNotEquals(0, takeover.code());
+        assertTrue(takeover.out().contains("has a live Lease"), takeover.out());
+        Kubectl.Result csrs = server.kubectl(null, "get", "csr");
+        assertTrue(csrs.out().contains("Denied"), csrs.toString());
+
+        Kubectl.Result deleted = keelsonCli("token", "delete", token, "--kubeconfig", server.kubeconfig().toString());
+        assertEquals(0, deleted.code(), deleted.toString());
+        Kubectl.Result r = joinOnce(token, "revoked");
+        assertNotEquals(0, r.code());
+        assertTrue(r.out().contains("refused the join token (401)"), r.out());
+    }
+
+    static Kubectl.Result keelsonCli(String... args) throws Exception {
+        Process p = new ProcessBuilder(KeelsonServerProcess.keelson(args)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keelson " + String.join(" ", args) + " finished");
+        return new Kubectl.Result(p.exitValue(), out, "");
+    }
+
     static Kubectl.Result joinOnce(String token, String name) throws Exception {
+        return joinOnce(token, name, "keelson-e2e-" + name);
+    }
+
+    /** An agent with its own data dir and node name that must fail before it starts anything. */
+    static Kubectl.Result joinOnce(String token, String name, String nodeName) throws Exception {
         List<String> cmd = KeelsonServerProcess.keelson("agent",
                 "--server", server.url(), "--token", token, "--data-dir", work.resolve(name).toString(),
-                "--node-name", "keelson-e2e-" + name, "--kubelet-port", "0", "--component-ports-free");
+                "--node-name", nodeName, "--kubelet-port", "0", "--component-ports-free");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

@@ -138,6 +138,11 @@ public final class Kubelet implements AutoCloseable {
         return metrics;
     }
 
+    /** Serves the (rotated) certificate now in the --tls-cert-file/--tls-private-key-file paths, without a restart. */
+    public void reloadServingCertificate() {
+        server.reloadTls(options.tlsCertFile(), options.tlsKeyFile());
+    }
+
     /** The kubelet server's port (useful when the options asked for 0). */
     public int port() {
         return server.port();

@@ -16,7 +16,8 @@ import javax.naming.ldap.Rdn;
 
 /**
  * Who is calling: a client certificate signed by the cluster CA (CN = user, O = groups; the TLS layer has
- * verified the chain) or a bearer token from the static token file ({@code token,user,uid,"group1,group2"}).
+ * verified the chain), a bearer token from the static token file ({@code token,user,uid,"group1,group2"}) or a
+ * bootstrap token ({@link BootstrapTokenAuthenticator}).
  */
 public final class Authenticator {
     /** An authenticated caller. */
@@ -30,8 +31,16 @@ public final class Authenticator {
      */
     private final Map<X509Certificate, User> byCertificate = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final BootstrapTokenAuthenticator bootstrapTokens;
+
     public Authenticator(Path tokenFile) {
+        this(tokenFile, null);
+    }
+
+    /** With {@code bootstrapTokens}, bearer tokens not in the token file may be bootstrap tokens. */
+    public Authenticator(Path tokenFile, BootstrapTokenAuthenticator bootstrapTokens) {
         this.tokens = tokenFile == null ? Map.of() : readTokens(tokenFile);
+        this.bootstrapTokens = bootstrapTokens;
     }
 
     static Map<String, User> readTokens(Path file) {
@@ -85,7 +94,9 @@ public final class Authenticator {
     public User authenticate(HttpServerRequest request) {
         String auth = request.getHeader("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return tokens.get(auth.substring(7).trim());
+            String bearer = auth.substring(7).trim();
+            User user = tokens.get(bearer);
+            return user != null || bootstrapTokens == null ? user : bootstrapTokens.authenticate(bearer);
         }
         try {
             if (request.isSSL()) {

@@ -85,6 +85,13 @@ public final class NodeAuthorizer implements Authorizer {
                 }
                 return Decision.deny("node '" + node + "' can only write its own lease in namespace kube-node-lease");
             }
+            case "certificates.k8s.io/certificatesigningrequests" -> {
+                // as Kubernetes' system:node role: a node asks for (and renews) its own certificates
+                if ((read || verb.equals("create")) && subresource == null) {
+                    return Decision.ALLOW;
+                }
+                return Decision.deny("node '" + node + "' can only create and read certificate signing requests");
+            }
             case "/events", "events.k8s.io/events" -> {
                 if (read || verb.equals("create") || verb.equals("update") || verb.equals("patch")) {
                     return Decision.ALLOW;

@@ -124,10 +124,6 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                     req.response().putHeader("Content-Type", "application/x-pem-file").end(nodeBootstrap.caPem());
                     return;
                 }
-                case NodeBootstrap.CERTIFICATES_PATH -> {
-                    joinNode(req);
-                    return;
-                }
                 default -> { }
             }
             Authenticator.User user = authenticator.authenticate(req);
@@ -140,17 +136,6 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         } catch (Throwable e) {
             sendError(req, e);
         }
-    }
-
-    /** A node joining with the join token has its keys certified (see {@link NodeBootstrap}). */
-    private void joinNode(HttpServerRequest req) {
-        if (req.method() != HttpMethod.POST) {
-            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
-        }
-        if (!nodeBootstrap.authorized(req.getHeader("Authorization"))) {
-            throw ApiException.unauthorized();
-        }
-        withBody(req, raw -> sendJson(req, 201, nodeBootstrap.certify(parseJson(raw, false))));
     }
 
     private void record(HttpServerRequest req, String path, long start) {

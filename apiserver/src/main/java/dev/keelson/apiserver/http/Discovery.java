@@ -33,7 +33,7 @@ public final class Discovery {
 
     static Sub subresource(ResourceType t, String name) {
         return switch (name) {
-            case "status" -> new Sub(name, t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
+            case "status", "approval" -> new Sub(name, t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
             case "scale" -> new Sub(name, "autoscaling", "v1", "Scale", List.of("get", "patch", "update"));
             case "binding" -> new Sub(name, "", "v1", "Binding", List.of("create"));
             case "eviction" -> new Sub(name, "policy", "v1", "Eviction", List.of("create"));

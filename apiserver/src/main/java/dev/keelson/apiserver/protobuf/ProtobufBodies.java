@@ -42,6 +42,7 @@ public final class ProtobufBodies {
             Map.entry("batch", List.of("V1Batch")),
             Map.entry("policy", List.of("V1Policy", "Meta")),
             Map.entry("autoscaling", List.of("V1Autoscaling")),
+            Map.entry("certificates.k8s.io", List.of("V1Certificates", "Meta")),
             Map.entry("authorization.k8s.io", List.of("V1Authorization")),
             Map.entry("authentication.k8s.io", List.of("V1Authentication")),
             Map.entry("rbac.authorization.k8s.io", List.of("V1Rbac")),

@@ -31,7 +31,8 @@ final class BuiltInKinds {
                 new ControllerRevisionStrategy(),
                 new EndpointSliceStrategy(),
                 new LeaseStrategy(),
-                new EventsV1Strategy());
+                new EventsV1Strategy(),
+                new CertificateSigningRequestStrategy());
     }
 
     static List<ResourceType> all(PodStrategy pods, ServiceStrategy services) {

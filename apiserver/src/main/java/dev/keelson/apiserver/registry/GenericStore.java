@@ -278,7 +278,7 @@ public final class GenericStore {
         meta.remove("deletionTimestamp");
         meta.remove("deletionGracePeriodSeconds");
         meta.remove("selfLink");
-        strategy.prepareForCreate(obj);
+        strategy.prepareForCreate(obj, opts.context());
         List<FieldError> errors = strategy.validate(obj);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(type.group(), type.kind(), Json.str(meta, "name"), errors);
@@ -496,6 +496,8 @@ public final class GenericStore {
         }
         if ("status".equals(subresource)) {
             result = strategy.prepareForStatusUpdate(obj, old);
+        } else if ("approval".equals(subresource)) {
+            result = strategy.prepareForApprovalUpdate(obj, old);
         } else {
             for (String f : List.of("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp",
                     "deletionGracePeriodSeconds", "generation")) {
@@ -520,7 +522,7 @@ public final class GenericStore {
             strategy.prepareForUpdate(obj, old);
             result = obj;
         }
-        List<FieldError> errors = strategy.validateUpdate(result, old);
+        List<FieldError> errors = strategy.validateUpdate(result, old, subresource);
         if (!errors.isEmpty()) {
             throw ApiException.invalid(type.group(), type.kind(), name, errors);
         }

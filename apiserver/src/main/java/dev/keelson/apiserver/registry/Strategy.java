@@ -3,6 +3,7 @@ package dev.keelson.apiserver.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.Json;
+import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.printers.TablePrinter;
 import dev.keelson.apiserver.printers.TablePrinters;
 import dev.keelson.apiserver.storage.EtcdStorage;
@@ -64,6 +65,11 @@ public abstract class Strategy {
         }
     }
 
+    /** Called on create with the request's context (who asks; null for the apiserver's own writes). */
+    public void prepareForCreate(ObjectNode obj, RequestContext context) {
+        prepareForCreate(obj);
+    }
+
     /** Nodes and a few others may carry status on create; most kinds start with an empty status. */
     protected boolean keepsStatusOnCreate() {
         return false;
@@ -113,6 +119,11 @@ public abstract class Strategy {
         return merged;
     }
 
+    /** Called on update of the approval subresource (certificatesigningrequests): the conditions only. */
+    public ObjectNode prepareForApprovalUpdate(ObjectNode newObj, ObjectNode oldObj) {
+        throw new IllegalStateException(type.plural() + " has no approval subresource");
+    }
+
     /** The field errors of a new object (after defaults and preparation); empty when valid. */
     public final List<FieldError> validate(ObjectNode obj) {
         Errs e = new Errs();
@@ -136,6 +147,11 @@ public abstract class Strategy {
     protected void validateUpdate(Errs e, ObjectNode newObj, ObjectNode oldObj) {
         MetaValidation.objectMetaUpdate(e, newObj, oldObj);
         validate(e, newObj);
+    }
+
+    /** Update validation of a write through {@code subresource} (null: the main resource). */
+    public List<FieldError> validateUpdate(ObjectNode newObj, ObjectNode oldObj, String subresource) {
+        return validateUpdate(newObj, oldObj);
     }
 
     /** Field selector labels this resource supports, beyond metadata.name and metadata.namespace. */

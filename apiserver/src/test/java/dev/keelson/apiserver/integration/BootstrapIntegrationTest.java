@@ -3,36 +3,28 @@ package dev.keelson.apiserver.integration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.auth.BootstrapToken;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.testing.TestCluster;
-import dev.keelson.componentbase.client.KubeClients;
-import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.componentbase.tls.CertificateRequests;
-import dev.keelson.componentbase.tls.Kubeconfigs;
 import dev.keelson.componentbase.tls.Pem;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Nodes joining with the join token: the anonymous CA download, token checks and the certificates issued. */
+/** The join token: the anonymous CA download it pins, and the bootstrap token it carries (its Secret, its limits). */
 class BootstrapIntegrationTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static TestCluster cluster;
     private static HttpClient http;
     private static X509Certificate ca;
@@ -63,7 +55,8 @@ class BootstrapIntegrationTest {
         Path file = cluster.apiServer().nodeTokenFile();
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals(CertificateRequests.fingerprint(ca), token.caFingerprint());
-        assertTrue(token.secret().length() >= 32, "secret too short: " + token.secret());
+        assertTrue(dev.keelson.apiserver.auth.BootstrapToken.parse(token.secret()) != null,
+                "a bootstrap token: " + token.secret());
     }
 
     @Test
@@ -79,86 +72,40 @@ class BootstrapIntegrationTest {
     @Test
     void joinSecretIsNoApiCredential() throws Exception {
         HttpResponse<String> pods = send(HttpRequest.newBuilder(uri("/api/v1/pods")).GET(), token.secret());
-        assertEquals(401, pods.statusCode(), pods.body());
+        assertEquals(403, pods.statusCode(), pods.body());
     }
 
     @Test
-    void wrongSecretIsRefusedWith401() throws Exception {
-        HttpResponse<String> resp = post(request("bootstrap-wrong", CertificateAuthority.newKeyPair(),
-                CertificateAuthority.newKeyPair()), token.secret() + "x");
-        assertEquals(401, resp.statusCode(), resp.body());
-        HttpResponse<String> none = post(request("bootstrap-wrong", CertificateAuthority.newKeyPair(),
-                CertificateAuthority.newKeyPair()), null);
-        assertEquals(401, none.statusCode(), none.body());
+    void defaultTokenIsABootstrapTokenSecretWithoutExpiry() throws Exception {
+        BootstrapToken bootstrap = token.bootstrapToken();
+        Secret secret = cluster.client().secrets().inNamespace("kube-system").withName(bootstrap.secretName()).get();
+        assertEquals(BootstrapToken.SECRET_TYPE, secret.getType());
+        assertEquals(bootstrap.secret(), decode(secret.getData().get("token-secret")));
+        assertEquals("true", decode(secret.getData().get("usage-bootstrap-authentication")));
+        assertEquals(BootstrapToken.DEFAULT_NODE_TOKEN_GROUP, decode(secret.getData().get("auth-extra-groups")));
+        assertTrue(!secret.getData().containsKey("expiration"), "no expiry: " + secret.getData().keySet());
+        HttpResponse<String> csrs = send(HttpRequest.newBuilder(uri("/apis/certificates.k8s.io/v1/certificatesigningrequests"))
+                .GET(), token.secret());
+        assertEquals(200, csrs.statusCode(), csrs.body());
     }
 
     @Test
-    void nodeCertificatesChainToTheCaAndNameTheNodeWhateverTheRequestSays() throws Exception {
-        KeyPair client = CertificateAuthority.newKeyPair();
-        KeyPair serving = CertificateAuthority.newKeyPair();
-        ObjectNode body = request("bootstrap-node-a", client, serving);
-        // the subject a node puts in its request is ignored: it cannot ask to be someone else
-        body.put("clientRequest", CertificateRequests.create(client, "system:admin"));
-        HttpResponse<String> resp = post(body, token.secret());
-        assertEquals(201, resp.statusCode(), resp.body());
-        JsonNode issued = JSON.readTree(resp.body());
-
-        X509Certificate clientCert = Pem.certificate(issued.path("clientCertificate").asText());
-        clientCert.verify(ca.getPublicKey());
-        assertEquals(client.getPublic(), clientCert.getPublicKey());
-        String subject = clientCert.getSubjectX500Principal().getName();
-        assertTrue(subject.contains("CN=system:node:bootstrap-node-a") && subject.contains("O=system:nodes"), subject);
-        assertTrue(clientCert.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.2"), "clientAuth usage");
-
-        X509Certificate servingCert = Pem.certificate(issued.path("servingCertificate").asText());
-        servingCert.verify(ca.getPublicKey());
-        assertEquals(serving.getPublic(), servingCert.getPublicKey());
-        List<String> sans = servingCert.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
-        assertTrue(sans.containsAll(List.of("bootstrap-node-a", "10.77.0.5")), sans.toString());
-
-        // the node's client certificate is an API credential for system:node:bootstrap-node-a
-        Path dir = Files.createTempDirectory("keelson-bootstrap-test-");
-        Path kubeconfig = dir.resolve("kubelet.kubeconfig");
-        Kubeconfigs.write(kubeconfig, cluster.url(), Pem.encode(ca), issued.path("clientCertificate").asText(),
-                Pem.encode(client.getPrivate()), "system:node:bootstrap-node-a");
-        try (KubernetesClient node = KubeClients.fromKubeconfig(kubeconfig)) {
-            assertTrue(node.nodes().list().getItems() != null);
-        } finally {
-            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void theTokenSignsNothingDirectly() throws Exception {
+        HttpResponse<String> old = send(HttpRequest.newBuilder(uri("/keelson/v1/node-certificates"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")), token.secret());
+        assertEquals(403, old.statusCode(), old.body());
+        assertTrue(old.body().contains("may only create and read certificate signing requests"), old.body());
     }
 
     @Test
-    void unparsableRequestAndBadNodeNameGet422WithTheFields() throws Exception {
-        ObjectNode body = request("Not_A_Name", CertificateAuthority.newKeyPair(), CertificateAuthority.newKeyPair());
-        body.put("servingRequest", "-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n-----END CERTIFICATE REQUEST-----\n");
-        HttpResponse<String> resp = post(body, token.secret());
-        assertEquals(422, resp.statusCode(), resp.body());
-        JsonNode status = JSON.readTree(resp.body());
-        assertEquals("Invalid", status.path("reason").asText());
-        List<String> fields = new java.util.ArrayList<>();
-        status.path("details").path("causes").forEach(c -> fields.add(c.path("field").asText()));
-        assertTrue(fields.containsAll(List.of("nodeName", "servingRequest")), fields.toString());
+    void tokenOfAnEarlierVersionMapsToTheSameBootstrapToken() {
+        NodeBootstrap.Token legacy = NodeBootstrap.Token.parse("K1" + token.caFingerprint() + "::"
+                + "0123456789abcdef0123456789abcdef");
+        assertEquals("012345.6789abcdef012345", legacy.bootstrapToken().toString());
     }
 
-    @Test
-    void getOnTheCertificatesPathIsNotAllowed() throws Exception {
-        HttpResponse<String> resp = send(HttpRequest.newBuilder(uri(NodeBootstrap.CERTIFICATES_PATH)).GET(), token.secret());
-        assertEquals(405, resp.statusCode(), resp.body());
-    }
-
-    private static ObjectNode request(String node, KeyPair client, KeyPair serving) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("nodeName", node);
-        body.put("clientRequest", CertificateRequests.create(client, "system:node:" + node));
-        body.put("servingRequest", CertificateRequests.create(serving, "system:node:" + node));
-        body.putArray("addresses").add("10.77.0.5").add(node);
-        return body;
-    }
-
-    private static HttpResponse<String> post(ObjectNode body, String bearer) throws Exception {
-        return send(HttpRequest.newBuilder(uri(NodeBootstrap.CERTIFICATES_PATH)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), bearer);
+    private static String decode(String base64) {
+        return new String(java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder builder, String bearer) throws Exception {

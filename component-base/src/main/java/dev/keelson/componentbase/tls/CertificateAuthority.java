@@ -48,6 +48,28 @@ public final class CertificateAuthority {
         this.key = key;
     }
 
+    /**
+     * A throwaway CA kept in memory: what a kubelet serves with until the cluster signs its serving certificate
+     * (nobody trusts it, so the apiserver refuses to talk to that kubelet until then).
+     */
+    public static CertificateAuthority ephemeral(String name) {
+        KeyPair pair = newKeyPair();
+        X500Name subject = new X500Name("CN=" + name);
+        X509Certificate cert = build(subject, pair.getPublic(), subject, pair.getPrivate(), Duration.ofDays(1),
+                builder -> builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true)));
+        return new CertificateAuthority(cert, pair.getPrivate());
+    }
+
+    /** An existing CA (the controller-manager's signing files): it must not be made up where it is missing. */
+    public static CertificateAuthority load(Path certFile, Path keyFile) {
+        try {
+            return new CertificateAuthority(Pem.certificate(Files.readString(certFile)),
+                    Pem.privateKey(Files.readString(keyFile)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the signing CA " + certFile + " / " + keyFile, e);
+        }
+    }
+
     public static CertificateAuthority loadOrCreate(Path certFile, Path keyFile) {
         return loadOrCreate(certFile, keyFile, "keelson-ca");
     }
@@ -115,7 +137,16 @@ public final class CertificateAuthority {
     /** A serving certificate for a key someone else holds (a node's, from its certificate request). */
     public X509Certificate servingFor(java.security.PublicKey publicKey, String commonName, List<String> dnsNames,
                                       List<String> ips, Duration validity) {
-        return build(new X500Name("CN=" + commonName), publicKey, issuerName(), key, validity,
+        return servingFor(publicKey, commonName, List.of(), dnsNames, ips, validity);
+    }
+
+    /** A serving certificate whose subject also names organizations (a kubelet's: O=system:nodes). */
+    public X509Certificate servingFor(java.security.PublicKey publicKey, String commonName, List<String> organizations,
+                                      List<String> dnsNames, List<String> ips, Duration validity) {
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+        organizations.forEach(g -> subject.addRDN(BCStyle.O, g));
+        subject.addRDN(BCStyle.CN, commonName);
+        return build(subject.build(), publicKey, issuerName(), key, capped(validity),
                 builder -> {
                     builder.addExtension(Extension.subjectAlternativeName, false, altNames(dnsNames, ips));
                     builder.addExtension(Extension.extendedKeyUsage, false,
@@ -137,11 +168,17 @@ public final class CertificateAuthority {
         X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
         groups.forEach(g -> subject.addRDN(BCStyle.O, g));
         subject.addRDN(BCStyle.CN, user);
-        return build(subject.build(), publicKey, issuerName(), key, validity, builder -> {
+        return build(subject.build(), publicKey, issuerName(), key, capped(validity), builder -> {
             builder.addExtension(Extension.extendedKeyUsage, false,
                     new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         });
+    }
+
+    /** Nothing the CA signs outlives the CA itself (Kubernetes' signer caps the same way). */
+    private Duration capped(Duration validity) {
+        Duration left = Duration.between(Instant.now(), certificate.getNotAfter().toInstant());
+        return left.isNegative() || validity.compareTo(left) <= 0 ? validity : left;
     }
 
     private X500Name issuerName() {
@@ -184,7 +221,7 @@ public final class CertificateAuthority {
         try {
             Instant now = Instant.now();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
-                    new BigInteger(127, RANDOM), Date.from(now.minus(Duration.ofMinutes(5))),
+                    new BigInteger(127, RANDOM), Date.from(now.minus(backdate(validity))),
                     Date.from(now.plus(validity)), subject, publicKey);
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     new JcaX509ExtensionUtils().createSubjectKeyIdentifier(publicKey));
@@ -194,6 +231,14 @@ public final class CertificateAuthority {
         } catch (Exception e) {
             throw new IllegalStateException("cannot issue certificate: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Kubernetes' signer backdates by 5 minutes for clock skew, but not certificates shorter than 8 hours: their
+     * renewal deadline (70-90 % of notBefore..notAfter) would otherwise fall before they were even issued.
+     */
+    private static Duration backdate(Duration validity) {
+        return validity.compareTo(Duration.ofHours(8)) < 0 ? Duration.ZERO : Duration.ofMinutes(5);
     }
 
     /**

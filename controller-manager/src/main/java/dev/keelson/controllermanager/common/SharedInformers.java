@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -90,6 +91,11 @@ public final class SharedInformers implements AutoCloseable {
 
     public SharedIndexInformer<Lease> nodeLeases() {
         return get(Lease.class, () -> client.leases().inNamespace("kube-node-lease").runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<CertificateSigningRequest> certificateSigningRequests() {
+        return get(CertificateSigningRequest.class,
+                () -> client.certificates().v1().certificateSigningRequests().runnableInformer(RESYNC_MILLIS));
     }
 
     /** An informer over any namespaced kind the fabric8 model knows (ConfigMap, Secret ...). */

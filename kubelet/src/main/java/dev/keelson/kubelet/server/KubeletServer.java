@@ -17,6 +17,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.Closeable;
@@ -50,6 +51,7 @@ public final class KubeletServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier healthy;
     private HttpServer server;
+    private Path clientCa;
     /** Exec output pumps block on their runtime connection for the whole session: their own threads, not Vert.x's. */
     private final ExecutorService execStreams = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "kubelet-exec");
@@ -68,6 +70,7 @@ public final class KubeletServer implements AutoCloseable {
     }
 
     public int start(String host, int port, Path cert, Path key, Path clientCa) {
+        this.clientCa = clientCa;
         HttpServerOptions opts = new HttpServerOptions().setHost(host).setPort(port)
                 .setWebSocketSubProtocols(List.of(V5, V4, "channel.k8s.io"));
         if (cert != null) {
@@ -103,6 +106,27 @@ public final class KubeletServer implements AutoCloseable {
 
     public int port() {
         return server.actualPort();
+    }
+
+    /**
+     * Serves the certificate and key now in {@code cert} and {@code key} to new connections, without a restart (a
+     * rotated serving certificate); open connections keep theirs.
+     */
+    public void reloadTls(Path cert, Path key) {
+        try {
+            ServerSSLOptions ssl = new ServerSSLOptions().setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(java.nio.file.Files.readAllBytes(cert)))
+                    .setKeyValue(Buffer.buffer(java.nio.file.Files.readAllBytes(key))));
+            if (clientCa != null) {
+                ssl.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(
+                        java.nio.file.Files.readAllBytes(clientCa)))).setClientAuth(ClientAuth.REQUIRED);
+            }
+            server.updateSSLOptions(ssl, true).await(30, TimeUnit.SECONDS);
+            log.info("kubelet server now serves the certificate in {}", cert);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot reload the kubelet server's certificate " + cert + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Finds the newest container for (namespace, pod, container); previous=true gives the one before it. */
