@@ -111,7 +111,12 @@ bip_prefix=172.29
 ns() { echo "$name-n$1"; }
 node_ip() { echo "$prefix.1$1"; }
 node_dir() { echo "$data/n$1"; }
-etcd_client_url() { echo "http://$(node_ip "$1"):2379"; }
+etcd_client_url() { echo "https://$(node_ip "$1"):2379"; }
+# The members' etcd CA and certificates (`keelson etcd-certs`): TLS with client certificates on client and peer URLs.
+# Every etcdctl here (and `cluster.sh etcdctl`) presents the apiserver's etcd client certificate.
+etcd_pki="$data/etcd-pki"
+export ETCDCTL_CACERT="$etcd_pki/etcd/ca.crt" ETCDCTL_CERT="$etcd_pki/apiserver-etcd-client.crt" \
+  ETCDCTL_KEY="$etcd_pki/apiserver-etcd-client.key"
 etcd_endpoints() { local i out=(); for i in $(seq "$etcd_members"); do out+=("$(etcd_client_url "$i")"); done; (IFS=,; echo "${out[*]}"); }
 node_run() { echo "$run/n$1"; }
 docker_sock() { echo "unix://$(node_run "$1")/docker.sock"; }
@@ -217,19 +222,34 @@ load_images() {
   docker save "${images[@]}" | dockn "$i" load -q >/dev/null
 }
 
+# ensure_etcd_pki: the etcd CA and one server/peer certificate naming every member's address (the members share one
+# host here; on separate hosts each member gets its own, see docs/install.md).
+ensure_etcd_pki() {
+  local ips=() j
+  [ -s "$etcd_pki/etcd/server.crt" ] && [ -s "$etcd_pki/apiserver-etcd-client.key" ] && return 0
+  for j in $(seq "$etcd_members"); do ips+=("$(node_ip "$j")"); done
+  "$keelson" etcd-certs --pki-dir "$etcd_pki" --address "$(IFS=,; echo "${ips[*]}")" >/dev/null \
+    || die "keelson etcd-certs failed"
+}
+
 # start_etcd N: node N's etcd member, inside its namespace, listening on the node's address (and loopback).
 start_etcd() {
   local i="$1" dir run_dir cluster=() j
   dir="$(node_dir "$i")"; run_dir="$(node_run "$i")"
   mkdir -p "$dir" "$run_dir"
   alive "$run_dir/etcd.pid" && return 0
-  for j in $(seq "$etcd_members"); do cluster+=("n$j=http://$(node_ip "$j"):2380"); done
+  ensure_etcd_pki
+  for j in $(seq "$etcd_members"); do cluster+=("n$j=https://$(node_ip "$j"):2380"); done
   echo "=== $(date -u +%FT%TZ) etcd member n$i" >>"$dir/etcd.log"
   rm -f "$run_dir/etcd.pid"
   # --initial-cluster-state only matters on the first start: a restarted member rejoins from its data dir.
   spawn "$i" "$run_dir/etcd.pid" "$dir/etcd.log" etcd --name "n$i" --data-dir "$dir/etcd" \
-    --listen-client-urls "$(etcd_client_url "$i"),http://127.0.0.1:2379" --advertise-client-urls "$(etcd_client_url "$i")" \
-    --listen-peer-urls "http://$(node_ip "$i"):2380" --initial-advertise-peer-urls "http://$(node_ip "$i"):2380" \
+    --listen-client-urls "$(etcd_client_url "$i"),https://127.0.0.1:2379" --advertise-client-urls "$(etcd_client_url "$i")" \
+    --listen-peer-urls "https://$(node_ip "$i"):2380" --initial-advertise-peer-urls "https://$(node_ip "$i"):2380" \
+    --cert-file "$etcd_pki/etcd/server.crt" --key-file "$etcd_pki/etcd/server.key" \
+    --client-cert-auth --trusted-ca-file "$etcd_pki/etcd/ca.crt" \
+    --peer-cert-file "$etcd_pki/etcd/peer.crt" --peer-key-file "$etcd_pki/etcd/peer.key" \
+    --peer-client-cert-auth --peer-trusted-ca-file "$etcd_pki/etcd/ca.crt" \
     --initial-cluster "$(IFS=,; echo "${cluster[*]}")" --initial-cluster-token "$name" --initial-cluster-state new \
     --logger zap --log-outputs stderr --auto-compaction-mode periodic --auto-compaction-retention 5m \
     --quota-backend-bytes $((4 * 1024 * 1024 * 1024))
@@ -253,7 +273,7 @@ etcd_leader() {
   # -w fields prints, per endpoint, "MemberID" : <id>, "Leader" : <id> and "Endpoint" : <url>.
   echo "$out" | awk -F' : ' -v prefix="$prefix." '
     /^"MemberID"/ {member = $2} /^"Leader"/ {leader = $2}
-    /^"Endpoint"/ {url = $2; gsub(/"/, "", url); sub(/^http:\/\//, "", url); sub(/:.*/, "", url)
+    /^"Endpoint"/ {url = $2; gsub(/"/, "", url); sub(/^[a-z]+:\/\//, "", url); sub(/:.*/, "", url)
                    if (member == leader) {print substr(url, length(prefix) + 2); exit}}'
 }
 
@@ -264,7 +284,8 @@ start_keelson() {
   if [ "$i" -eq 1 ]; then
     args=(server --data-dir "$dir/server" --advertise-address "$(node_ip 1)" --node-ip "$(node_ip 1)"
       --node-name "$(ns 1)" --docker-endpoint "$(docker_sock 1)" ${server_args[@]+"${server_args[@]}"})
-    [ "$etcd_members" -gt 0 ] && args+=(--etcd-servers "$(etcd_endpoints)")
+    [ "$etcd_members" -gt 0 ] && args+=(--etcd-servers "$(etcd_endpoints)" --etcd-cafile "$ETCDCTL_CACERT"
+      --etcd-certfile "$ETCDCTL_CERT" --etcd-keyfile "$ETCDCTL_KEY")
   else
     [ -s "$(node_dir 1)/server/node-token" ] || die "no join token at $(node_dir 1)/server/node-token"
     args=(agent --server "https://$server_ip:6443" --token-file "$(node_dir 1)/server/node-token"

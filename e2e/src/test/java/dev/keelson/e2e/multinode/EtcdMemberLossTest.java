@@ -184,7 +184,8 @@ class EtcdMemberLossTest {
 
     private void awaitLocalRead(int member, String configMap, String expected) {
         Commands.await("ConfigMap " + configMap + " in etcd member n" + member + "'s own copy", Duration.ofSeconds(30),
-                () -> Commands.run(15, "etcdctl", "--endpoints", "http://" + cluster.nodeIp(member) + ":2379",
+                // through cluster.sh for its etcd client certificate; the later --endpoints names only this member
+                () -> cluster.script(15, "etcdctl", "--endpoints", "https://" + cluster.nodeIp(member) + ":2379",
                         "get", "/registry/configmaps/" + LEDGER + "/" + configMap, "--consistency=s",
                         "--print-value-only").toString(),
                 seen -> seen.startsWith("exit 0") && seen.contains(expected));
