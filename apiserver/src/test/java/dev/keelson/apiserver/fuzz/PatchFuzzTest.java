@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
+import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.http.ApiHandler;
 import dev.keelson.apiserver.patch.ApplyConflictException;
 import dev.keelson.apiserver.patch.PatchException;
@@ -112,7 +113,11 @@ class PatchFuzzTest {
                 return new Split(null, body);
             }
             ObjectNode live = Contracts.objectOrNull(first);
-            return live == null ? null : new Split(live, body);
+            if (live == null) {
+                return null;
+            }
+            Json.meta(live); // a stored object always has its metadata (GenericStore#create)
+            return new Split(live, body);
         }
     }
 }
