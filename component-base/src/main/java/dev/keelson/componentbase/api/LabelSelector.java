@@ -288,16 +288,23 @@ public final class LabelSelector {
             if (!lx.consume("(")) {
                 throw new SelectorException("found '" + lx.rest() + "', expected: '('");
             }
+            // as Kubernetes' parser: "()" is the empty value, and so is a missing one before ',' or ')' ("(,b)", "(b,)")
+            boolean expectValue = true;
             while (true) {
                 lx.skipSpaces();
                 if (lx.consume(")")) {
+                    if (expectValue) {
+                        values.add("");
+                    }
                     break;
                 }
                 String v = lx.identifier();
                 checkValue(v);
                 values.add(v);
+                expectValue = false;
                 lx.skipSpaces();
                 if (lx.consume(",")) {
+                    expectValue = true;
                     continue;
                 }
                 if (lx.consume(")")) {
