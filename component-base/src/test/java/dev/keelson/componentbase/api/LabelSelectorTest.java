@@ -68,4 +68,13 @@ class LabelSelectorTest {
                 List.of("x")))).isNothing());
         assertTrue(LabelSelector.ofNodeSelectorRequirements(List.of()).isNothing());
     }
+
+    @Test
+    void missingValuesInASetAreTheEmptyValueAsInKubernetes() {
+        assertEquals(java.util.Set.of("", "b"), LabelSelector.parse("e in (,b)").requirements().get(0).values());
+        assertEquals(java.util.Set.of("", "b"), LabelSelector.parse("e in (b,)").requirements().get(0).values());
+        assertEquals(java.util.Set.of(""), LabelSelector.parse("e in ()").requirements().get(0).values());
+        LabelSelector s = LabelSelector.parse("e in (b,),!f,g notin (x),h>3");
+        assertEquals(s.requirements(), LabelSelector.parse(s.toString()).requirements());
+    }
 }
