@@ -620,7 +620,8 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 throw ApiException.badRequest("the request body is empty");
             }
             return yaml ? Json.YAML.readTree(body.getBytes()) : Json.MAPPER.readTree(body.getBytes());
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | NumberFormatException e) {
+            // Jackson throws NumberFormatException for a number it cannot hold (an exponent of 60 digits)
             String msg = e.getMessage() == null ? "malformed body" : e.getMessage().split("\n")[0];
             throw ApiException.badRequest("the body of the request could not be decoded: " + msg);
         }
