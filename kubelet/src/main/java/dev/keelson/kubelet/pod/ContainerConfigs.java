@@ -3,6 +3,8 @@ package dev.keelson.kubelet.pod;
 import dev.keelson.kubelet.images.ImagePolicy;
 import dev.keelson.kubelet.runtime.ContainerConfig;
 import dev.keelson.kubelet.runtime.ContainerRecord;
+import dev.keelson.kubelet.runtime.NamespaceMode;
+import dev.keelson.kubelet.runtime.SecurityConfig;
 import dev.keelson.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -33,17 +35,22 @@ final class ContainerConfigs {
     private final VolumeManager volumes;
     private final String nodeName;
     private final Supplier<String> hostIp;
+    private final SecurityContexts security;
 
-    ContainerConfigs(KubernetesClient client, VolumeManager volumes, String nodeName, Supplier<String> hostIp) {
+    ContainerConfigs(KubernetesClient client, VolumeManager volumes, String nodeName, Supplier<String> hostIp,
+                     SecurityContexts security) {
         this.client = client;
         this.volumes = volumes;
         this.nodeName = nodeName;
         this.hostIp = hostIp;
+        this.security = security;
     }
 
     ContainerConfig build(Pod pod, Container spec, String kind, int restartCount, ContainerRecord sandbox, String podIp,
                           Map<String, Path> podVolumes) {
         String ns = pod.getMetadata().getNamespace();
+        String image = ImagePolicy.normalize(spec.getImage());
+        SecurityConfig securityConfig = security.of(pod, spec, image);
         EnvResolver resolver = new EnvResolver(name -> client.configMaps().inNamespace(ns).withName(name).get(),
                 name -> client.secrets().inNamespace(ns).withName(name).get());
         Map<String, String> env = resolver.resolve(pod, spec, podIp, hostIp.get());
@@ -72,7 +79,7 @@ final class ContainerConfigs {
         }
         return new ContainerConfig(
                 RuntimeNames.containerName(pod, spec.getName(), restartCount),
-                ImagePolicy.normalize(spec.getImage()),
+                image,
                 RuntimeNames.labels(nodeName, pod, kind, spec.getName(), restartCount),
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(),
                 entrypoint,
@@ -82,9 +89,12 @@ final class ContainerConfigs {
                 Boolean.TRUE.equals(spec.getStdin()),
                 mounts,
                 sandbox.id(),
-                Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace()),
+                Boolean.TRUE.equals(pod.getSpec().getHostPID()) ? NamespaceMode.NODE
+                        : Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace()) ? NamespaceMode.POD
+                        : NamespaceMode.CONTAINER,
+                Boolean.TRUE.equals(pod.getSpec().getHostIPC()) ? NamespaceMode.NODE : NamespaceMode.POD,
                 resources(spec),
-                SecurityContexts.of(pod, spec));
+                securityConfig);
     }
 
     /** limits.memory -> memory (no extra swap); limits.cpu -> CFS quota; requests.cpu -> shares, as the kubelet maps them. */

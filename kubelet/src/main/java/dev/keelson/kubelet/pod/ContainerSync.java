@@ -162,7 +162,7 @@ final class ContainerSync {
                     configs.build(pod, spec, kind, restartCount, sandbox, podIp, podVolumes)));
         } catch (ContainerConfigException e) {
             events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
-            return new StepResult(view(spec, attempts, "CreateContainerConfigError", e.getMessage(), false, false, pod), SOON);
+            return new StepResult(view(spec, attempts, e.reason(), e.getMessage(), false, false, pod), SOON);
         }
         events.normal(pod, fieldPath, "Created", "Created container " + spec.getName());
         try {

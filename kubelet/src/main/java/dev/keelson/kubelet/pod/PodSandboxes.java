@@ -95,6 +95,9 @@ final class PodSandboxes {
 
     private ContainerRecord create(Pod pod, boolean hostNetwork, int attempt) {
         String uid = pod.getMetadata().getUid();
+        if (Boolean.FALSE.equals(pod.getSpec().getHostUsers())) {
+            throw new IllegalStateException("user namespaces (hostUsers: false) are not supported by this node's runtime");
+        }
         ImagePuller.Result image = traces.time(uid, "sandbox_image", () -> images.ensure(pod, pauseContainer(), null));
         if (!image.ok()) {
             throw new IllegalStateException("sandbox image " + options.podInfraContainerImage() + ": " + image.message());
@@ -106,7 +109,10 @@ final class PodSandboxes {
                         ContainerLabels.SANDBOX_CONTAINER_NAME, attempt),
                 hostNetwork ? null : hostname(pod),
                 hostNetwork ? null : network.networkName(),
-                hostNetwork ? List.of() : hostPorts(pod));
+                hostNetwork ? List.of() : hostPorts(pod),
+                Boolean.TRUE.equals(pod.getSpec().getHostPID()),
+                Boolean.TRUE.equals(pod.getSpec().getHostIPC()),
+                PodAdmission.sysctls(pod));
         String id = traces.time(uid, "sandbox_create", () -> runtime.createPodSandbox(config));
         traces.time(uid, "sandbox_start", () -> runtime.startPodSandbox(id));
         if (!hostNetwork) {

@@ -12,6 +12,7 @@ import dev.keelson.kubelet.runtime.ContainerRuntime;
 import dev.keelson.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ public final class PodSyncer {
     private final ContainerSync containers;
     private final PodTerminator terminator;
     private final PodStatusWriter statusWriter;
+    private final PodAdmission admission;
     private final Map<String, Integer> runningContainers = new ConcurrentHashMap<>();
     /** Pods that had containers when this kubelet started; null when that is unknown (then every sync lists). */
     private volatile Set<String> podsWithContainersAtStart;
@@ -63,10 +65,13 @@ public final class PodSyncer {
         this.events = events;
         this.hostIp = hostIp;
         this.traces = traces;
+        this.admission = new PodAdmission(PodAdmission::hostHasAppArmor);
         this.terminator = new PodTerminator(client, runtime, events, prober, sidePool);
         this.sandboxes = new PodSandboxes(runtime, options, network, images, events, sidePool, traces, terminator);
+        SecurityContexts security = new SecurityContexts(options.rootDir().resolve("seccomp"),
+                admission.appArmorEnabled(), runtime::imageUser);
         this.containers = new ContainerSync(runtime, images, probes, events, traces,
-                new ContainerConfigs(client, volumes, options.nodeName(), hostIp));
+                new ContainerConfigs(client, volumes, options.nodeName(), hostIp, security));
         this.statusWriter = new PodStatusWriter(client, metrics, traces);
     }
 
@@ -110,6 +115,13 @@ public final class PodSyncer {
             runningContainers.remove(uid);
             return null;
         }
+        if (phase == null || "Pending".equals(phase)) {
+            PodAdmission.Rejection rejection = admission.check(pod);
+            if (rejection != null) {
+                reject(pod, rejection);
+                return null;
+            }
+        }
         boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
         if (!hostNetwork && !network.ready()) {
             return ContainerSync.SOON;
@@ -140,7 +152,7 @@ public final class PodSyncer {
             try {
                 podVolumes = traces.time(uid, "volumes", () -> volumes.prepare(pod));
             } catch (ContainerConfigException e) {
-                blocked = new ContainerSync.Blocked("CreateContainerConfigError", e.getMessage());
+                blocked = new ContainerSync.Blocked(e.reason(), e.getMessage());
                 next = ContainerSync.SOON;
             }
         }
@@ -154,6 +166,16 @@ public final class PodSyncer {
         runningContainers.put(uid, running);
         statusWriter.write(pod, status);
         return next;
+    }
+
+    /** As the kubelet's rejectPod: an event, and the pod Failed with the admit handler's reason, before anything ran. */
+    private void reject(Pod pod, PodAdmission.Rejection rejection) {
+        events.warning(pod, rejection.reason(), rejection.message());
+        PodStatus old = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+        statusWriter.write(pod, new PodStatusBuilder(old).withPhase("Failed").withReason(rejection.reason())
+                .withMessage("Pod was rejected: " + rejection.message()).build());
+        log.info("pod {}/{} rejected: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                rejection.message());
     }
 
     private static ContainerRecord withIp(ContainerRecord c, String ip) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * @param entrypoint null keeps the image's entrypoint
  * @param cmd null keeps the image's command
  * @param mounts bind mounts as {@code host:container[:ro]}
- * @param sharePid join the sandbox's PID namespace (shareProcessNamespace)
+ * @param pid POD shares the sandbox's PID namespace (shareProcessNamespace), NODE the host's (hostPID)
+ * @param ipc POD shares the sandbox's IPC namespace, NODE the host's (hostIPC)
  */
 public record ContainerConfig(
         String name,
@@ -24,7 +25,8 @@ public record ContainerConfig(
         boolean stdin,
         List<String> mounts,
         String sandboxId,
-        boolean sharePid,
+        NamespaceMode pid,
+        NamespaceMode ipc,
         Resources resources,
         SecurityConfig security) {
 

@@ -70,6 +70,9 @@ public interface ContainerRuntime extends AutoCloseable {
     /** The id of an image present on the node, or null. */
     String imageId(String ref);
 
+    /** The user an image runs as when none is given ({@code name}, {@code uid}, {@code uid:gid}; empty: root). */
+    String imageUser(String ref);
+
     /** Pulls an image (at most 10 minutes); {@code auth} null pulls anonymously. */
     void pullImage(String ref, RegistryAuth auth);
 

@@ -8,6 +8,9 @@ import java.util.Map;
  *
  * @param network the pod network to join, or null for the host's network (hostNetwork)
  * @param hostname null keeps the runtime's (with the host's network, the host's name)
+ * @param hostPid the pod uses the host's PID namespace
+ * @param hostIpc the pod uses the host's IPC namespace (else the sandbox's, shared with its containers)
+ * @param sysctls namespaced kernel parameters of the pod (net.*, kernel.shm*), already allowed by the kubelet
  */
 public record SandboxConfig(
         String name,
@@ -15,7 +18,10 @@ public record SandboxConfig(
         Map<String, String> labels,
         String hostname,
         String network,
-        List<PortMapping> ports) {
+        List<PortMapping> ports,
+        boolean hostPid,
+        boolean hostIpc,
+        Map<String, String> sysctls) {
 
     /** A hostPort: {@code protocol} is TCP or UDP. */
     public record PortMapping(String protocol, int containerPort, String hostIp, int hostPort) {}

@@ -60,8 +60,15 @@ public final class VolumeManager {
             try {
                 if (v.getEmptyDir() != null) {
                     Path dir = base.resolve("empty-dir").resolve(v.getName());
-                    Files.createDirectories(dir);
-                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    if (!Files.isDirectory(dir)) {
+                        Files.createDirectories(dir);
+                        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    }
+                    Long fsGroup = pod.getSpec().getSecurityContext() == null ? null
+                            : pod.getSpec().getSecurityContext().getFsGroup();
+                    if (fsGroup != null) {
+                        FsGroupOwnership.apply(dir, fsGroup);
+                    }
                     out.put(v.getName(), dir);
                 } else if (v.getHostPath() != null) {
                     Path host = Path.of(v.getHostPath().getPath());

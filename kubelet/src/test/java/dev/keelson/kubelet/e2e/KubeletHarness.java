@@ -11,8 +11,11 @@ import dev.keelson.apiserver.testing.TestCluster;
 import dev.keelson.kubelet.Kubelet;
 import dev.keelson.kubelet.KubeletOptions;
 import dev.keelson.kubelet.runtime.ContainerLabels;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
@@ -81,6 +84,26 @@ final class KubeletHarness implements AutoCloseable {
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("build-images.sh failed:\n" + out);
         }
+    }
+
+    /** Creates a namespace for a test class's pods (one that exists already is fine). */
+    void createNamespace(String namespace) {
+        try {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+                    .create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    /** A container's status in the pod's status, or null before the kubelet reported it. */
+    static ContainerStatus containerStatus(Pod p, String container) {
+        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return p.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst().orElse(null);
     }
 
     Pod pod(String namespace, String name) {

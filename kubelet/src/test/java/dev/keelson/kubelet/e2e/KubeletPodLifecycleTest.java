@@ -11,10 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keelson.kubelet.pod.PodStartTraces;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -39,13 +37,7 @@ class KubeletPodLifecycleTest {
     @BeforeAll
     static void start() throws Exception {
         h = new KubeletHarness("kubelet-pods");
-        try {
-            h.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-        }
+        h.createNamespace(NS);
     }
 
     @AfterAll
@@ -64,10 +56,7 @@ class KubeletPodLifecycleTest {
     }
 
     private static ContainerStatus status(Pod p, String container) {
-        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
-            return null;
-        }
-        return p.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+        return KubeletHarness.containerStatus(p, container);
     }
 
     @Test

@@ -307,6 +307,12 @@ public final class DockerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public String imageUser(String ref) {
+        var config = call("inspect_image", () -> docker.inspectImageCmd(ref).exec()).getConfig();
+        return config == null || config.getUser() == null ? "" : config.getUser();
+    }
+
+    @Override
     public void pullImage(String ref, RegistryAuth auth) {
         run("pull_image", () -> {
             var cmd = docker.pullImageCmd(ref);

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.keelson.kubelet.runtime.ContainerConfig;
 import dev.keelson.kubelet.runtime.ContainerConfigException;
+import dev.keelson.kubelet.runtime.NamespaceMode;
 import dev.keelson.kubelet.runtime.SandboxConfig;
 import dev.keelson.kubelet.runtime.SecurityConfig;
 import java.util.ArrayList;
@@ -21,12 +22,21 @@ import java.util.Map;
 final class DockerSpecs {
     private DockerSpecs() {}
 
-    /** The pause container: owns the pod's network (or the host's) and a shareable IPC namespace, publishes hostPorts. */
+    /**
+     * The pause container: owns the pod's network (or the host's) and a shareable IPC namespace (or the host's), holds
+     * the pod's sysctls, publishes hostPorts.
+     */
     static CreateContainerCmd sandbox(DockerClient docker, SandboxConfig config) {
         HostConfig host = HostConfig.newHostConfig()
                 .withNetworkMode(config.network() == null ? "host" : config.network())
-                .withIpcMode("shareable")
+                .withIpcMode(config.hostIpc() ? "host" : "shareable")
                 .withCpuShares(2);
+        if (config.hostPid()) {
+            host.withPidMode("host");
+        }
+        if (!config.sysctls().isEmpty()) {
+            host.withSysctls(config.sysctls());
+        }
         Map<ExposedPort, PortBinding> published = new LinkedHashMap<>();
         for (SandboxConfig.PortMapping p : config.ports()) {
             ExposedPort exposed = "UDP".equals(p.protocol()) ? ExposedPort.udp(p.containerPort()) : ExposedPort.tcp(p.containerPort());
@@ -53,10 +63,12 @@ final class DockerSpecs {
         String sandboxRef = "container:" + config.sandboxId();
         HostConfig host = HostConfig.newHostConfig()
                 .withNetworkMode(sandboxRef)
-                .withIpcMode(sandboxRef)
+                .withIpcMode(config.ipc() == NamespaceMode.NODE ? "host" : sandboxRef)
                 .withBinds(config.mounts().stream().map(Bind::parse).toList());
-        if (config.sharePid()) {
+        if (config.pid() == NamespaceMode.POD) {
             host.withPidMode(sandboxRef);
+        } else if (config.pid() == NamespaceMode.NODE) {
+            host.withPidMode("host");
         }
         resources(config.resources(), host);
         security(config.security(), host);
@@ -107,6 +119,38 @@ final class DockerSpecs {
         if (!s.capDrop().isEmpty()) {
             host.withCapDrop(capabilities(s.capDrop()));
         }
+        if (!s.groupAdd().isEmpty()) {
+            host.withGroupAdd(s.groupAdd().stream().map(String::valueOf).toList());
+        }
+        List<String> opts = securityOpts(s);
+        if (!opts.isEmpty()) {
+            host.withSecurityOpts(opts);
+        }
+    }
+
+    /**
+     * Docker's security options: no-new-privileges, then seccomp (Docker applies its default profile when none is
+     * named, so RuntimeDefault adds nothing; a Localhost profile travels as its JSON, as the docker CLI sends it), then
+     * AppArmor (RuntimeDefault is Docker's docker-default).
+     */
+    static List<String> securityOpts(SecurityConfig s) {
+        List<String> opts = new ArrayList<>();
+        if (s.noNewPrivileges()) {
+            opts.add("no-new-privileges");
+        }
+        switch (s.seccomp().type()) {
+            case UNCONFINED -> opts.add("seccomp=unconfined");
+            case LOCALHOST -> opts.add("seccomp=" + s.seccomp().localhost());
+            case RUNTIME_DEFAULT -> { }
+        }
+        if (s.appArmor() != null) {
+            switch (s.appArmor().type()) {
+                case UNCONFINED -> opts.add("apparmor=unconfined");
+                case LOCALHOST -> opts.add("apparmor=" + s.appArmor().localhost());
+                case RUNTIME_DEFAULT -> { }
+            }
+        }
+        return opts;
     }
 
     private static Capability[] capabilities(List<String> names) {
