@@ -70,12 +70,12 @@ class KubeletServerTlsTest {
             kmf.init(keys, new char[0]);
         }
         ssl.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     private HttpRequest healthz() {
         return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/healthz"))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(30)).build();
     }
 
     @Test
