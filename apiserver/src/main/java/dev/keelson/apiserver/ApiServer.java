@@ -15,8 +15,11 @@ import dev.keelson.apiserver.auth.BootstrapTokenAuthenticator;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.http.ApiHandler;
+import dev.keelson.apiserver.http.ConnectionGuard;
 import dev.keelson.apiserver.http.Discovery;
 import dev.keelson.apiserver.http.KubeletProxy;
+import dev.keelson.apiserver.http.LoadSheddingLog;
+import dev.keelson.apiserver.http.RequestGate;
 import dev.keelson.apiserver.http.OpenApiService;
 import dev.keelson.apiserver.http.Subresources;
 import dev.keelson.apiserver.http.WatchHandler;
@@ -79,6 +82,7 @@ public final class ApiServer implements AutoCloseable {
     private CertificateAuthority ca;
     private KubeletProxy kubelet;
     private volatile boolean started;
+    private RequestGate gate;
 
     public ApiServer(Vertx vertx, ApiServerOptions options) {
         this.vertx = vertx;
@@ -169,6 +173,8 @@ public final class ApiServer implements AutoCloseable {
         BootstrapTokenAuthenticator bootstrapTokens = new BootstrapTokenAuthenticator(
                 name -> stores.get(secrets).cache().get(secrets.key(BootstrapToken.NAMESPACE, name)), Clock.systemUTC());
         NodeBootstrap nodeBootstrap = NodeBootstrap.loadOrCreate(ca, nodeTokenFile());
+        LoadSheddingLog shedLog = new LoadSheddingLog(10_000);
+        gate = new RequestGate(vertx, options.limits(), shedLog);
         ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile(), bootstrapTokens),
                 authorizer,
                 nodeBootstrap,
@@ -188,7 +194,7 @@ public final class ApiServer implements AutoCloseable {
                     public boolean started() {
                         return started;
                     }
-                }, metrics::scrape);
+                }, metrics::scrape, gate);
         // before the port opens, so an agent started with the server never meets a token that does not exist yet
         createNamespaces();
         createDefaultToken(nodeBootstrap);
@@ -200,12 +206,15 @@ public final class ApiServer implements AutoCloseable {
                 .setCompressionSupported(false)
                 .setMaxHeaderSize(64 * 1024)
                 .setWebSocketSubProtocols(KubeletProxy.STREAM_PROTOCOLS)
-                .setIdleTimeout(0);
+                .setIdleTimeout(0)
+                .setSslHandshakeTimeout(options.limits().tlsHandshakeTimeout().toMillis())
+                .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
         // Several server instances, each on its own event loop, share the port: Vert.x hands each new connection to
         // the next instance, so requests are served on several cores. A negative port is Vert.x's way of sharing
         // one random port between instances (0 would give each instance its own).
         int instances = options.httpServers() > 0 ? options.httpServers() : Runtime.getRuntime().availableProcessors();
-        deployment = deployHttpServers(http, handler, options.securePort() == 0 ? -1 : options.securePort(), instances);
+        ConnectionGuard guard = new ConnectionGuard(options.limits(), shedLog);
+        deployment = deployHttpServers(http, guard, handler, options.securePort() == 0 ? -1 : options.securePort(), instances);
         String url = "https://127.0.0.1:" + port;
         Kubeconfigs.write(adminKubeconfig(), url, ca.certificatePem(), admin.certificatePem(), admin.keyPem(),
                 "kubernetes-admin");
@@ -215,12 +224,13 @@ public final class ApiServer implements AutoCloseable {
                 adminKubeconfig());
     }
 
-    private String deployHttpServers(HttpServerOptions http, ApiHandler handler, int listenPort, int instances)
+    private String deployHttpServers(HttpServerOptions http, ConnectionGuard guard, ApiHandler handler, int listenPort,
+                                     int instances)
             throws Exception {
         return vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                return vertx.createHttpServer(http).requestHandler(handler).listen(listenPort, options.bindAddress())
+                return vertx.createHttpServer(http).connectionHandler(guard).requestHandler(handler).listen(listenPort, options.bindAddress())
                         .onSuccess(s -> port = s.actualPort());
             }
         }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
@@ -366,6 +376,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (customResources != null) {
             customResources.close();
+        }
+        if (gate != null) {
+            gate.close();
         }
         caches.forEach(WatchCache::close);
         if (etcdHealth != null) {

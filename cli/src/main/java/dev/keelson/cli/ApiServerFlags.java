@@ -1,6 +1,7 @@
 package dev.keelson.cli;
 
 import dev.keelson.apiserver.ApiServerOptions;
+import dev.keelson.apiserver.ServingLimits;
 import dev.keelson.apiserver.admission.AdmissionPlugins;
 import dev.keelson.apiserver.auth.AuthorizerChain;
 import dev.keelson.apiserver.storage.EtcdOptions;
@@ -101,6 +102,29 @@ final class ApiServerFlags {
         return new ApiServerOptions.Access(modes, enable, disable);
     }
 
+    @Option(names = "--request-timeout", defaultValue = "60", description = "Seconds a non-long-running request may take before it is answered 504. Default: ${DEFAULT-VALUE}.")
+    long requestTimeoutSeconds;
+
+    @Option(names = "--max-requests-inflight", defaultValue = "400", description = "Read-only requests served at once; more are answered 429 (0: no limit). Default: ${DEFAULT-VALUE}.")
+    int maxRequestsInflight;
+
+    @Option(names = "--max-mutating-requests-inflight", defaultValue = "200", description = "Mutating requests served at once; more are answered 429 (0: no limit). Default: ${DEFAULT-VALUE}.")
+    int maxMutatingRequestsInflight;
+
+    @Option(names = "--max-connections", defaultValue = "10000", description = "Open client connections at most; more are closed at once. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-unauthenticated-connections-per-address", defaultValue = "256", description = "Open connections of one client address that have not authenticated yet. Default: ${DEFAULT-VALUE}.")
+    int maxUnauthenticatedPerAddress;
+
+    private ServingLimits limits() {
+        ServingLimits d = ServingLimits.defaults();
+        return d.withRequestTimeout(Duration.ofSeconds(requestTimeoutSeconds))
+                .withInflight(maxRequestsInflight, maxMutatingRequestsInflight)
+                .withConnections(d.headerReadTimeout(), d.idleTimeout(), d.tlsHandshakeTimeout(), maxConnections,
+                        maxUnauthenticatedPerAddress);
+    }
+
     ApiServerOptions options(List<String> etcd) {
         String[] range = nodePortRange.split("-");
         if (range.length != 2) {
@@ -108,6 +132,6 @@ final class ApiServerFlags {
         }
         return new ApiServerOptions(etcd, bindAddress, securePort, dataDir, serviceRange, Integer.parseInt(range[0]),
                 Integer.parseInt(range[1]), tokenAuthFile, advertiseAddress, notReadySeconds, unreachableSeconds, 0)
-                .withAccess(access());
+                .withAccess(access()).withLimits(limits());
     }
 }

@@ -155,16 +155,32 @@ public final class ControllerManager implements AutoCloseable {
             created.add(running(c::run, c::close));
         }
         running.addAll(created);
+        // each controller waits for its own caches on its own thread: one that cannot sync (an informer stuck on a
+        // bad object, an API that fails) must not keep the others from starting
         starter = new Thread(() -> {
+            List<Thread> starts = new ArrayList<>();
             for (Running r : created) {
-                try {
-                    r.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (RuntimeException e) {
-                    log.error("controller failed to start: {}", e.getMessage(), e);
+                Thread t = new Thread(() -> {
+                    try {
+                        r.run();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        log.error("controller failed to start: {}", e.getMessage(), e);
+                    }
+                }, "controller-manager-start-" + starts.size());
+                t.setDaemon(true);
+                t.start();
+                starts.add(t);
+            }
+            try {
+                for (Thread t : starts) {
+                    t.join();
                 }
+            } catch (InterruptedException e) {
+                starts.forEach(Thread::interrupt);
+                Thread.currentThread().interrupt();
+                return;
             }
             log.info("controller-manager {} runs controllers {}", options.identity(), options.enabledControllers());
         }, "controller-manager-start");

@@ -74,10 +74,13 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final HealthChecks health;
     private final String prometheusScrapeName;
     private final java.util.function.Supplier<String> scrape;
+    private final RequestGate gate;
 
     public ApiHandler(Resources resources, Map<ResourceType, GenericStore> stores, Authenticator authenticator,
                       AuthorizerChain authorizer, NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
-                      MeterRegistry metrics, HealthChecks health, java.util.function.Supplier<String> scrape) {
+                      MeterRegistry metrics, HealthChecks health, java.util.function.Supplier<String> scrape,
+                      RequestGate gate) {
+        this.gate = gate;
         this.resources = resources;
         this.stores = stores;
         this.authenticator = authenticator;
@@ -131,6 +134,15 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 sendError(req, ApiException.unauthorized());
                 return;
             }
+            ConnectionGuard.authenticated(req.connection());
+            Runnable release = gate.admit(req, user, RequestGate.longRunning(req, path.split("/")));
+            if (release == null) {
+                return;
+            }
+            req.response().endHandler(v -> {
+                release.run();
+                record(req, path, start);
+            });
             authorizer.check(RequestAttributes.of(req, user));
             route(req, path, user);
         } catch (Throwable e) {
@@ -312,6 +324,10 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private void create(HttpServerRequest req, GenericStore store, ApiRequest api, Authenticator.User user) {
         withBody(req, body -> {
             ObjectNode obj = decodeObject(req, body, api.type());
+            String rv = Json.str(obj.path("metadata"), "resourceVersion");
+            if (rv != null && !rv.isEmpty()) {
+                throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
+            }
             RequestContext context = RequestContext.of(user, checkFields(req, obj, api.type()));
             Options.Write opts = writeOptions(req).withContext(context);
             reply(req, 201, store.create(api.namespace(), obj, opts), o -> o, context.warnings());
@@ -343,6 +359,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 if (!(result instanceof ObjectNode o)) {
                     throw ApiException.badRequest("the patch did not produce an object");
                 }
+                FieldValidation.patched(req, o, type);
                 String wantRv = Json.str(o.path("metadata"), "resourceVersion");
                 String haveRv = Json.str(current.path("metadata"), "resourceVersion");
                 if (wantRv != null && !wantRv.equals(haveRv)) {
@@ -413,7 +430,13 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private static ObjectNode applyOrConflict(ObjectNode live, ObjectNode applied, String manager, boolean force,
                                               ResourceType type) {
         try {
-            return ServerSideApply.apply(live, applied.deepCopy(), manager, force, type.apiVersion(), type.model());
+            ObjectNode result = ServerSideApply.apply(live, applied.deepCopy(), manager, force, type.apiVersion(),
+                    type.model());
+            String intError = dev.keelson.apiserver.openapi.IntegerFields.firstError(result, type.model());
+            if (intError != null) {
+                throw ApiException.badRequest("error decoding YAML: " + intError);
+            }
+            return result;
         } catch (ApplyConflictException e) {
             ObjectNode details = Json.MAPPER.createObjectNode();
             details.put("name", Json.str(applied.path("metadata"), "name"));
@@ -489,17 +512,13 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     /** Reads the body (bounded) and runs {@code action} on it, answering any failure as a Status. */
     void withBody(HttpServerRequest req, BodyAction action) {
         readBody(req).onComplete(ar -> {
-            io.vertx.core.Context context = Vertx.currentContext();
-            if (ar.succeeded() && context != null && PROTOBUF.equals(mediaType(req.getHeader("Content-Type")))) {
-                // the first protobuf body initialises the large generated classes, seconds under load: that must not
-                // stall an event loop and every connection on it, so protobuf bodies are handled on a worker
-                context.executeBlocking(() -> {
-                    runWithBody(req, action, ar);
-                    return null;
-                }, false);
+            if (ar.failed()) {
+                runWithBody(req, action, ar);
                 return;
             }
-            runWithBody(req, action, ar);
+            // decoding, patching and validating take milliseconds per megabyte (and the first protobuf body seconds,
+            // to load its classes): off the event loop, so one request cannot stall every connection on it
+            gate.offload(req, () -> runWithBody(req, action, ar));
         });
     }
 
@@ -558,7 +577,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             try {
                 if (Long.parseLong(len) > MAX_BODY) {
                     req.pause();
-                    promise.fail(ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY));
+                    promise.fail(refuseBody(req));
                     return promise.future();
                 }
             } catch (NumberFormatException ignored) {
@@ -568,7 +587,10 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         Buffer acc = Buffer.buffer();
         req.handler(chunk -> {
             if (acc.length() + chunk.length() > MAX_BODY) {
-                promise.tryFail(ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY));
+                if (!promise.future().isComplete()) {
+                    req.pause();
+                    promise.tryFail(refuseBody(req));
+                }
                 return;
             }
             acc.appendBuffer(chunk);
@@ -578,8 +600,27 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         return promise.future();
     }
 
+    /**
+     * Answers 413 to a body over the limit and closes the connection once the answer is written: the rest of the body
+     * is never read, so the connection cannot carry another request.
+     */
+    private static ApiException refuseBody(HttpServerRequest req) {
+        ApiException e = ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY);
+        HttpServerResponse resp = req.response();
+        if (!resp.ended() && !resp.closed()) {
+            resp.setStatusCode(e.code()).putHeader("Content-Type", JSON).putHeader("Connection", "close")
+                    .end(Buffer.buffer(Json.bytes(e.toStatus()))).onComplete(v -> req.connection().close());
+        }
+        return e;
+    }
+
+    /** The object in a create or update body, checked and cleaned as the request's fieldValidation says. */
     ObjectNode decodeObject(HttpServerRequest req, Buffer body, ResourceType type) {
-        return decodeObject(mediaType(req.getHeader("Content-Type")), body, type);
+        String ct = mediaType(req.getHeader("Content-Type"));
+        ObjectNode obj = decodeObject(ct, body, type);
+        boolean json = ct.isEmpty() || ct.equals(JSON) || ct.endsWith("+json") || ct.equals("*/*");
+        FieldValidation.decoded(req, obj, type, json ? body.getBytes() : null);
+        return obj;
     }
 
     /** The object in a create or update body of media type {@code ct}; public for the fuzz tests. */
@@ -619,7 +660,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             if (body.length() == 0) {
                 throw ApiException.badRequest("the request body is empty");
             }
-            return yaml ? Json.YAML.readTree(body.getBytes()) : Json.MAPPER.readTree(body.getBytes());
+            return Utf16.fix(yaml ? YamlBodies.read(body.getBytes()) : Json.MAPPER.readTree(body.getBytes()));
         } catch (java.io.IOException | NumberFormatException e) {
             // Jackson throws NumberFormatException for a number it cannot hold (an exponent of 60 digits)
             String msg = e.getMessage() == null ? "malformed body" : e.getMessage().split("\n")[0];
@@ -627,8 +668,14 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    /** fieldValidation: Strict refuses unknown fields, Warn reports them as warnings, Ignore drops them silently. */
+    /**
+     * fieldValidation for custom resources (built-in kinds are checked and cleaned as they are decoded, see
+     * {@link FieldValidation}): Strict refuses unknown fields, Warn reports them as warnings, Ignore drops them silently.
+     */
     List<String> checkFields(HttpServerRequest req, ObjectNode obj, ResourceType type) {
+        if (type.model() != null) {
+            return List.of();
+        }
         String mode = req.getParam("fieldValidation");
         if (mode == null || mode.isEmpty() || "Ignore".equals(mode)) {
             return List.of();

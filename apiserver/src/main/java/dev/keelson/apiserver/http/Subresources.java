@@ -185,6 +185,11 @@ public final class Subresources {
                     wanted = (ObjectNode) ApiHandler.applyPatch(ct, scale, body, scaleType);
                 }
                 JsonNode replicas = wanted.path("spec").path("replicas");
+                if (replicas.isIntegralNumber() && !replicas.canConvertToInt()) {
+                    throw ApiException.badRequest("Scale in version \"v1\" cannot be handled as a Scale: json: "
+                            + "cannot unmarshal number " + replicas + " into Go struct field ScaleSpec.spec.replicas "
+                            + "of type int32");
+                }
                 if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
                     throw ApiException.invalid("autoscaling", "Scale", api.name(),
                             List.of(new dev.keelson.apiserver.validation.FieldError("FieldValueInvalid",

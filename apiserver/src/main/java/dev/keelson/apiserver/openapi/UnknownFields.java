@@ -30,14 +30,26 @@ public final class UnknownFields {
 
     /** Paths of fields in {@code body} that {@code modelClass} does not declare (nothing for unknown classes). */
     public static List<String> find(JsonNode body, Class<?> modelClass) {
+        return walk(body, modelClass, false);
+    }
+
+    /**
+     * Removes the fields {@code modelClass} does not declare from {@code body} and returns their paths: Kubernetes'
+     * typed decoder drops them, so they are never stored nor handed to a client that could not decode them.
+     */
+    public static List<String> prune(JsonNode body, Class<?> modelClass) {
+        return walk(body, modelClass, true);
+    }
+
+    private static List<String> walk(JsonNode body, Class<?> modelClass, boolean prune) {
         List<String> out = new ArrayList<>();
         if (modelClass != null && ModelSchema.isModelClass(modelClass)) {
-            walk(body, modelClass, "", out);
+            walk(body, modelClass, "", out, prune);
         }
         return out;
     }
 
-    private static void walk(JsonNode node, Class<?> cls, String path, List<String> out) {
+    private static void walk(JsonNode node, Class<?> cls, String path, List<String> out, boolean prune) {
         if (!node.isObject()) {
             return;
         }
@@ -52,26 +64,30 @@ public final class UnknownFields {
             FieldSchema fs = fields.get(e.getKey());
             if (fs == null) {
                 out.add(child);
+                if (prune) {
+                    it.remove();
+                }
             } else {
-                walkValue(e.getValue(), fs.shape(), fs.valueClass(), fs.elementShape(), child, out);
+                walkValue(e.getValue(), fs.shape(), fs.valueClass(), fs.elementShape(), child, out, prune);
             }
         }
     }
 
     private static void walkValue(JsonNode value, Shape shape, Class<?> cls, Shape elementShape, String path,
-                                  List<String> out) {
+                                  List<String> out, boolean prune) {
         switch (shape) {
-            case OBJECT -> walk(value, cls, path, out);
+            case OBJECT -> walk(value, cls, path, out, prune);
             case LIST -> {
                 if (value.isArray() && elementShape == Shape.OBJECT) {
                     for (int i = 0; i < value.size(); i++) {
-                        walk(value.get(i), cls, path + "[" + i + "]", out);
+                        walk(value.get(i), cls, path + "[" + i + "]", out, prune);
                     }
                 }
             }
             case MAP -> {
                 if (value.isObject() && elementShape == Shape.OBJECT) {
-                    value.fields().forEachRemaining(e -> walk(e.getValue(), cls, path + "[" + e.getKey() + "]", out));
+                    value.fields().forEachRemaining(e -> walk(e.getValue(), cls, path + "[" + e.getKey() + "]", out,
+                            prune));
                 }
             }
             default -> {

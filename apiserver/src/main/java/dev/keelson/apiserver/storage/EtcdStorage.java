@@ -97,7 +97,16 @@ public final class EtcdStorage implements AutoCloseable {
 
     /** A write inside a transaction: a put when value is non-null, else a delete. */
     public record Write(String key, byte[] value) {
+        /**
+         * etcd's default request limit (--max-request-bytes, 1.5 MiB): refused here, before the write is sent, with
+         * the error etcd gives, which kube-apiserver passes on as it is.
+         */
+        public static final int MAX_VALUE_BYTES = 1536 * 1024;
+
         public static Write put(String key, byte[] value) {
+            if (value.length > MAX_VALUE_BYTES) {
+                throw new ApiException(500, "", "etcdserver: request is too large", null);
+            }
             return new Write(key, value);
         }
 

@@ -38,6 +38,11 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts a cluster whose apiserver options the caller may adjust. */
     public static TestCluster start(java.util.function.UnaryOperator<ApiServerOptions> customize) {
+        return start(VertxHolder.get(), customize);
+    }
+
+    /** Starts a cluster whose apiserver runs on {@code vertx} (e.g. one with a strict blocked-thread checker). */
+    public static TestCluster start(io.vertx.core.Vertx vertx, java.util.function.UnaryOperator<ApiServerOptions> customize) {
         Path dir;
         try {
             dir = Files.createTempDirectory("keelson-test-");
@@ -48,7 +53,7 @@ public final class TestCluster implements AutoCloseable {
         ApiServerOptions options = customize.apply(
                 ApiServerOptions.defaults(List.of(etcd.clientUrl()), dir.resolve("apiserver")).withPort("127.0.0.1", 0)
                         .withEtcd(EtcdOptions.defaults().withTls(etcd.clientTls())));
-        ApiServer server = new ApiServer(VertxHolder.get(), options);
+        ApiServer server = new ApiServer(vertx, options);
         try {
             server.start();
         } catch (Exception e) {

@@ -32,7 +32,8 @@ public final class KubeClients {
     }
 
     public static KubernetesClient fromKubeconfig(Path kubeconfig) {
-        return new KubernetesClientBuilder().withConfig(configFrom(kubeconfig)).build();
+        return new KubernetesClientBuilder().withConfig(configFrom(kubeconfig))
+                .withKubernetesSerialization(new TolerantSerialization()).build();
     }
 
     /**
