@@ -32,7 +32,7 @@ public final class IntegerFields {
     }
 
     private static String walk(JsonNode node, Class<?> cls, String path) {
-        if (!node.isObject()) {
+        if (!node.isObject() || UnknownFields.opaque(cls)) {
             return null;
         }
         Map<String, FieldSchema> fields = ModelSchema.fields(cls);

@@ -3,7 +3,9 @@ package dev.keelson.apiserver.openapi;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.keelson.apiserver.patch.ModelSchema;
 import dev.keelson.apiserver.patch.ModelSchema.FieldSchema;
 import dev.keelson.apiserver.patch.ModelSchema.Shape;
@@ -49,8 +51,17 @@ public final class UnknownFields {
         return out;
     }
 
+    /**
+     * True for model classes with a deserializer of their own (JSONSchemaPropsOrArray, ...OrBool: a schema or a list,
+     * a schema or a boolean): their declared fields are not their JSON shape, so nothing in them is unknown.
+     */
+    public static boolean opaque(Class<?> cls) {
+        JsonDeserialize custom = cls.getAnnotation(JsonDeserialize.class);
+        return custom != null && custom.using() != JsonDeserializer.None.class;
+    }
+
     private static void walk(JsonNode node, Class<?> cls, String path, List<String> out, boolean prune) {
-        if (!node.isObject()) {
+        if (!node.isObject() || opaque(cls)) {
             return;
         }
         Map<String, FieldSchema> fields = ModelSchema.fields(cls);

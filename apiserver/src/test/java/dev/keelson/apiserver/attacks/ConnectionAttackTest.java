@@ -97,7 +97,7 @@ class ConnectionAttackTest {
     void slowlorisConnectionsAreClosedByTheHeaderTimeoutWhileAnAdminIsServed() throws Exception {
         ServingLimits limits = ServingLimits.defaults().withConnections(Duration.ofSeconds(8), Duration.ofMinutes(10),
                 Duration.ofSeconds(10), 10_000, 5_000);
-        try (BlockedThreadWatch watch = new BlockedThreadWatch(100);
+        try (BlockedThreadWatch watch = new BlockedThreadWatch(BlockedThreadWatch.TEST_LIMIT_MS);
              TestCluster cluster = TestCluster.start(watch.vertx(), o -> o.withLimits(limits))) {
             RawHttps anonymous = new RawHttps(cluster, null);
             RawHttps admin = new RawHttps(cluster, cluster.apiServer().certificateAuthority().issueClient("admin",

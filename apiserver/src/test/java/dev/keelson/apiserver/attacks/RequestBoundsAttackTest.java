@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests an attacker would send to take the API down, each answered within its bound while other clients are
- * served and no event loop is blocked (Vert.x's checker set to 100 ms, and shown to report a block).
+ * served and no event loop is blocked (Vert.x's checker at {@link BlockedThreadWatch#TEST_LIMIT_MS}, and shown to report a
+ * block).
  */
 class RequestBoundsAttackTest {
     private static final String CM = "/api/v1/namespaces/default/configmaps";
@@ -34,14 +35,14 @@ class RequestBoundsAttackTest {
 
     @BeforeAll
     static void start() throws Exception {
-        watch = new BlockedThreadWatch(100);
+        watch = new BlockedThreadWatch(BlockedThreadWatch.TEST_LIMIT_MS);
         cluster = TestCluster.start(watch.vertx(), o -> o.withLimits(ServingLimits.defaults()
                 .withRequestTimeout(Duration.ofSeconds(3)).withInflight(400, 1)));
         CertificateAuthority ca = cluster.apiServer().certificateAuthority();
         user = new RawHttps(cluster, ca.issueClient("mallory", List.of("system:authenticated"), Duration.ofHours(1)));
         admin = new RawHttps(cluster, ca.issueClient("admin", List.of("system:masters"), Duration.ofHours(1)));
         warmUp();
-        watch.blockOnce(300);
+        watch.blockOnce(3 * BlockedThreadWatch.TEST_LIMIT_MS);
         assertFalse(watch.eventLoopWarnings().isEmpty(), "the blocked-thread checker reports nothing: no proof");
         watch.clear();
     }

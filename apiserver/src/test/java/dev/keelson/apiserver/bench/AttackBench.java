@@ -44,7 +44,7 @@ class AttackBench {
         for (int run = 1; run <= runs; run++) {
             try (TestCluster cluster = TestCluster.start()) {
                 KubernetesClient admin = cluster.client();
-                measure(admin, SAMPLES / 4); // warm-up
+                measure(admin, SAMPLES * 3); // warm-up: JIT and connection pool, so "none" is not the slowest phase
                 for (int a = 0; a < attacks.size(); a++) {
                     try (AutoCloseable attack = attacks.get(a).start(cluster)) {
                         double[] p = measure(admin, SAMPLES);
