@@ -76,8 +76,8 @@ final class ApiServerFlags {
     String authorizationMode;
 
     @Option(names = "--enable-admission-plugins", defaultValue = "", description = "Admission plugins to enable "
-            + "beside the default ones (NamespaceLifecycle, NodeRestriction, PodSecurity, DefaultTolerationSeconds); "
-            + "also available: AlwaysPullImages.")
+            + "beside the default ones (NamespaceLifecycle, LimitRanger, NodeRestriction, PodSecurity, "
+            + "DefaultTolerationSeconds, ResourceQuota); also available: AlwaysPullImages.")
     String enableAdmissionPlugins;
 
     @Option(names = "--disable-admission-plugins", defaultValue = "", description = "Admission plugins to disable.")

@@ -17,6 +17,7 @@ import dev.keelson.controllermanager.nodeipam.NodeIpamController;
 import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
 import dev.keelson.controllermanager.podgc.PodGarbageCollector;
 import dev.keelson.controllermanager.replicaset.ReplicaSetController;
+import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -153,6 +154,11 @@ public final class ControllerManager implements AutoCloseable {
         if (options.enabled("tokencleaner")) {
             TokenCleaner c = new TokenCleaner(informers, registry, Clock.systemUTC());
             created.add(running(c::run, c::close));
+        }
+        if (options.enabled("resourcequota")) {
+            ResourceQuotaController c = new ResourceQuotaController(informers, registry);
+            // kube-controller-manager's --concurrent-resource-quota-syncs default
+            created.add(running(() -> c.run(5), c::close));
         }
         running.addAll(created);
         // each controller waits for its own caches on its own thread: one that cannot sync (an informer stuck on a

@@ -50,7 +50,7 @@ public record ControllerManagerOptions(
     /** Every controller this controller-manager knows, by its --controllers name. */
     public static final List<String> ALL_CONTROLLERS = List.of("replicaset", "deployment", "garbagecollector",
             "namespace", "nodelifecycle", "nodeipam", "endpoint", "endpointslice", "podgc", "csrapproving", "csrsigning",
-            "tokencleaner");
+            "tokencleaner", "resourcequota");
 
     public ControllerManagerOptions {
         controllers = List.copyOf(controllers);

@@ -17,19 +17,21 @@ public final class AdmissionPlugins {
 
     static {
         ORDERED.put(NamespaceLifecycle.NAME, NamespaceLifecycle::new);
+        ORDERED.put(LimitRanger.NAME, LimitRanger::new);
         ORDERED.put(NodeRestriction.NAME, NodeRestriction::new);
         ORDERED.put(AlwaysPullImages.NAME, c -> new AlwaysPullImages());
         ORDERED.put(PodSecurity.NAME, PodSecurity::new);
         ORDERED.put(DefaultTolerationSeconds.NAME, c -> new DefaultTolerationSeconds(c.notReadyTolerationSeconds(),
                 c.unreachableTolerationSeconds()));
+        ORDERED.put(ResourceQuota.NAME, ResourceQuota::new);
     }
 
     /**
      * kube-apiserver's default set (those implemented here), plus NodeRestriction, which kubeadm and k3s turn on and
      * which Keelson always applied to node identities.
      */
-    public static final List<String> DEFAULT_ENABLED = List.of(NamespaceLifecycle.NAME, NodeRestriction.NAME,
-            PodSecurity.NAME, DefaultTolerationSeconds.NAME);
+    public static final List<String> DEFAULT_ENABLED = List.of(NamespaceLifecycle.NAME, LimitRanger.NAME,
+            NodeRestriction.NAME, PodSecurity.NAME, DefaultTolerationSeconds.NAME, ResourceQuota.NAME);
 
     /** Every plugin name kube-apiserver 1.32 knows; those not implemented here may be disabled (a no-op), not enabled. */
     static final List<String> KUBERNETES_PLUGINS = List.of("AlwaysAdmit", "NamespaceAutoProvision",
