@@ -207,6 +207,11 @@ class CustomResourceDefinitionIntegrationTest {
         HttpResponse<String> unknownVersion = http("GET", "/apis/example.com/v7/namespaces/default/widgets",
                 "application/json", null, null);
         assertEquals(404, unknownVersion.code());
+        HttpResponse<String> wrongVersion = http("POST", "/apis/example.com/v1/namespaces/default/widgets",
+                "application/json", "application/json",
+                "{\"apiVersion\":\"example.com/v7\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"v7\"},"
+                        + "\"spec\":{\"image\":\"x\"}}");
+        assertEquals(400, wrongVersion.code(), wrongVersion.body());
     }
 
     @Test
