@@ -1,5 +1,7 @@
 package dev.keelson.apiserver.bench;
 
+import dev.keelson.apiserver.ApiServerOptions;
+import dev.keelson.apiserver.admission.AdmissionPlugins;
 import dev.keelson.apiserver.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,20 +17,31 @@ import org.junit.jupiter.api.Test;
 /**
  * CPU per pod create in the apiserver: the CPU time of its threads (the HTTP event loops, where a create is
  * authenticated, authorized, admitted, validated and encoded, and the etcd client's) and of the whole JVM (with the
- * fabric8 client, GC and JIT), per create, over rounds of 1,000 creates by 10 clients after a warm-up. Run on two
- * commits to see what a change costs on the create path. Not part of the test suite:
- * {@code mvn -o -B -pl apiserver test -Dtest=CreatePathCpuBench}.
+ * fabric8 client, GC and JIT), per create, over rounds of 1,000 creates by 10 clients after a warm-up, with the
+ * authorizer and admission chains off (AlwaysAllow, every plugin disabled) and on (the defaults), alternated
+ * ({@code -Dbench.chains=off,on,off,on,off,on}). Not part of the test suite:
+ * {@code mvn -o -B -pl apiserver -am test -Dtest=CreatePathCpuBench -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class CreatePathCpuBench {
-    static final int WARM_UP = 6000;
-    static final int ROUNDS = 11;
+    static final int WARM_UP = 4000;
+    static final int ROUNDS = 7;
     static final int PER_ROUND = 1000;
     static final int CLIENTS = 10;
 
     @Test
     void cpuPerPodCreate() throws Exception {
+        // "off": AlwaysAllow and every admission plugin disabled; "on": the defaults (Node,AlwaysAllow and the default
+        // plugins); alternated in one run so that both see the same machine
+        for (String config : System.getProperty("bench.chains", "off,on,off,on,off,on").split(",")) {
+            System.out.printf("%n== chains %s%n", config);
+            run("on".equals(config) ? o -> o : o -> o.withAccess(new ApiServerOptions.Access(List.of("AlwaysAllow"),
+                    List.of(), AdmissionPlugins.implemented())));
+        }
+    }
+
+    static void run(java.util.function.UnaryOperator<ApiServerOptions> options) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (TestCluster cluster = TestCluster.start()) {
+        try (TestCluster cluster = TestCluster.start(options)) {
             KubernetesClient client = cluster.client();
             String ns = "bench";
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -81,14 +94,15 @@ class CreatePathCpuBench {
 
     /**
      * CPU time of the apiserver's threads, in ms: Vert.x (the HTTP event loops: authentication, authorization,
-     * decoding, admission, validation, encoding) and the etcd client's (gRPC and jetcd threads, where the work after
-     * each etcd answer continues). The fabric8 client's threads are not counted.
+     * decoding, admission, validation, encoding), its request worker pool and the etcd client's (gRPC and jetcd
+     * threads, where the work after each etcd answer continues). The fabric8 client's threads are not counted.
      */
     static double vertxCpuMs(ThreadMXBean threads) {
         long total = 0;
         for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
             String n = t == null ? "" : t.getThreadName();
-            if (n.startsWith("vert.x-") || n.startsWith("grpc-") || n.startsWith("jetcd-")) {
+            if (n.startsWith("vert.x-") || n.startsWith("grpc-") || n.startsWith("jetcd-")
+                    || n.startsWith("apiserver-")) {
                 long cpu = threads.getThreadCpuTime(t.getThreadId());
                 if (cpu > 0) {
                     total += cpu;
