@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class ApiHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     static final int MAX_BODY = 3 * 1024 * 1024;
+    /** How much of a refused body is read and dropped before the connection is closed instead. */
+    static final long DRAIN_LIMIT = 64L * 1024 * 1024;
     static final String JSON = "application/json";
     static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
@@ -601,15 +603,26 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Answers 413 to a body over the limit and closes the connection once the answer is written: the rest of the body
-     * is never read, so the connection cannot carry another request.
+     * Answers 413 to a body over the limit, then reads and drops the rest of the body (kept nowhere) and closes the
+     * connection when it ends: a client that reads its answer only once it has sent its body, as the JDK's HTTP client
+     * does, gets the 413 instead of a broken connection. Past {@link #DRAIN_LIMIT} dropped bytes the connection is
+     * closed at once; a client that stops sending is closed by the idle timeout.
      */
     private static ApiException refuseBody(HttpServerRequest req) {
         ApiException e = ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY);
         HttpServerResponse resp = req.response();
         if (!resp.ended() && !resp.closed()) {
-            resp.setStatusCode(e.code()).putHeader("Content-Type", JSON).putHeader("Connection", "close")
-                    .end(Buffer.buffer(Json.bytes(e.toStatus()))).onComplete(v -> req.connection().close());
+            resp.setStatusCode(e.code()).putHeader("Content-Type", JSON)
+                    .end(Buffer.buffer(Json.bytes(e.toStatus())).appendByte((byte) '\n'));
+            long[] dropped = {0};
+            req.handler(chunk -> {
+                dropped[0] += chunk.length();
+                if (dropped[0] > DRAIN_LIMIT) {
+                    req.connection().close();
+                }
+            });
+            req.endHandler(v -> req.connection().close());
+            req.resume();
         }
         return e;
     }
