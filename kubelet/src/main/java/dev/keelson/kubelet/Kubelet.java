@@ -165,7 +165,10 @@ public final class Kubelet implements AutoCloseable {
             throw new IllegalStateException("cannot create kubelet root dir " + root + ": " + e.getMessage(), e);
         }
         checkRuntime();
-        server = new KubeletServer(VertxHolder.get(), runtime, this::podByName, metrics, () -> runtimeUp);
+        server = new KubeletServer(VertxHolder.get(), runtime, this::podByName, metrics, () -> runtimeUp)
+                .withStats(new dev.keelson.kubelet.stats.StatsRoutes(VertxHolder.get(), new dev.keelson.kubelet.stats.StatsCollector(
+                        runtime, dev.keelson.kubelet.stats.CgroupReader.host(), java.nio.file.Path.of("/proc"),
+                        options.nodeName(), root)));
         server.start(options.bindAddress(), options.port(), options.tlsCertFile(), options.tlsKeyFile(), options.clientCaFile());
         node = nodeStatus.register(health());
         lease.renew(node);

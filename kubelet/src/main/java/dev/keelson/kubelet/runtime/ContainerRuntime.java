@@ -56,6 +56,9 @@ public interface ContainerRuntime extends AutoCloseable {
     /** Every container (sandbox, init, app) of one pod on this node, newest first. */
     List<ContainerRecord> podContainers(String podUid);
 
+    /** Every running container (sandbox, init, app) this node's kubelet created, with its labels: one runtime call. */
+    List<ContainerRecord> runningContainers();
+
     /** Pod uid of every container this node's kubelet created, with the container ids. */
     Map<String, List<String>> containersByPod();
 

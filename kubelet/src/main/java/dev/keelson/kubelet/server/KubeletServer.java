@@ -52,6 +52,7 @@ public final class KubeletServer implements AutoCloseable {
     private final BooleanSupplier healthy;
     private HttpServer server;
     private Path clientCa;
+    private dev.keelson.kubelet.stats.StatsRoutes stats;
     /** Exec output pumps block on their runtime connection for the whole session: their own threads, not Vert.x's. */
     private final ExecutorService execStreams = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "kubelet-exec");
@@ -67,6 +68,12 @@ public final class KubeletServer implements AutoCloseable {
         this.pods = pods;
         this.metrics = metrics;
         this.healthy = healthy;
+    }
+
+    /** Serves /stats/summary and /metrics/resource from these routes (set before {@link #start}). */
+    public KubeletServer withStats(dev.keelson.kubelet.stats.StatsRoutes stats) {
+        this.stats = stats;
+        return this;
     }
 
     public int start(String host, int port, Path cert, Path key, Path clientCa) {
@@ -87,6 +94,9 @@ public final class KubeletServer implements AutoCloseable {
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
         router.get("/containerLogs/:namespace/:pod/:container").handler(this::logs);
+        if (stats != null) {
+            stats.mount(router);
+        }
         try {
             server = vertx.createHttpServer(opts)
                     .webSocketHandshakeHandler(this::handshake)
@@ -417,6 +427,9 @@ public final class KubeletServer implements AutoCloseable {
     @Override
     public void close() {
         execStreams.shutdownNow();
+        if (stats != null) {
+            stats.close();
+        }
         if (server != null) {
             try {
                 server.close().await(10, TimeUnit.SECONDS);

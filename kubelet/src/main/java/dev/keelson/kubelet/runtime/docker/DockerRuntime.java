@@ -212,6 +212,20 @@ public final class DockerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public List<ContainerRecord> runningContainers() {
+        List<Container> list = call("list_containers", () -> docker.listContainersCmd()
+                .withLabelFilter(Map.of(ContainerLabels.NODE, nodeName)).exec());
+        List<ContainerRecord> out = new ArrayList<>();
+        for (Container c : list) {
+            ContainerRecord record = inspect(c.getId(), c.getState());
+            if (record != null && record.running()) {
+                out.add(record);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public Map<String, List<String>> containersByPod() {
         List<Container> list = call("list_containers", () -> docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(ContainerLabels.NODE, nodeName)).exec());
