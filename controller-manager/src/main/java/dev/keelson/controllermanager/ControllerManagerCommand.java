@@ -20,13 +20,17 @@ import picocli.CommandLine.Option;
                 + "node IPAM, endpoints, endpointslices, pod garbage collection, certificate approval and signing, and "
                 + "expired bootstrap token cleanup.")
 public final class ControllerManagerCommand implements Callable<Integer> {
+    static {
+        // the --controllers help lists the names from the one controller list (picocli resolves ${sys:...} lazily)
+        System.setProperty("keelson.controllers", String.join(", ", Controllers.names()));
+    }
+
     @Mixin
     ComponentFlags flags = new ComponentFlags("kube-controller-manager", ControllerManagerOptions.DEFAULT_SECURE_PORT);
 
     @Option(names = "--controllers", split = ",", defaultValue = "*",
-            description = "controllers to run: '*' all, 'name' enables, '-name' disables; known: "
-                    + "replicaset, deployment, garbagecollector, namespace, nodelifecycle, nodeipam, endpoint, endpointslice, podgc, "
-                    + "csrapproving, csrsigning, tokencleaner")
+            description = "controllers to run: '*' all on by default, 'name' enables, '-name' disables (the first "
+                    + "entry naming a controller wins); known: ${sys:keelson.controllers}")
     List<String> controllers;
 
     @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "range node pod CIDRs come from (default ${DEFAULT-VALUE})")

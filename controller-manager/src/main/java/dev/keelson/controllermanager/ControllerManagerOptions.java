@@ -48,15 +48,13 @@ public record ControllerManagerOptions(
 
     public static final int DEFAULT_SECURE_PORT = 10257;
     /** Every controller this controller-manager knows, by its --controllers name. */
-    public static final List<String> ALL_CONTROLLERS = List.of("replicaset", "deployment", "garbagecollector",
-            "namespace", "nodelifecycle", "nodeipam", "endpoint", "endpointslice", "podgc", "csrapproving", "csrsigning",
-            "tokencleaner", "resourcequota");
+    public static final List<String> ALL_CONTROLLERS = Controllers.names();
 
     public ControllerManagerOptions {
         controllers = List.copyOf(controllers);
         for (String c : controllers) {
             String name = c.startsWith("-") ? c.substring(1) : c;
-            if (!name.equals("*") && !ALL_CONTROLLERS.contains(name)) {
+            if (!name.equals("*") && Controllers.byName(name).isEmpty()) {
                 throw new IllegalArgumentException("unknown controller \"" + name + "\"; known: " + ALL_CONTROLLERS);
             }
         }
@@ -84,12 +82,27 @@ public record ControllerManagerOptions(
         return new Builder();
     }
 
-    /** True if {@code name} runs under the --controllers setting. */
+    /**
+     * True if {@code name} runs under the --controllers setting, as kube-controller-manager decides: the first entry
+     * naming it (by name or alias) wins, {@code -name} turning it off; otherwise {@code *} turns on every controller
+     * not disabled by default.
+     */
     public boolean enabled(String name) {
-        if (controllers.contains("-" + name)) {
+        Controllers.Descriptor d = Controllers.byName(name).orElse(null);
+        if (d == null) {
             return false;
         }
-        return controllers.contains(name) || controllers.contains("*");
+        boolean star = false;
+        for (String c : controllers) {
+            if (c.equals(d.name()) || c.equals(d.alias())) {
+                return true;
+            }
+            if (c.equals("-" + d.name()) || c.equals("-" + d.alias())) {
+                return false;
+            }
+            star |= c.equals("*");
+        }
+        return star && !d.disabledByDefault();
     }
 
     public Set<String> enabledControllers() {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
@@ -66,6 +67,11 @@ public final class SharedInformers implements AutoCloseable {
 
     public SharedIndexInformer<Deployment> deployments() {
         return get(Deployment.class, () -> client.apps().deployments().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<ControllerRevision> controllerRevisions() {
+        return get(ControllerRevision.class,
+                () -> client.apps().controllerRevisions().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
     }
 
     public SharedIndexInformer<Node> nodes() {

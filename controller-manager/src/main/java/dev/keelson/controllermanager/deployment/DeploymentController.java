@@ -5,7 +5,7 @@ import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
-import dev.keelson.controllermanager.common.OwnerRefs;
+import dev.keelson.controllermanager.common.ControllerRefManager;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
@@ -181,42 +181,10 @@ public final class DeploymentController implements AutoCloseable {
     // ---- ownership ----
 
     private List<ReplicaSet> claimReplicaSets(Deployment d) {
-        List<ReplicaSet> owned = new ArrayList<>();
-        boolean deleting = d.getMetadata().getDeletionTimestamp() != null;
-        for (ReplicaSet rs : rsInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, d.getMetadata().getNamespace())) {
-            Optional<OwnerReference> ref = Pods.controllerOf(rs);
-            boolean matches = LabelSelector.forController(d.getSpec().getSelector()).matches(rs.getMetadata().getLabels());
-            if (ref.isPresent()) {
-                if (!ref.get().getUid().equals(d.getMetadata().getUid())) {
-                    continue;
-                }
-                if (matches) {
-                    owned.add(rs);
-                } else if (!deleting && rs.getMetadata().getDeletionTimestamp() == null) {
-                    List<OwnerReference> refs = new ArrayList<>(rs.getMetadata().getOwnerReferences());
-                    refs.removeIf(r -> d.getMetadata().getUid().equals(r.getUid()));
-                    patchOwners(rs, refs);
-                }
-            } else if (matches && !deleting && rs.getMetadata().getDeletionTimestamp() == null) {
-                List<OwnerReference> refs = rs.getMetadata().getOwnerReferences() == null
-                        ? new ArrayList<>() : new ArrayList<>(rs.getMetadata().getOwnerReferences());
-                refs.add(Pods.controllerRef(d));
-                if (patchOwners(rs, refs)) {
-                    owned.add(rs);
-                }
-            }
-        }
-        return owned;
-    }
-
-    private boolean patchOwners(ReplicaSet rs, List<OwnerReference> refs) {
-        try {
-            OwnerRefs.patch(client, rs, refs);
-            return true;
-        } catch (KubernetesClientException e) {
-            log.info("cannot change owners of replicaset {}: {}", rs.getMetadata().getName(), e.getMessage());
-            return false;
-        }
+        ControllerRefManager<ReplicaSet> refs = ControllerRefManager.forSelector(client, d, d.getSpec().getSelector(),
+                () -> client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
+                        .withName(d.getMetadata().getName()).get());
+        return refs.claim(rsInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, d.getMetadata().getNamespace()));
     }
 
     // ---- finding the new and old ReplicaSets ----

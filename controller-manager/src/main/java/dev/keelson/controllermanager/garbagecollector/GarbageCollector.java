@@ -4,11 +4,9 @@ import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.controller.Informers;
 import dev.keelson.controllermanager.common.OwnerRefs;
 import dev.keelson.controllermanager.common.SharedInformers;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -41,17 +39,12 @@ public final class GarbageCollector implements AutoCloseable {
     private final Map<String, SharedIndexInformer<? extends HasMetadata>> byKind = new LinkedHashMap<>();
     private final Controller controller;
 
-    public GarbageCollector(SharedInformers informers, MeterRegistry meters) {
+    /** @param kinds the kinds to watch by their ownerReference kind name (the controller list's garbage-collected kinds) */
+    public GarbageCollector(SharedInformers informers, Map<String, SharedIndexInformer<? extends HasMetadata>> kinds,
+                            MeterRegistry meters) {
         this.client = informers.client();
         this.controller = new Controller("garbagecollector", this::sync, meters);
-        monitor("Pod", informers.pods());
-        monitor("ReplicaSet", informers.replicaSets());
-        monitor("Deployment", informers.deployments());
-        monitor("Service", informers.services());
-        monitor("Endpoints", informers.endpoints());
-        monitor("EndpointSlice", informers.endpointSlices());
-        monitor("ConfigMap", informers.namespaced(ConfigMap.class));
-        monitor("Secret", informers.namespaced(Secret.class));
+        kinds.forEach(this::monitor);
     }
 
     private <T extends HasMetadata> void monitor(String kind, SharedIndexInformer<T> informer) {

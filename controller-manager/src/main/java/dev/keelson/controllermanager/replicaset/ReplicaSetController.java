@@ -6,19 +6,17 @@ import dev.keelson.componentbase.controller.Controller;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.controllermanager.common.ApiErrors;
 import dev.keelson.controllermanager.common.Expectations;
-import dev.keelson.controllermanager.common.OwnerRefs;
+import dev.keelson.controllermanager.common.ControllerRefManager;
+import dev.keelson.controllermanager.common.PodControl;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.common.Times;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -26,15 +24,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,17 +48,14 @@ public final class ReplicaSetController implements AutoCloseable {
     private final Expectations expectations = new Expectations();
     private final EventRecorder events;
     private final Controller controller;
-    private final ExecutorService creators = Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "replicaset-pod-create");
-        t.setDaemon(true);
-        return t;
-    });
+    private final PodControl podControl;
 
     public ReplicaSetController(SharedInformers informers, MeterRegistry meters) {
         this.client = informers.client();
         this.rsInformer = informers.replicaSets();
         this.podInformer = informers.pods();
         this.events = EventRecorder.builder("replicaset-controller").logEachEvent().build(client);
+        this.podControl = new PodControl(client, events, "replicaset-pod-create");
         this.controller = new Controller("replicaset", this::sync, meters);
         rsInformer.addEventHandler(controller.handler());
         podInformer.addEventHandler(new PodHandler());
@@ -78,7 +68,7 @@ public final class ReplicaSetController implements AutoCloseable {
     @Override
     public void close() {
         controller.close();
-        creators.shutdownNow();
+        podControl.close();
         events.close();
     }
 
@@ -193,71 +183,10 @@ public final class ReplicaSetController implements AutoCloseable {
 
     /** The pods this ReplicaSet owns after adopting matching orphans and releasing owned pods that no longer match. */
     private List<Pod> claimPods(ReplicaSet rs) {
-        List<Pod> claimed = new ArrayList<>();
-        boolean beingDeleted = rs.getMetadata().getDeletionTimestamp() != null;
-        Boolean fresh = null;
-        for (Pod pod : podInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, rs.getMetadata().getNamespace())) {
-            Optional<OwnerReference> ref = Pods.controllerOf(pod);
-            boolean matches = LabelSelector.forController(rs.getSpec().getSelector()).matches(pod.getMetadata().getLabels());
-            if (ref.isPresent()) {
-                if (!ref.get().getUid().equals(rs.getMetadata().getUid())) {
-                    continue;
-                }
-                if (matches) {
-                    claimed.add(pod);
-                } else if (!beingDeleted && pod.getMetadata().getDeletionTimestamp() == null) {
-                    release(rs, pod);
-                }
-                continue;
-            }
-            if (!matches || beingDeleted || pod.getMetadata().getDeletionTimestamp() != null) {
-                continue;
-            }
-            if (fresh == null) {
-                fresh = stillExistsAndNotDeleting(rs);
-            }
-            if (fresh && adopt(rs, pod)) {
-                claimed.add(pod);
-            }
-        }
-        return claimed;
-    }
-
-    /** Adoption must not race with the owner's deletion, so it is checked against the apiserver, not the cache. */
-    private boolean stillExistsAndNotDeleting(ReplicaSet rs) {
-        ReplicaSet live = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
-                .withName(rs.getMetadata().getName()).get();
-        return live != null && live.getMetadata().getUid().equals(rs.getMetadata().getUid())
-                && live.getMetadata().getDeletionTimestamp() == null;
-    }
-
-    private boolean adopt(ReplicaSet rs, Pod pod) {
-        List<OwnerReference> refs = pod.getMetadata().getOwnerReferences() == null
-                ? new ArrayList<>() : new ArrayList<>(pod.getMetadata().getOwnerReferences());
-        refs.add(Pods.controllerRef(rs));
-        try {
-            OwnerRefs.patch(client, pod, refs);
-            log.info("replicaset {}/{} adopted pod {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(),
-                    pod.getMetadata().getName());
-            return true;
-        } catch (KubernetesClientException e) {
-            log.info("cannot adopt pod {}: {}", pod.getMetadata().getName(), e.getMessage());
-            return false;
-        }
-    }
-
-    private void release(ReplicaSet rs, Pod pod) {
-        List<OwnerReference> refs = new ArrayList<>(pod.getMetadata().getOwnerReferences());
-        refs.removeIf(r -> rs.getMetadata().getUid().equals(r.getUid()));
-        try {
-            OwnerRefs.patch(client, pod, refs);
-            log.info("replicaset {}/{} released pod {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(),
-                    pod.getMetadata().getName());
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                log.info("cannot release pod {}: {}", pod.getMetadata().getName(), e.getMessage());
-            }
-        }
+        ControllerRefManager<Pod> refs = ControllerRefManager.forSelector(client, rs, rs.getSpec().getSelector(),
+                () -> client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
+                        .withName(rs.getMetadata().getName()).get());
+        return refs.claim(podInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, rs.getMetadata().getNamespace()));
     }
 
     private void manageReplicas(String key, ReplicaSet rs, List<Pod> active) throws Exception {
@@ -265,83 +194,15 @@ public final class ReplicaSetController implements AutoCloseable {
         int diff = active.size() - desired;
         if (diff < 0) {
             int toCreate = Math.min(-diff, BURST_REPLICAS);
-            expectations.expectCreations(key, toCreate);
-            createInBatches(key, rs, toCreate);
+            podControl.createInBatches(key, expectations, rs, toCreate, i -> podFor(rs));
         } else if (diff > 0) {
             List<Pod> victims = PodDeletionRanking.podsToDelete(active, Math.min(diff, BURST_REPLICAS));
-            expectations.expectDeletions(key, victims.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
-            Exception failure = null;
-            for (Pod pod : victims) {
-                try {
-                    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                            .delete();
-                    events.normal(rs, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
-                } catch (KubernetesClientException e) {
-                    expectations.deletionObserved(key, pod.getMetadata().getUid());
-                    if (e.getCode() != 404) {
-                        events.warning(rs, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
-                        failure = e;
-                    }
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        }
-    }
-
-    /** Slow start as Kubernetes does: batches of 1, 2, 4 ... so a broken template fails once, not 500 times. */
-    private void createInBatches(String key, ReplicaSet rs, int count) throws Exception {
-        int remaining = count;
-        int batch = 1;
-        while (remaining > 0) {
-            int n = Math.min(batch, remaining);
-            List<Future<?>> creates = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                creates.add(creators.submit(() ->
-                        client.pods().inNamespace(rs.getMetadata().getNamespace()).resource(podFor(rs)).create()));
-            }
-            List<KubernetesClientException> errors = new ArrayList<>();
-            for (Future<?> f : creates) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    errors.add(e.getCause() instanceof KubernetesClientException k ? k
-                            : new KubernetesClientException(e.getCause().toString(), e.getCause()));
-                }
-            }
-            for (int i = 0; i < n - errors.size(); i++) {
-                events.normal(rs, "SuccessfulCreate", "Created pod");
-            }
-            remaining -= n;
-            if (!errors.isEmpty()) {
-                for (int i = 0; i < errors.size() + remaining; i++) {
-                    expectations.creationObserved(key);
-                }
-                KubernetesClientException e = errors.get(0);
-                events.warning(rs, "FailedCreate", "Error creating: " + ApiErrors.message(e));
-                throw e;
-            }
-            batch *= 2;
+            podControl.delete(key, expectations, rs, victims);
         }
     }
 
     static Pod podFor(ReplicaSet rs) {
-        PodTemplateSpec template = rs.getSpec().getTemplate();
-        Map<String, String> labels = template.getMetadata() == null || template.getMetadata().getLabels() == null
-                ? new HashMap<>() : new HashMap<>(template.getMetadata().getLabels());
-        Map<String, String> annotations = template.getMetadata() == null || template.getMetadata().getAnnotations() == null
-                ? null : new HashMap<>(template.getMetadata().getAnnotations());
-        return new PodBuilder()
-                .withNewMetadata()
-                .withGenerateName(rs.getMetadata().getName() + "-")
-                .withNamespace(rs.getMetadata().getNamespace())
-                .withLabels(labels)
-                .withAnnotations(annotations)
-                .withOwnerReferences(Pods.controllerRef(rs))
-                .endMetadata()
-                .withSpec(new PodBuilder().withSpec(template.getSpec()).build().getSpec())
-                .build();
+        return PodControl.fromTemplate(rs.getSpec().getTemplate(), rs);
     }
 
     private static int minReadySeconds(ReplicaSet rs) {

@@ -1,0 +1,212 @@
+package dev.keelson.controllermanager;
+
+import dev.keelson.componentbase.tls.CertificateAuthority;
+import dev.keelson.controllermanager.certificates.CsrApprovingController;
+import dev.keelson.controllermanager.certificates.CsrSigningController;
+import dev.keelson.controllermanager.certificates.TokenCleaner;
+import dev.keelson.controllermanager.common.SharedInformers;
+import dev.keelson.controllermanager.deployment.DeploymentController;
+import dev.keelson.controllermanager.endpoint.EndpointSliceController;
+import dev.keelson.controllermanager.endpoint.EndpointsController;
+import dev.keelson.controllermanager.garbagecollector.GarbageCollector;
+import dev.keelson.controllermanager.namespace.NamespaceController;
+import dev.keelson.controllermanager.nodeipam.NodeIpamController;
+import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
+import dev.keelson.controllermanager.podgc.PodGarbageCollector;
+import dev.keelson.controllermanager.replicaset.ReplicaSetController;
+import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one list of the controller-manager's controllers, in start order: each entry's --controllers name (and
+ * kube-controller-manager's own name for it as an alias), whether {@code *} leaves it off, the kinds it owns (which
+ * the garbage collector watches) and how to build it. The ControllerManager, the --controllers flag's check and
+ * help, and the garbage collector's kinds all come from here; a new controller is one entry.
+ */
+public final class Controllers {
+    private static final Logger log = LoggerFactory.getLogger(Controllers.class);
+
+    private Controllers() {
+    }
+
+    /** What a controller is built from. */
+    public record Context(SharedInformers informers, ControllerManagerOptions options, MeterRegistry registry,
+                          Clock clock) {
+    }
+
+    /** A built controller: how to start its workers (blocking until its caches sync) and how to stop it. */
+    public interface Running extends AutoCloseable {
+        void run() throws InterruptedException;
+
+        @Override
+        void close();
+    }
+
+    /** Builds a controller; returns empty when its settings keep it from running (the reason is logged). */
+    @FunctionalInterface
+    public interface Factory {
+        Optional<Running> create(Context context);
+    }
+
+    /** A kind the garbage collector watches: its name in ownerReferences and its shared informer. */
+    public record GcKind(String kind, Function<SharedInformers, SharedIndexInformer<? extends HasMetadata>> informer) {
+    }
+
+    /**
+     * One controller.
+     *
+     * @param name the --controllers name
+     * @param alias kube-controller-manager's name for it (accepted by --controllers too)
+     * @param disabledByDefault true if {@code *} does not turn it on
+     * @param kinds the kinds it creates and owns, watched by the garbage collector
+     */
+    public record Descriptor(String name, String alias, boolean disabledByDefault, List<GcKind> kinds,
+                             Factory factory) {
+        public Descriptor {
+            kinds = List.copyOf(kinds);
+        }
+    }
+
+    @FunctionalInterface
+    interface Starter {
+        void run() throws InterruptedException;
+    }
+
+    /** A Running from a start and a stop action. */
+    public static Running running(Starter start, Runnable stop) {
+        return new Running() {
+            @Override
+            public void run() throws InterruptedException {
+                start.run();
+            }
+
+            @Override
+            public void close() {
+                stop.run();
+            }
+        };
+    }
+
+    private static Optional<Running> of(Starter start, Runnable stop) {
+        return Optional.of(running(start, stop));
+    }
+
+    /** Kinds the garbage collector watches whatever controllers exist (objects users give owners). */
+    static final List<GcKind> BASE_GC_KINDS = List.of(
+            new GcKind("Pod", SharedInformers::pods),
+            new GcKind("Service", SharedInformers::services),
+            new GcKind("Endpoints", SharedInformers::endpoints),
+            new GcKind("EndpointSlice", SharedInformers::endpointSlices),
+            new GcKind("ConfigMap", i -> i.namespaced(ConfigMap.class)),
+            new GcKind("Secret", i -> i.namespaced(Secret.class)));
+
+    /** Every controller, in start order: node IPAM first, since a new node's pod network waits for its podCIDR. */
+    public static final List<Descriptor> ALL = List.of(
+            new Descriptor("nodeipam", "node-ipam-controller", false, List.of(), c -> {
+                ControllerManagerOptions o = c.options();
+                NodeIpamController n = new NodeIpamController(c.informers(), o.clusterCidr(), o.nodeCidrMaskSize(),
+                        c.registry());
+                return of(n::run, n::close);
+            }),
+            new Descriptor("replicaset", "replicaset-controller", false,
+                    List.of(new GcKind("ReplicaSet", SharedInformers::replicaSets)), c -> {
+                ReplicaSetController r = new ReplicaSetController(c.informers(), c.registry());
+                return of(() -> r.run(c.options().concurrentReplicaSetSyncs()), r::close);
+            }),
+            new Descriptor("deployment", "deployment-controller", false,
+                    List.of(new GcKind("Deployment", SharedInformers::deployments)), c -> {
+                DeploymentController d = new DeploymentController(c.informers(), c.registry());
+                return of(() -> d.run(c.options().concurrentDeploymentSyncs()), d::close);
+            }),
+            new Descriptor("garbagecollector", "garbage-collector-controller", false, List.of(), c -> {
+                GarbageCollector g = new GarbageCollector(c.informers(), garbageCollectedInformers(c.informers()),
+                        c.registry());
+                return of(() -> g.run(c.options().concurrentGcSyncs()), g::close);
+            }),
+            new Descriptor("namespace", "namespace-controller", false, List.of(), c -> {
+                NamespaceController n = new NamespaceController(c.informers(), c.registry());
+                return of(() -> n.run(c.options().concurrentNamespaceSyncs()), n::close);
+            }),
+            new Descriptor("nodelifecycle", "node-lifecycle-controller", false, List.of(), c -> {
+                ControllerManagerOptions o = c.options();
+                NodeLifecycleController n = new NodeLifecycleController(c.informers(),
+                        new NodeLifecycleController.Options(o.nodeMonitorGracePeriod(), o.nodeMonitorPeriod(),
+                                o.nodeEvictionRate(), o.secondaryNodeEvictionRate(), o.unhealthyZoneThreshold(),
+                                o.largeClusterSizeThreshold()), c.registry());
+                return of(n::run, n::close);
+            }),
+            new Descriptor("endpoint", "endpoints-controller", false, List.of(), c -> {
+                EndpointsController e = new EndpointsController(c.informers(), c.options().endpointUpdatesBatchPeriod(),
+                        c.registry());
+                return of(() -> e.run(c.options().concurrentEndpointSyncs()), e::close);
+            }),
+            new Descriptor("endpointslice", "endpointslice-controller", false, List.of(), c -> {
+                EndpointSliceController e = new EndpointSliceController(c.informers(),
+                        c.options().endpointUpdatesBatchPeriod(), c.registry());
+                return of(() -> e.run(c.options().concurrentEndpointSliceSyncs()), e::close);
+            }),
+            new Descriptor("podgc", "pod-garbage-collector-controller", false, List.of(), c -> {
+                PodGarbageCollector p = new PodGarbageCollector(c.informers(),
+                        PodGarbageCollector.Options.withThreshold(c.options().terminatedPodGcThreshold()), c.registry());
+                return of(p::run, p::close);
+            }),
+            new Descriptor("csrapproving", "certificatesigningrequest-approving-controller", false, List.of(), c -> {
+                CsrApprovingController a = new CsrApprovingController(c.informers(), c.registry(), c.clock());
+                return of(a::run, a::close);
+            }),
+            new Descriptor("csrsigning", "certificatesigningrequest-signing-controller", false, List.of(), c -> {
+                ControllerManagerOptions o = c.options();
+                if (o.clusterSigningCertFile() == null) {
+                    log.info("csrsigning does not run: no --cluster-signing-cert-file and --cluster-signing-key-file");
+                    return Optional.empty();
+                }
+                CertificateAuthority ca = CertificateAuthority.load(o.clusterSigningCertFile(), o.clusterSigningKeyFile());
+                CsrSigningController s = new CsrSigningController(c.informers(), ca, o.clusterSigningDuration(),
+                        c.registry(), c.clock());
+                return of(s::run, s::close);
+            }),
+            new Descriptor("tokencleaner", "token-cleaner-controller", false, List.of(), c -> {
+                TokenCleaner t = new TokenCleaner(c.informers(), c.registry(), c.clock());
+                return of(t::run, t::close);
+            }),
+            new Descriptor("resourcequota", "resourcequota-controller", false, List.of(), c -> {
+                ResourceQuotaController r = new ResourceQuotaController(c.informers(), c.registry());
+                // kube-controller-manager's --concurrent-resource-quota-syncs default
+                return of(() -> r.run(5), r::close);
+            }));
+
+    /** The --controllers names, in start order. */
+    public static List<String> names() {
+        return ALL.stream().map(Descriptor::name).toList();
+    }
+
+    /** The descriptor whose name or alias is {@code name}. */
+    public static Optional<Descriptor> byName(String name) {
+        return ALL.stream().filter(d -> d.name().equals(name) || d.alias().equals(name)).findFirst();
+    }
+
+    /** Every kind the garbage collector watches (the base kinds and each controller's), with its informer. */
+    public static Map<String, SharedIndexInformer<? extends HasMetadata>> garbageCollectedInformers(
+            SharedInformers informers) {
+        List<GcKind> kinds = new ArrayList<>(BASE_GC_KINDS);
+        ALL.forEach(d -> kinds.addAll(d.kinds()));
+        Map<String, SharedIndexInformer<? extends HasMetadata>> out = new LinkedHashMap<>();
+        for (GcKind k : kinds) {
+            out.putIfAbsent(k.kind(), k.informer().apply(informers));
+        }
+        return out;
+    }
+}
