@@ -23,6 +23,7 @@ import dev.keelson.apiserver.http.RequestGate;
 import dev.keelson.apiserver.http.OpenApiService;
 import dev.keelson.apiserver.http.Subresources;
 import dev.keelson.apiserver.http.WatchHandler;
+import dev.keelson.apiserver.patch.MergeType;
 import dev.keelson.apiserver.patch.ServerSideApply;
 import dev.keelson.apiserver.printers.TablePrinters;
 import dev.keelson.apiserver.registry.GenericStore;
@@ -142,7 +143,7 @@ public final class ApiServer implements AutoCloseable {
                         options.notReadyTolerationSeconds(), options.unreachableTolerationSeconds()));
         LOG.info("authorization modes {}; admission plugins {}", access.authorizationModes(), admission.names());
         GenericStore.ManagedFieldsRecorder managed = (oldObj, newObj, manager, op, sub) ->
-                ServerSideApply.recordUpdate(oldObj, newObj, manager, op, modelOf(newObj));
+                ServerSideApply.recordUpdate(oldObj, newObj, manager, op, mergeTypeOf(newObj));
         ResourceType crds = new CustomResourceDefinitionStrategy().type();
         resources.register(crds);
         List<CompletableFuture<Void>> ready = new ArrayList<>();
@@ -259,10 +260,10 @@ public final class ApiServer implements AutoCloseable {
         return t;
     }
 
-    /** The model class of an object's kind, for managedFields (null for kinds without one). */
-    private Class<?> modelOf(ObjectNode obj) {
+    /** How an object's kind merges, for managedFields (the untyped merge for kinds the server does not know). */
+    private MergeType mergeTypeOf(ObjectNode obj) {
         ResourceType t = resources.byKind(Json.str(obj, "apiVersion"), Json.str(obj, "kind"));
-        return t == null ? null : t.model();
+        return t == null ? MergeType.UNKNOWN : t.strategy().mergeType();
     }
 
     private CertificateAuthority.Issued servingCertificate(Path pki) {

@@ -2,6 +2,7 @@ package dev.keelson.apiserver.apiextensions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keelson.apiserver.patch.MergeType;
 import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.printers.TablePrinter;
@@ -19,6 +20,7 @@ import java.util.function.BooleanSupplier;
  */
 final class CustomResourceStrategy extends Strategy {
     private final SchemaNode schema;
+    private final MergeType mergeType;
     private final boolean statusSubresource;
     private final TablePrinter printer;
     private final BooleanSupplier terminating;
@@ -29,6 +31,7 @@ final class CustomResourceStrategy extends Strategy {
         super(registration);
         this.deprecationWarning = deprecationWarning;
         this.schema = schema;
+        this.mergeType = SchemaMergeType.root(schema);
         this.statusSubresource = registration.subresources().contains("status");
         this.printer = new CustomResourcePrinter(printerColumns);
         this.terminating = terminating;
@@ -36,6 +39,12 @@ final class CustomResourceStrategy extends Strategy {
 
     SchemaNode schema() {
         return schema;
+    }
+
+    /** Lists merge as the schema's x-kubernetes-list-type says; metadata as in every kind. */
+    @Override
+    public MergeType mergeType() {
+        return mergeType;
     }
 
     /** The warning every request to a deprecated version gets, or null. */

@@ -45,6 +45,7 @@ public final class SchemaNode {
     final JsonNode defaultValue;
     final String listType;
     final List<String> listMapKeys;
+    final String mapType;
     final List<SchemaNode> allOf;
     final List<SchemaNode> anyOf;
     final List<SchemaNode> oneOf;
@@ -94,6 +95,7 @@ public final class SchemaNode {
         defaultValue = d == null || d.isNull() ? null : d;
         listType = text(s, "x-kubernetes-list-type");
         listMapKeys = strings(s.get("x-kubernetes-list-map-keys"));
+        mapType = text(s, "x-kubernetes-map-type");
         allOf = nodes(s.get("allOf"));
         anyOf = nodes(s.get("anyOf"));
         oneOf = nodes(s.get("oneOf"));

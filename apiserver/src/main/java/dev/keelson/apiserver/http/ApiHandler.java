@@ -433,7 +433,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                                               ResourceType type) {
         try {
             ObjectNode result = ServerSideApply.apply(live, applied.deepCopy(), manager, force, type.apiVersion(),
-                    type.model());
+                    type.strategy().mergeType());
             String intError = dev.keelson.apiserver.openapi.IntegerFields.firstError(result, type.model());
             if (intError != null) {
                 throw ApiException.badRequest("error decoding YAML: " + intError);

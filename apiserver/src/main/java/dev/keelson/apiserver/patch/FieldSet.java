@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keelson.apiserver.patch.ModelSchema.FieldSchema;
-import dev.keelson.apiserver.patch.ModelSchema.Shape;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,10 +25,17 @@ final class FieldSet {
             "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields",
             "selfLink");
 
+    private static final MergeType OBJECT_META = MergeType.of(io.fabric8.kubernetes.api.model.ObjectMeta.class);
+
     final Set<List<String>> paths = new LinkedHashSet<>();
 
     /** The leaf fields, keyed-list items and set items an object sets; status too unless {@code skipStatus}. */
     static FieldSet of(JsonNode obj, Class<?> cls, boolean skipStatus) {
+        return of(obj, MergeType.of(cls), skipStatus);
+    }
+
+    /** As {@link #of(JsonNode, Class, boolean)} for an object of merge type {@code type}. */
+    static FieldSet of(JsonNode obj, MergeType type, boolean skipStatus) {
         FieldSet set = new FieldSet();
         if (obj == null || !obj.isObject()) {
             return set;
@@ -48,43 +53,46 @@ final class FieldSet {
                 while (meta.hasNext()) {
                     Map.Entry<String, JsonNode> m = meta.next();
                     if (!IGNORED_METADATA.contains(m.getKey())) {
-                        set.walk(append(path, "f:" + m.getKey()), m.getValue(),
-                                ModelSchema.field(io.fabric8.kubernetes.api.model.ObjectMeta.class, m.getKey()));
+                        set.walk(append(path, "f:" + m.getKey()), m.getValue(), OBJECT_META.field(m.getKey()));
                     }
                 }
                 continue;
             }
-            set.walk(path, e.getValue(), ModelSchema.field(cls, key));
+            set.walk(path, e.getValue(), type.field(key));
         }
         return set;
     }
 
-    private void walk(List<String> path, JsonNode value, FieldSchema fs) {
+    private void walk(List<String> path, JsonNode value, MergeType.Field field) {
+        MergeType type = field == null ? MergeType.UNKNOWN : field.value();
         if (value.isObject()) {
-            if (value.isEmpty() || fs != null && ModelSchema.isAtomicStruct(fs.valueClass())) {
+            if (value.isEmpty() || type.atomic()) {
                 paths.add(path);
                 return;
             }
             Iterator<Map.Entry<String, JsonNode>> it = value.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
-                walk(append(path, "f:" + e.getKey()), e.getValue(), childSchema(fs, e.getKey()));
+                walk(append(path, "f:" + e.getKey()), e.getValue(), type.field(e.getKey()));
             }
-        } else if (value.isArray() && fs != null && fs.mergeList() && fs.mergeKey() != null) {
+        } else if (value.isArray() && field != null && field.keyed()) {
             for (JsonNode item : value) {
-                if (!item.isObject() || item.get(fs.mergeKey()) == null) {
+                String key = keyElement(field.keys(), item);
+                if (key == null) {
                     continue;
                 }
-                List<String> itemPath = append(path, keyElement(fs.mergeKey(), item.get(fs.mergeKey())));
+                List<String> itemPath = append(path, key);
                 paths.add(itemPath);
+                if (type.atomic()) {
+                    continue;
+                }
                 Iterator<Map.Entry<String, JsonNode>> it = item.fields();
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> e = it.next();
-                    walk(append(itemPath, "f:" + e.getKey()), e.getValue(),
-                            ModelSchema.field(fs.valueClass(), e.getKey()));
+                    walk(append(itemPath, "f:" + e.getKey()), e.getValue(), type.field(e.getKey()));
                 }
             }
-        } else if (value.isArray() && fs != null && fs.mergeList()) {
+        } else if (value.isArray() && field != null && field.mergeList()) {
             paths.add(path);
             for (JsonNode item : value) {
                 paths.add(append(path, "v:" + item.toString()));
@@ -94,19 +102,22 @@ final class FieldSet {
         }
     }
 
-    private static FieldSchema childSchema(FieldSchema fs, String key) {
-        if (fs == null) {
+    /**
+     * The path element of a keyed list item, {@code k:{"name":"x"}} with the keys in name order as
+     * structured-merge-diff writes them, or null when the item is not an object holding every key.
+     */
+    static String keyElement(List<String> keys, JsonNode item) {
+        if (!item.isObject()) {
             return null;
         }
-        if (fs.shape() == Shape.MAP) {
-            return new FieldSchema(key, fs.elementShape(), fs.valueClass(), null, null, null);
-        }
-        return ModelSchema.field(fs.valueClass(), key);
-    }
-
-    static String keyElement(String mergeKey, JsonNode value) {
         ObjectNode key = NODES.objectNode();
-        key.set(mergeKey, value);
+        for (String k : keys.size() == 1 ? keys : keys.stream().sorted().toList()) {
+            JsonNode v = item.get(k);
+            if (v == null) {
+                return null;
+            }
+            key.set(k, v);
+        }
         return "k:" + key;
     }
 
@@ -187,6 +198,20 @@ final class FieldSet {
         } catch (JsonProcessingException e) {
             throw new PatchException("invalid managedFields path element: " + json);
         }
+    }
+
+    /**
+     * The owned paths that also have owned children: merged lists ({@code f:finalizers} with its {@code v:} items).
+     * Their values are compared item by item, never as a whole, when managers' applies are checked for conflicts.
+     */
+    Set<List<String>> containers() {
+        Set<List<String>> out = new java.util.HashSet<>();
+        for (List<String> p : paths) {
+            if (p.size() > 1 && paths.contains(p.subList(0, p.size() - 1))) {
+                out.add(p.subList(0, p.size() - 1));
+            }
+        }
+        return out;
     }
 
     boolean ownsWithin(List<String> prefix) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Server-side apply ({@code application/apply-patch+yaml}) and the bookkeeping of {@code metadata.managedFields}:
@@ -54,6 +55,12 @@ public final class ServerSideApply {
      */
     public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, boolean force,
                                    String apiVersion, Class<?> cls) {
+        return apply(live, applied, manager, force, apiVersion, MergeType.of(cls));
+    }
+
+    /** As {@link #apply(ObjectNode, ObjectNode, String, boolean, String, Class)} for merge type {@code cls}. */
+    public static ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, boolean force,
+                                   String apiVersion, MergeType cls) {
         Objects.requireNonNull(manager, "fieldManager is required for apply");
         ObjectNode config = applied.deepCopy();
         if (config.get("metadata") instanceof ObjectNode meta) {
@@ -70,13 +77,15 @@ public final class ServerSideApply {
         List<Entry> entries = read(live);
         Entry mine = entries.stream().filter(e -> e.is(manager, "Apply")).findFirst().orElse(null);
         List<ApplyConflictException.Conflict> conflicts = new ArrayList<>();
+        Set<List<String>> containers = appliedSet.containers();
         for (Entry other : entries) {
             if (other.manager.equals(manager)) {
                 continue;
             }
             List<List<String>> lost = new ArrayList<>();
             for (List<String> path : appliedSet.paths) {
-                if (!other.fields.paths.contains(path) || !path.get(path.size() - 1).startsWith("f:")) {
+                if (!other.fields.paths.contains(path) || !path.get(path.size() - 1).startsWith("f:")
+                        || containers.contains(path)) {
                     continue;
                 }
                 if (!StrategicMergePatch.sameValue(FieldSet.valueAt(live, path), FieldSet.valueAt(config, path))) {
@@ -122,6 +131,12 @@ public final class ServerSideApply {
      */
     public static ObjectNode recordUpdate(ObjectNode oldObj, ObjectNode newObj, String manager, String operation,
                                           Class<?> cls) {
+        return recordUpdate(oldObj, newObj, manager, operation, MergeType.of(cls));
+    }
+
+    /** As {@link #recordUpdate(ObjectNode, ObjectNode, String, String, Class)} for merge type {@code cls}. */
+    public static ObjectNode recordUpdate(ObjectNode oldObj, ObjectNode newObj, String manager, String operation,
+                                          MergeType cls) {
         String apiVersion = newObj.path("apiVersion").asText(oldObj == null ? "" : oldObj.path("apiVersion").asText());
         List<Entry> entries = oldObj == null ? new ArrayList<>() : read(oldObj);
         FieldSet now = FieldSet.of(newObj, cls, false);

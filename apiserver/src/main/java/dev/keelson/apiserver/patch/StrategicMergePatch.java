@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keelson.apiserver.patch.ModelSchema.FieldSchema;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,15 +32,20 @@ public final class StrategicMergePatch {
      * {@code model}. Kinds without a model class (null) merge maps and replace lists.
      */
     public static JsonNode apply(JsonNode original, JsonNode patch, Class<?> model) {
+        return apply(original, patch, MergeType.of(model));
+    }
+
+    /** As {@link #apply(JsonNode, JsonNode, Class)} for an object of merge type {@code type}. */
+    static JsonNode apply(JsonNode original, JsonNode patch, MergeType type) {
         if (patch == null || !patch.isObject()) {
             throw new PatchException("strategic merge patch must be a JSON object");
         }
         ObjectNode base = original != null && original.isObject() ? (ObjectNode) original.deepCopy() : NODES.objectNode();
-        return mergeMap(base, (ObjectNode) patch.deepCopy(), model);
+        return mergeMap(base, (ObjectNode) patch.deepCopy(), type);
     }
 
-    /** Merges {@code patch} into {@code original} (both owned by the caller and modified) for model class {@code cls}. */
-    static JsonNode mergeMap(ObjectNode original, ObjectNode patch, Class<?> cls) {
+    /** Merges {@code patch} into {@code original} (both owned by the caller and modified) for type {@code cls}. */
+    static JsonNode mergeMap(ObjectNode original, ObjectNode patch, MergeType cls) {
         JsonNode directive = patch.remove(PATCH);
         if (directive != null) {
             switch (directive.asText()) {
@@ -100,7 +104,7 @@ public final class StrategicMergePatch {
                 original.remove(key);
                 continue;
             }
-            FieldSchema fs = ModelSchema.field(cls, key);
+            MergeType.Field fs = cls.field(key);
             JsonNode current = original.get(key);
             if (current == null || current.isNull() || current.getNodeType() != value.getNodeType()) {
                 original.set(key, fresh(value, fs));
@@ -117,7 +121,7 @@ public final class StrategicMergePatch {
     }
 
     /** A patch value placed where the original has nothing: directives resolve against emptiness, nulls vanish. */
-    static JsonNode fresh(JsonNode value, FieldSchema fs) {
+    static JsonNode fresh(JsonNode value, MergeType.Field fs) {
         if (value.isObject()) {
             return mergeMap(NODES.objectNode(), (ObjectNode) value, valueClass(fs));
         }
@@ -127,16 +131,16 @@ public final class StrategicMergePatch {
         return value;
     }
 
-    private static JsonNode fresh(ObjectNode value, Class<?> cls) {
+    private static JsonNode fresh(ObjectNode value, MergeType cls) {
         return mergeMap(NODES.objectNode(), value, cls);
     }
 
-    private static Class<?> valueClass(FieldSchema fs) {
-        return fs == null ? null : fs.valueClass();
+    private static MergeType valueClass(MergeType.Field fs) {
+        return fs == null ? MergeType.UNKNOWN : fs.value();
     }
 
-    static ArrayNode mergeList(ArrayNode original, ArrayNode patch, FieldSchema fs) {
-        Class<?> elemClass = valueClass(fs);
+    static ArrayNode mergeList(ArrayNode original, ArrayNode patch, MergeType.Field fs) {
+        MergeType elemClass = valueClass(fs);
         if (fs == null || !fs.mergeList()) {
             ArrayNode out = NODES.arrayNode();
             for (JsonNode item : patch) {
@@ -161,15 +165,15 @@ public final class StrategicMergePatch {
             }
             return order(merged, list(patch), list(original), null);
         }
-        String mergeKey = fs.mergeKey();
-        if (mergeKey == null) {
-            throw new PatchException("cannot merge lists without merge key for " + fs.jsonName());
+        List<String> mergeKey = fs.keys();
+        if (mergeKey.isEmpty()) {
+            throw new PatchException("cannot merge lists without merge key for " + fs.name());
         }
         List<JsonNode> base = list(original);
         List<JsonNode> items = new ArrayList<>();
         for (JsonNode item : patch) {
             if (!item.isObject()) {
-                throw new PatchException("expected a map in list " + fs.jsonName() + " but got " + item);
+                throw new PatchException("expected a map in list " + fs.name() + " but got " + item);
             }
             JsonNode directive = item.get(PATCH);
             if (directive == null) {
@@ -178,11 +182,10 @@ public final class StrategicMergePatch {
             }
             switch (directive.asText()) {
                 case "delete" -> {
-                    JsonNode keyValue = item.get(mergeKey);
-                    if (keyValue == null) {
+                    if (!hasKeys(item, mergeKey)) {
                         throw new PatchException("delete patch type with no merge key defined");
                     }
-                    base.removeIf(o -> sameValue(o.get(mergeKey), keyValue));
+                    base.removeIf(o -> sameKeys(o, item, mergeKey));
                 }
                 case "replace" -> base.clear();
                 case "merge" -> throw new PatchException("merging lists cannot yet be specified in the patch");
@@ -191,9 +194,9 @@ public final class StrategicMergePatch {
         }
         List<JsonNode> originalOrder = new ArrayList<>(base);
         for (JsonNode item : items) {
-            JsonNode keyValue = item.get(mergeKey);
-            if (keyValue == null) {
-                throw new PatchException("map: " + item + " does not contain declared merge key: " + mergeKey);
+            if (!hasKeys(item, mergeKey)) {
+                throw new PatchException("map: " + item + " does not contain declared merge key: "
+                        + String.join(",", mergeKey));
             }
             int at = indexOf(base, item, mergeKey);
             if (at >= 0) {
@@ -206,11 +209,11 @@ public final class StrategicMergePatch {
     }
 
     private static void applyElementOrder(ObjectNode original, ObjectNode patch, String field, JsonNode order,
-                                          Class<?> cls) {
+                                          MergeType cls) {
         if (!order.isArray()) {
             throw new PatchException("invalid " + SET_ORDER + field + " directive, must be a list: " + order);
         }
-        FieldSchema fs = ModelSchema.field(cls, field);
+        MergeType.Field fs = cls.field(field);
         JsonNode current = original.get(field);
         JsonNode patchList = patch.get(field);
         boolean hasCurrent = current != null && current.isArray();
@@ -225,12 +228,12 @@ public final class StrategicMergePatch {
         } else {
             return;
         }
-        String mergeKey = fs == null ? null : fs.mergeKey();
+        List<String> mergeKey = fs == null || fs.keys().isEmpty() ? null : fs.keys();
         if (mergeKey != null) {
             for (JsonNode item : order) {
-                if (!item.has(mergeKey)) {
+                if (!hasKeys(item, mergeKey)) {
                     throw new PatchException("$setElementOrder/" + field + " item " + item
-                            + " does not contain declared merge key: " + mergeKey);
+                            + " does not contain declared merge key: " + String.join(",", mergeKey));
                 }
             }
         }
@@ -246,7 +249,7 @@ public final class StrategicMergePatch {
      * their relative order from {@code serverOrder}, and server-only items are interleaved by their live position.
      */
     static ArrayNode order(List<JsonNode> merged, List<JsonNode> patchOrder, List<JsonNode> serverOrder,
-                           String mergeKey) {
+                           List<String> mergeKey) {
         List<JsonNode> patchItems = new ArrayList<>();
         List<JsonNode> serverOnly = new ArrayList<>();
         for (JsonNode item : merged) {
@@ -275,7 +278,7 @@ public final class StrategicMergePatch {
         return out;
     }
 
-    private static void sortBy(List<JsonNode> items, List<JsonNode> order, String mergeKey) {
+    private static void sortBy(List<JsonNode> items, List<JsonNode> order, List<String> mergeKey) {
         items.sort((a, b) -> {
             int ia = indexOf(order, a, mergeKey);
             int ib = indexOf(order, b, mergeKey);
@@ -283,19 +286,37 @@ public final class StrategicMergePatch {
         });
     }
 
-    static int indexOf(List<JsonNode> list, JsonNode item, String mergeKey) {
+    static int indexOf(List<JsonNode> list, JsonNode item, List<String> mergeKey) {
         for (int i = 0; i < list.size(); i++) {
             JsonNode candidate = list.get(i);
             if (mergeKey == null) {
                 if (sameValue(candidate, item)) {
                     return i;
                 }
-            } else if (candidate.isObject() && item.isObject() && item.get(mergeKey) != null
-                    && sameValue(candidate.get(mergeKey), item.get(mergeKey))) {
+            } else if (candidate.isObject() && item.isObject() && hasKeys(item, mergeKey)
+                    && sameKeys(candidate, item, mergeKey)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static boolean hasKeys(JsonNode item, List<String> keys) {
+        for (String k : keys) {
+            if (item.get(k) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameKeys(JsonNode a, JsonNode b, List<String> keys) {
+        for (String k : keys) {
+            if (!sameValue(a.get(k), b.get(k))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** JSON equality that treats 80 and 80.0 (or int and long nodes) as the same number. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.admission.RequestContext;
+import dev.keelson.apiserver.patch.MergeType;
 import dev.keelson.apiserver.printers.TablePrinter;
 import dev.keelson.apiserver.printers.TablePrinters;
 import dev.keelson.apiserver.storage.EtcdStorage;
@@ -32,6 +33,11 @@ public abstract class Strategy {
 
     public ResourceType type() {
         return type;
+    }
+
+    /** How this kind's objects merge under strategic merge and server-side apply; built-ins follow their model. */
+    public MergeType mergeType() {
+        return MergeType.of(type.model());
     }
 
     /** Fills in what Kubernetes defaults for this kind (its defaults.go), in place and idempotently. */

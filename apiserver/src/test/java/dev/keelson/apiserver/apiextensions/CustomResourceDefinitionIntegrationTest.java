@@ -288,6 +288,124 @@ class CustomResourceDefinitionIntegrationTest {
     }
 
     @Test
+    void serverSideApplyMergesListsAsTheSchemaDeclares() throws Exception {
+        CustomResourceDefinition crd = crds().load(new java.io.ByteArrayInputStream("""
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: gateways.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: gateways, kind: Gateway}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              listeners:
+                                type: array
+                                x-kubernetes-list-type: map
+                                x-kubernetes-list-map-keys: [port, protocol]
+                                items:
+                                  type: object
+                                  required: [port, protocol]
+                                  properties:
+                                    port: {type: integer}
+                                    protocol: {type: string}
+                                    name: {type: string}
+                              hosts:
+                                type: array
+                                x-kubernetes-list-type: set
+                                items: {type: string}
+                              routes:
+                                type: array
+                                items: {type: string}
+                              tls:
+                                type: object
+                                x-kubernetes-map-type: atomic
+                                properties:
+                                  cert: {type: string}
+                                  key: {type: string}
+                """.getBytes())).item();
+        crds().resource(crd).create();
+        await("gateways established", () -> crds().withName("gateways.example.com").get(),
+                c -> "True".equals(condition(c, "Established").get("status")));
+        String path = "/apis/example.com/v1/namespaces/default/gateways/gw";
+        HttpResponse<String> first = apply(path, "team-a", false, """
+                spec:
+                  listeners: [{port: 80, protocol: TCP, name: web}]
+                  hosts: [a.example]
+                  routes: [r1]
+                  tls: {cert: c1, key: k1}
+                """);
+        assertEquals(201, first.code(), first.body());
+        HttpResponse<String> second = apply(path, "team-b", false, """
+                spec:
+                  listeners: [{port: 443, protocol: TCP, name: secure}]
+                  hosts: [b.example]
+                """);
+        assertEquals(200, second.code(), second.body());
+        JsonNode spec = json(second).path("spec");
+        assertEquals(2, spec.path("listeners").size(), spec.toString());
+        List<String> names = new java.util.ArrayList<>();
+        spec.path("listeners").forEach(l -> names.add(l.path("port").asInt() + "=" + l.path("name").asText()));
+        assertEquals(List.of("443=secure", "80=web"), names.stream().sorted().toList());
+        assertEquals(List.of("a.example", "b.example"), strings(spec.path("hosts")).stream().sorted().toList());
+        String fields = json(second).path("metadata").path("managedFields").toString();
+        assertTrue(fields.contains("k:{\\\"port\\\":443,\\\"protocol\\\":\\\"TCP\\\"}"), fields);
+        assertTrue(fields.contains("v:\\\"b.example\\\""), fields);
+
+        HttpResponse<String> clash = apply(path, "team-b", false, """
+                spec:
+                  listeners: [{port: 80, protocol: TCP, name: other}]
+                  routes: [r2]
+                  tls: {cert: c2}
+                """);
+        assertEquals(409, clash.code(), clash.body());
+        String message = json(clash).path("message").asText();
+        assertTrue(message.contains(".spec.listeners[port=80,protocol=\"TCP\"].name"), message);
+        assertTrue(message.contains(".spec.routes"), message);
+        assertTrue(message.contains(".spec.tls"), message);
+
+        HttpResponse<String> dropped = apply(path, "team-a", false, """
+                spec:
+                  hosts: [a.example]
+                  routes: [r1]
+                  tls: {cert: c1, key: k1}
+                """);
+        assertEquals(200, dropped.code(), dropped.body());
+        JsonNode after = json(dropped).path("spec");
+        assertEquals(1, after.path("listeners").size(), after.toString());
+        assertEquals(443, after.path("listeners").get(0).path("port").asInt());
+
+        HttpResponse<String> missingKey = apply(path, "team-c", false, """
+                spec:
+                  listeners: [{port: 8080, name: nokey}]
+                """);
+        assertEquals(422, missingKey.code(), missingKey.body());
+        HttpResponse<String> unchanged = http("GET", path, "application/json", null, null);
+        assertEquals(1, json(unchanged).path("spec").path("listeners").size(), unchanged.body());
+    }
+
+    static HttpResponse<String> apply(String path, String manager, boolean force, String spec) throws Exception {
+        return http("PATCH", path + "?fieldManager=" + manager + (force ? "&force=true" : ""), "application/json",
+                "application/apply-patch+yaml", "apiVersion: example.com/v1\nkind: Gateway\nmetadata: {name: gw}\n"
+                        + spec);
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
     void badDefinitionsAreRefusedWithTheirFields() {
         CustomResourceDefinition bad = crds().load(new java.io.ByteArrayInputStream("""
                 apiVersion: apiextensions.k8s.io/v1

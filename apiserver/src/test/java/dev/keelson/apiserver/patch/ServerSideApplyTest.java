@@ -42,6 +42,39 @@ class ServerSideApplyTest {
     }
 
     @Test
+    void twoManagersApplyingItemsOfOneSetListShareItWithoutConflict() {
+        ObjectNode first = apply(null, obj("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web',"
+                + "'finalizers':['a.example/one']}}"), "one", false);
+        ObjectNode second = apply(first, obj("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web',"
+                + "'finalizers':['b.example/two']}}"), "two", false);
+        assertEquals(List.of("a.example/one", "b.example/two"),
+                Json.MAPPER.convertValue(second.at("/metadata/finalizers"), List.class).stream().sorted().toList());
+        ObjectNode dropped = apply(second, obj("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'}}"),
+                "one", false);
+        assertEquals(List.of("b.example/two"), Json.MAPPER.convertValue(dropped.at("/metadata/finalizers"), List.class));
+    }
+
+    @Test
+    void keysOfSeveralFieldsIdentifyListMapItems() {
+        MergeType.Field ports = new MergeType.Field("ports", true, List.of("protocol", "port"), false, false,
+                MergeType.UNKNOWN);
+        MergeType spec = name -> "ports".equals(name) ? ports : null;
+        MergeType root = name -> "spec".equals(name)
+                ? new MergeType.Field("spec", false, List.of(), false, false, spec) : null;
+        ObjectNode live = ServerSideApply.apply(null, obj("{'apiVersion':'v1','kind':'X','metadata':{'name':'x'},"
+                + "'spec':{'ports':[{'port':53,'protocol':'UDP','name':'dns'}]}}"), "a", false, "v1", root);
+        ObjectNode merged = ServerSideApply.apply(live, obj("{'apiVersion':'v1','kind':'X','metadata':{'name':'x'},"
+                + "'spec':{'ports':[{'port':53,'protocol':'TCP','name':'dns-tcp'}]}}"), "b", false, "v1", root);
+        assertEquals(2, merged.at("/spec/ports").size(), merged.toString());
+        String fields = entry(merged, "b").path("fieldsV1").toString();
+        assertTrue(fields.contains("k:{\\\"port\\\":53,\\\"protocol\\\":\\\"TCP\\\"}"), fields);
+        ApplyConflictException clash = assertThrows(ApplyConflictException.class, () -> ServerSideApply.apply(merged,
+                obj("{'apiVersion':'v1','kind':'X','metadata':{'name':'x'},'spec':{'ports':[{'port':53,"
+                        + "'protocol':'UDP','name':'other'}]}}"), "b", false, "v1", root));
+        assertEquals(".spec.ports[port=53,protocol=\"UDP\"].name", clash.conflicts().get(0).field());
+    }
+
+    @Test
     void applyCreatesObjectAndRecordsOwnedFieldsAsFieldsV1() throws Exception {
         ObjectNode created = apply(null, manifest(2, "web"), "kubectl", false);
         assertEquals(2, created.at("/spec/replicas").asInt());
