@@ -77,7 +77,7 @@ final class ApiServerFlags {
 
     @Option(names = "--enable-admission-plugins", defaultValue = "", description = "Admission plugins to enable "
             + "beside the default ones (NamespaceLifecycle, LimitRanger, NodeRestriction, PodSecurity, "
-            + "DefaultTolerationSeconds, ResourceQuota); also available: AlwaysPullImages.")
+            + "DefaultTolerationSeconds, ResourceQuota); also available: AlwaysPullImages, ServiceAccount.")
     String enableAdmissionPlugins;
 
     @Option(names = "--disable-admission-plugins", defaultValue = "", description = "Admission plugins to disable.")

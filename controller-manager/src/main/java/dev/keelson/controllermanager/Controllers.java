@@ -15,6 +15,9 @@ import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
 import dev.keelson.controllermanager.podgc.PodGarbageCollector;
 import dev.keelson.controllermanager.replicaset.ReplicaSetController;
 import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
+import dev.keelson.controllermanager.serviceaccount.ClientRootCa;
+import dev.keelson.controllermanager.serviceaccount.RootCaPublisher;
+import dev.keelson.controllermanager.serviceaccount.ServiceAccountsController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -186,6 +189,19 @@ public final class Controllers {
                 ResourceQuotaController r = new ResourceQuotaController(c.informers(), c.registry());
                 // kube-controller-manager's --concurrent-resource-quota-syncs default
                 return of(() -> r.run(5), r::close);
+            }),
+            new Descriptor("serviceaccount", "serviceaccount-controller", false, List.of(), c -> {
+                ServiceAccountsController s = new ServiceAccountsController(c.informers(), c.registry());
+                return of(s::run, s::close);
+            }),
+            new Descriptor("root-ca-cert-publisher", "root-ca-certificate-publisher-controller", false, List.of(), c -> {
+                String rootCa = ClientRootCa.pem(c.informers().client());
+                if (rootCa == null) {
+                    log.info("root-ca-cert-publisher does not run: the client configuration has no CA");
+                    return Optional.empty();
+                }
+                RootCaPublisher p = new RootCaPublisher(c.informers(), rootCa, c.registry());
+                return of(p::run, p::close);
             }));
 
     /** The --controllers names, in start order. */

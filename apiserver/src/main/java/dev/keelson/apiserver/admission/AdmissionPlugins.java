@@ -18,6 +18,7 @@ public final class AdmissionPlugins {
     static {
         ORDERED.put(NamespaceLifecycle.NAME, NamespaceLifecycle::new);
         ORDERED.put(LimitRanger.NAME, LimitRanger::new);
+        ORDERED.put(ServiceAccount.NAME, ServiceAccount::new);
         ORDERED.put(NodeRestriction.NAME, NodeRestriction::new);
         ORDERED.put(AlwaysPullImages.NAME, c -> new AlwaysPullImages());
         ORDERED.put(PodSecurity.NAME, PodSecurity::new);
