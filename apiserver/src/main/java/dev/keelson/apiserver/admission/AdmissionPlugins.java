@@ -24,6 +24,8 @@ public final class AdmissionPlugins {
         ORDERED.put(PodSecurity.NAME, PodSecurity::new);
         ORDERED.put(DefaultTolerationSeconds.NAME, c -> new DefaultTolerationSeconds(c.notReadyTolerationSeconds(),
                 c.unreachableTolerationSeconds()));
+        ORDERED.put(DefaultStorageClass.NAME, DefaultStorageClass::new);
+        ORDERED.put(StorageObjectInUseProtection.NAME, c -> new StorageObjectInUseProtection());
         ORDERED.put(ResourceQuota.NAME, ResourceQuota::new);
     }
 
@@ -32,7 +34,8 @@ public final class AdmissionPlugins {
      * which Keelson always applied to node identities.
      */
     public static final List<String> DEFAULT_ENABLED = List.of(NamespaceLifecycle.NAME, LimitRanger.NAME,
-            NodeRestriction.NAME, PodSecurity.NAME, DefaultTolerationSeconds.NAME, ResourceQuota.NAME);
+            NodeRestriction.NAME, PodSecurity.NAME, DefaultTolerationSeconds.NAME, DefaultStorageClass.NAME,
+            StorageObjectInUseProtection.NAME, ResourceQuota.NAME);
 
     /** Every plugin name kube-apiserver 1.32 knows; those not implemented here may be disabled (a no-op), not enabled. */
     static final List<String> KUBERNETES_PLUGINS = List.of("AlwaysAdmit", "NamespaceAutoProvision",

@@ -26,13 +26,16 @@ final class BuiltInKinds {
                 new PodTemplateStrategy(),
                 new LimitRangeStrategy(),
                 new ResourceQuotaStrategy(),
+                new PersistentVolumeStrategy(),
+                new PersistentVolumeClaimStrategy(),
                 new DeploymentStrategy(),
                 new ReplicaSetStrategy(),
                 new ControllerRevisionStrategy(),
                 new EndpointSliceStrategy(),
                 new LeaseStrategy(),
                 new EventsV1Strategy(),
-                new CertificateSigningRequestStrategy());
+                new CertificateSigningRequestStrategy(),
+                new StorageClassStrategy());
     }
 
     static List<ResourceType> all(PodStrategy pods, ServiceStrategy services) {
