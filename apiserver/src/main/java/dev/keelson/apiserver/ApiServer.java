@@ -82,6 +82,14 @@ public final class ApiServer implements AutoCloseable {
     private volatile int port;
     private CertificateAuthority ca;
     private KubeletProxy kubelet;
+    private dev.keelson.apiserver.metrics.MetricsScraper metricsScraper;
+    /**
+     * How often kubelets are scraped for metrics.k8s.io (metrics-server's --metric-resolution, 15 s); the system
+     * property {@code keelson.metricResolutionSeconds} shortens it for tests.
+     */
+    private static Duration metricResolution() {
+        return Duration.ofSeconds(Math.max(1, Long.getLong("keelson.metricResolutionSeconds", 15)));
+    }
     private volatile boolean started;
     private RequestGate gate;
 
@@ -176,10 +184,11 @@ public final class ApiServer implements AutoCloseable {
         NodeBootstrap nodeBootstrap = NodeBootstrap.loadOrCreate(ca, nodeTokenFile());
         LoadSheddingLog shedLog = new LoadSheddingLog(10_000);
         gate = new RequestGate(vertx, options.limits(), shedLog);
+        Discovery discovery = new Discovery(resources, address + ":" + options.securePort());
         ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile(), bootstrapTokens),
                 authorizer,
                 nodeBootstrap,
-                new Discovery(resources, address + ":" + options.securePort()), openApi, watches,
+                discovery, openApi, watches,
                 new Subresources(stores, kubelet, admission), metrics, new ApiHandler.HealthChecks() {
                     @Override
                     public Future<String> etcdReadiness() {
@@ -196,6 +205,7 @@ public final class ApiServer implements AutoCloseable {
                         return started;
                     }
                 }, metrics::scrape, gate);
+        startMetrics(handler, discovery, kubeletClient, ca.certificatePem());
         // before the port opens, so an agent started with the server never meets a token that does not exist yet
         createNamespaces();
         createDefaultToken(nodeBootstrap);
@@ -223,6 +233,20 @@ public final class ApiServer implements AutoCloseable {
         started = true;
         LOG.info("apiserver serving on {} (etcd {}); admin kubeconfig {}", url, options.etcdServers(),
                 adminKubeconfig());
+    }
+
+    /** metrics.k8s.io: a scraper of every kubelet's /metrics/resource and the API serving its last points. */
+    private void startMetrics(ApiHandler handler, Discovery discovery, CertificateAuthority.Issued kubeletClient,
+                              String caPem) {
+        GenericStore nodes = stores.get(resources.find("", "v1", "nodes"));
+        dev.keelson.apiserver.metrics.MetricsStore points = new dev.keelson.apiserver.metrics.MetricsStore();
+        metricsScraper = new dev.keelson.apiserver.metrics.MetricsScraper(vertx, nodes, points,
+                kubeletClient.certificatePem(), kubeletClient.keyPem(), caPem, metricResolution());
+        handler.metricsApi(new dev.keelson.apiserver.metrics.MetricsApi(points, nodes,
+                stores.get(resources.find("", "v1", "pods"))));
+        discovery.addStaticGroup(dev.keelson.apiserver.metrics.MetricsApi.apiGroup(),
+                dev.keelson.apiserver.metrics.MetricsApi.aggregatedItem());
+        metricsScraper.start();
     }
 
     private String deployHttpServers(HttpServerOptions http, ConnectionGuard guard, ApiHandler handler, int listenPort,
@@ -374,6 +398,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (kubelet != null) {
             kubelet.close();
+        }
+        if (metricsScraper != null) {
+            metricsScraper.close();
         }
         if (customResources != null) {
             customResources.close();

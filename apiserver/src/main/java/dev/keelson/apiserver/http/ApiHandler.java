@@ -77,6 +77,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final String prometheusScrapeName;
     private final java.util.function.Supplier<String> scrape;
     private final RequestGate gate;
+    private volatile dev.keelson.apiserver.metrics.MetricsApi metricsApi;
 
     public ApiHandler(Resources resources, Map<ResourceType, GenericStore> stores, Authenticator authenticator,
                       AuthorizerChain authorizer, NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
@@ -96,6 +97,11 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         this.health = health;
         this.prometheusScrapeName = "metrics";
         this.scrape = scrape;
+    }
+
+    /** Serves metrics.k8s.io from this API (set once at start). */
+    public void metricsApi(dev.keelson.apiserver.metrics.MetricsApi api) {
+        this.metricsApi = api;
     }
 
     /** Readiness and liveness answers. */
@@ -217,6 +223,13 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         boolean groups = "apis".equals(seg[0]);
         if (!core && !groups) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
+        }
+        if (groups && seg.length >= 2 && dev.keelson.apiserver.metrics.MetricsApi.GROUP.equals(seg[1]) && metricsApi != null) {
+            if (req.method() != HttpMethod.GET) {
+                throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+            }
+            reply(req, metricsApi.get(seg, req.getParam("labelSelector"), req.getParam("fieldSelector")), o -> o);
+            return;
         }
         if (core && seg.length <= 2 || groups && seg.length <= 3) {
             if (req.method() != HttpMethod.GET) {

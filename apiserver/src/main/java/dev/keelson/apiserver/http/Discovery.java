@@ -22,10 +22,17 @@ public final class Discovery {
 
     private final Resources resources;
     private final String serverAddress;
+    /** Groups served by code of their own rather than the resource catalogue (metrics.k8s.io): legacy, aggregated. */
+    private final List<ObjectNode[]> staticGroups = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Discovery(Resources resources, String serverAddress) {
         this.resources = resources;
         this.serverAddress = serverAddress;
+    }
+
+    /** Lists a group served outside the catalogue in /apis, as {@code apiGroup} (legacy) and {@code aggregatedItem}. */
+    public void addStaticGroup(ObjectNode apiGroup, ObjectNode aggregatedItem) {
+        staticGroups.add(new ObjectNode[] {apiGroup, aggregatedItem});
     }
 
     /** A subresource's discovery facts. */
@@ -73,6 +80,7 @@ public final class Discovery {
                 for (String g : groups()) {
                     groups.add(apiGroup(g));
                 }
+                staticGroups.forEach(g -> groups.add(g[0].deepCopy()));
                 ApiHandler.sendJson(req, 200, o);
             }
             return;
@@ -196,6 +204,9 @@ public final class Discovery {
             for (String v : core ? List.of("v1") : versionsOf(g)) {
                 aggregatedVersion(versions.addObject(), g, v);
             }
+        }
+        if (!core) {
+            staticGroups.forEach(g -> items.add(g[1].deepCopy()));
         }
         return o;
     }
