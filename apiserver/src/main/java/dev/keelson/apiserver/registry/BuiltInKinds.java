@@ -31,6 +31,8 @@ final class BuiltInKinds {
                 new DeploymentStrategy(),
                 new ReplicaSetStrategy(),
                 new ControllerRevisionStrategy(),
+                new JobStrategy(),
+                new CronJobStrategy(),
                 new EndpointSliceStrategy(),
                 new LeaseStrategy(),
                 new EventsV1Strategy(),
