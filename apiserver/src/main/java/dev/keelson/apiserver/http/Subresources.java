@@ -117,9 +117,23 @@ public final class Subresources {
                 Json.str(pre, "resourceVersion"), dryRun);
         AdmissionRequest request = new AdmissionRequest(Operation.CREATE, api.type(), api.namespace(), api.name(),
                 "eviction", eviction, null, context, dryRun);
+        String bodyName = eviction.path("metadata").path("name").asText("");
+        if (!bodyName.equals(api.name())) {
+            throw ApiException.badRequest("name in URL does not match name in Eviction object");
+        }
+        Eviction budgeted = new Eviction(store, budgetStore());
         return admission.admit(request).thenCompose(v -> admission.validate(request))
-                .thenCompose(v -> store.delete(api.namespace(), api.name(), delete))
-                .thenApply(r -> successStatus(201));
+                .thenCompose(v -> budgeted.evict(api.namespace(), api.name(), delete));
+    }
+
+    /** The PodDisruptionBudgets' store (null when that kind is not served). */
+    private GenericStore budgetStore() {
+        for (Map.Entry<ResourceType, GenericStore> e : stores.entrySet()) {
+            if ("policy".equals(e.getKey().group()) && "poddisruptionbudgets".equals(e.getKey().plural())) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /** pods/exec is admitted as a CONNECT with the exec options, before the kubelet is dialled. */

@@ -71,11 +71,11 @@ public final class WorkloadPrinters {
             ageCol()),
             (o, now) -> List.of(name(o), controller(o), o.path("revision").asLong(0), age(o, now)));
 
-    private static ObjectNode containersCol() {
+    static ObjectNode containersCol() {
         return col("Containers", "string", "", 1, "Names of each container in the template.");
     }
 
-    private static ObjectNode imagesCol() {
+    static ObjectNode imagesCol() {
         return col("Images", "string", "", 1, "Images referenced by each container in the template.");
     }
 
@@ -83,11 +83,11 @@ public final class WorkloadPrinters {
         return col("Selector", "string", "", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.");
     }
 
-    private static String containerNames(JsonNode o) {
+    static String containerNames(JsonNode o) {
         return join(o.at("/spec/template/spec/containers"), "name");
     }
 
-    private static String images(JsonNode o) {
+    static String images(JsonNode o) {
         return join(o.at("/spec/template/spec/containers"), "image");
     }
 

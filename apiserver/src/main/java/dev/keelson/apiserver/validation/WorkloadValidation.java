@@ -44,7 +44,7 @@ public final class WorkloadValidation {
     }
 
     /** The object's spec ({} when absent or not an object, which {@link Errs#object} reports). */
-    private static ObjectNode specOf(Errs e, ObjectNode obj, FieldPath p) {
+    static ObjectNode specOf(Errs e, ObjectNode obj, FieldPath p) {
         ObjectNode spec = e.object(obj, "spec", p);
         return spec == null ? ObjectNodes.EMPTY : spec;
     }
@@ -97,18 +97,18 @@ public final class WorkloadValidation {
         controllerTemplate(e, template, tp, "ReplicaSet");
     }
 
-    private static Map<String, String> templateLabels(ObjectNode template) {
+    static Map<String, String> templateLabels(ObjectNode template) {
         return MetaValidation.toMap(ObjectNodes.child(template, "metadata") == null ? null
                 : template.get("metadata").get("labels"));
     }
 
-    private static void selectorMismatch(Errs e, Map<String, String> labels, FieldPath tp) {
+    static void selectorMismatch(Errs e, Map<String, String> labels, FieldPath tp) {
         Object shown = labels.isEmpty() ? new GoValues.Literal("map[string]string(nil)") : labels;
         e.invalid(tp.child("metadata").child("labels"), shown, "`selector` does not match template `labels`");
     }
 
     /** The pod template of a controller that keeps pods running: restartPolicy Always, no activeDeadlineSeconds. */
-    private static void controllerTemplate(Errs e, ObjectNode template, FieldPath tp, String kind) {
+    static void controllerTemplate(Errs e, ObjectNode template, FieldPath tp, String kind) {
         PodValidation.podTemplate(e, template, tp);
         ObjectNode podSpec = ObjectNodes.child(template, "spec");
         String restart = ObjectNodes.text(podSpec, "restartPolicy");
@@ -255,7 +255,7 @@ public final class WorkloadValidation {
         }
     }
 
-    private static void positiveIntOrPercent(Errs e, JsonNode value, FieldPath p) {
+    static void positiveIntOrPercent(Errs e, JsonNode value, FieldPath p) {
         if (value == null || value.isNull()) {
             return;
         }
@@ -269,11 +269,11 @@ public final class WorkloadValidation {
     }
 
     /** An IntOrString prints through its String() method: unquoted. */
-    private static GoValues.Literal intOrString(JsonNode value) {
+    static GoValues.Literal intOrString(JsonNode value) {
         return new GoValues.Literal(value == null || value.isNull() ? "0" : value.asText());
     }
 
-    private static Integer percentValue(JsonNode value) {
+    static Integer percentValue(JsonNode value) {
         if (value == null || !value.isTextual() || !Formats.percent(value.textValue()).isEmpty()) {
             return null;
         }
@@ -281,7 +281,7 @@ public final class WorkloadValidation {
         return digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
     }
 
-    private static long intOrPercentValue(JsonNode value) {
+    static long intOrPercentValue(JsonNode value) {
         Integer percent = percentValue(value);
         if (percent != null) {
             return percent;
