@@ -36,6 +36,9 @@ import dev.keelson.apiserver.storage.EtcdCompactor;
 import dev.keelson.apiserver.storage.EtcdHealth;
 import dev.keelson.apiserver.storage.EtcdStorage;
 import dev.keelson.apiserver.storage.WatchCache;
+import dev.keelson.apiserver.storage.encryption.EncryptionConfiguration;
+import dev.keelson.apiserver.storage.encryption.SecretsEncryption;
+import dev.keelson.apiserver.http.SecretsEncryptEndpoints;
 import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.componentbase.tls.Kubeconfigs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -92,10 +95,22 @@ public final class ApiServer implements AutoCloseable {
     }
     private volatile boolean started;
     private RequestGate gate;
+    private final SecurityOptions security;
+    private SecretsEncryption encryption;
 
     public ApiServer(Vertx vertx, ApiServerOptions options) {
+        this(vertx, options, SecurityOptions.NONE);
+    }
+
+    public ApiServer(Vertx vertx, ApiServerOptions options, SecurityOptions security) {
         this.vertx = vertx;
         this.options = options;
+        this.security = security;
+    }
+
+    /** Encryption at rest, when enabled (null otherwise). */
+    public SecretsEncryption encryption() {
+        return encryption;
     }
 
     public Path pkiDir() {
@@ -154,6 +169,10 @@ public final class ApiServer implements AutoCloseable {
                 ServerSideApply.recordUpdate(oldObj, newObj, manager, op, mergeTypeOf(newObj));
         ResourceType crds = new CustomResourceDefinitionStrategy().type();
         resources.register(crds);
+        if (security.encryption().enabled()) {
+            // before any cache lists: a key that cannot decrypt what is stored stops the start here
+            encryption = SecretsEncryption.start(security.encryption(), etcd, storageFolders(resources));
+        }
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (ResourceType t : resources.all()) {
             WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER);
@@ -206,6 +225,9 @@ public final class ApiServer implements AutoCloseable {
                     }
                 }, metrics::scrape, gate);
         startMetrics(handler, discovery, kubeletClient, ca.certificatePem());
+        if (encryption != null) {
+            SecretsEncryptEndpoints.register(handler, vertx, encryption);
+        }
         // before the port opens, so an agent started with the server never meets a token that does not exist yet
         createNamespaces();
         createDefaultToken(nodeBootstrap);
@@ -259,6 +281,17 @@ public final class ApiServer implements AutoCloseable {
                         .onSuccess(s -> port = s.actualPort());
             }
         }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
+    }
+
+    /** Each built-in resource's etcd folder, for the encryption configuration's resource names. */
+    private static Map<String, EncryptionConfiguration.GroupResource> storageFolders(Resources resources) {
+        Map<String, EncryptionConfiguration.GroupResource> out = new java.util.HashMap<>();
+        for (ResourceType t : resources.all()) {
+            if (!t.storagePrefix().contains("/")) {
+                out.putIfAbsent(t.storagePrefix(), new EncryptionConfiguration.GroupResource(t.group(), t.plural()));
+            }
+        }
+        return out;
     }
 
     /** The host's first non-loopback IPv4 address (endpoints may not point at loopback). */

@@ -19,9 +19,13 @@ public final class ApiServerCommand implements Callable<Integer> {
     @Mixin
     ApiServerFlags api = new ApiServerFlags();
 
+    @Mixin
+    SecurityFlags security = new SecurityFlags();
+
     @Override
     public Integer call() throws Exception {
-        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcdServers, api.etcdTls(), api.etcdCompactionInterval));
+        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcdServers, api.etcdTls(), api.etcdCompactionInterval),
+                security.forApiServer());
         server.start();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

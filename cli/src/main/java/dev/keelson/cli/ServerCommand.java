@@ -48,6 +48,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     NodeFlags node = new NodeFlags();
 
+    @Mixin
+    SecurityFlags security = new SecurityFlags();
+
     @Option(names = "--etcd-servers", split = ",", description = "Use this etcd instead of starting one.")
     List<String> etcdServers;
 
@@ -122,7 +125,8 @@ public final class ServerCommand implements Callable<Integer> {
                             etcdSnapshotRetention, etcdSnapshotDir != null ? etcdSnapshotDir
                             : api.dataDir.resolve("etcd/snapshots"), node.node(), etcdDefragInterval)).start());
         }
-        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd, etcdTls, compaction));
+        ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd, etcdTls, compaction),
+                security.forServer(api.dataDir));
         running.add(server);
         try {
             server.start();

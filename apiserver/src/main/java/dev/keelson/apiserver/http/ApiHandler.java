@@ -78,6 +78,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     private final java.util.function.Supplier<String> scrape;
     private final RequestGate gate;
     private volatile dev.keelson.apiserver.metrics.MetricsApi metricsApi;
+    private final Map<String, NonResourceHandler> nonResource = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiHandler(Resources resources, Map<ResourceType, GenericStore> stores, Authenticator authenticator,
                       AuthorizerChain authorizer, NodeBootstrap nodeBootstrap, Discovery discovery, OpenApiService openApi, WatchHandler watches, Subresources subresources,
@@ -102,6 +103,16 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     /** Serves metrics.k8s.io from this API (set once at start). */
     public void metricsApi(dev.keelson.apiserver.metrics.MetricsApi api) {
         this.metricsApi = api;
+    }
+
+    /** A handler of one non-resource path, called after authentication and authorization. */
+    public interface NonResourceHandler {
+        void handle(HttpServerRequest req, Authenticator.User user);
+    }
+
+    /** Serves {@code path} (e.g. {@code /keelson/v1/secrets-encrypt/status}) with {@code handler}. */
+    public void serveNonResource(String path, NonResourceHandler handler) {
+        nonResource.put(path, handler);
     }
 
     /** Readiness and liveness answers. */
@@ -213,6 +224,11 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         String[] seg = trimmed.substring(1).split("/");
         if ("metrics".equals(seg[0]) && seg.length == 1) {
             req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(scrape.get());
+            return;
+        }
+        NonResourceHandler extra = nonResource.get(trimmed);
+        if (extra != null) {
+            extra.handle(req, user);
             return;
         }
         if ("openapi".equals(seg[0])) {
@@ -776,7 +792,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         });
     }
 
-    static void sendJson(HttpServerRequest req, int code, JsonNode body) {
+    public static void sendJson(HttpServerRequest req, int code, JsonNode body) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return;

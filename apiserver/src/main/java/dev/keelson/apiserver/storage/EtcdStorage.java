@@ -2,6 +2,8 @@ package dev.keelson.apiserver.storage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
+import dev.keelson.apiserver.storage.encryption.StorageTransformers;
+import dev.keelson.apiserver.storage.encryption.Transformer;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -35,6 +37,8 @@ public final class EtcdStorage implements AutoCloseable {
     private final KV kv;
     private final MeterRegistry metrics;
     private final Duration deadline;
+    /** Encryption at rest of the values of some keys (the Secrets); none until the apiserver sets it. */
+    private volatile StorageTransformers transformers = StorageTransformers.NONE;
 
     public EtcdStorage(List<String> endpoints, MeterRegistry metrics) {
         this(endpoints, EtcdOptions.defaults(), metrics);
@@ -62,6 +66,15 @@ public final class EtcdStorage implements AutoCloseable {
     /** The jetcd client, for maintenance calls (compaction, defragmentation, snapshots). */
     public Client client() {
         return client;
+    }
+
+    /** Sets how values are encrypted from now on; every value written later goes through them. */
+    public void setTransformers(StorageTransformers transformers) {
+        this.transformers = transformers;
+    }
+
+    public StorageTransformers transformers() {
+        return transformers;
     }
 
     /** The deadline of every etcd call. */
@@ -150,11 +163,21 @@ public final class EtcdStorage implements AutoCloseable {
 
     public CompletableFuture<Optional<KeyValue>> get(String key) {
         return timed("get", kv.get(bytes(key))).thenApply(r -> r.getKvs().isEmpty() ? Optional.empty()
-                : Optional.of(toKeyValue(r.getKvs().get(0))));
+                : Optional.of(readable(r.getKvs().get(0), false)));
     }
 
     /** Keys from {@code fromKey} (inclusive) up to the end of {@code prefix}, at {@code revision} (0 = latest). */
     public CompletableFuture<ListResult> range(String prefix, String fromKey, long revision, long limit) {
+        return range(prefix, fromKey, revision, limit, true);
+    }
+
+    /** As {@link #range(String, String, long, long)}, the values as etcd holds them (still encrypted). */
+    public CompletableFuture<ListResult> rangeStored(String prefix, String fromKey, long revision, long limit) {
+        return range(prefix, fromKey, revision, limit, false);
+    }
+
+    private CompletableFuture<ListResult> range(String prefix, String fromKey, long revision, long limit,
+                                                boolean decrypt) {
         GetOption.Builder opt = GetOption.builder().withRange(bytes(prefixEnd(prefix)))
                 .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
         if (revision > 0) {
@@ -165,7 +188,7 @@ public final class EtcdStorage implements AutoCloseable {
         }
         return timed("list", kv.get(bytes(fromKey == null ? prefix : fromKey), opt.build())).thenApply(r -> {
             List<KeyValue> items = new ArrayList<>(r.getKvs().size());
-            r.getKvs().forEach(k -> items.add(toKeyValue(k)));
+            r.getKvs().forEach(k -> items.add(decrypt ? readable(k, true) : toKeyValue(k)));
             return new ListResult(items, r.getHeader().getRevision(), r.isMore(), r.getCount());
         });
     }
@@ -190,7 +213,7 @@ public final class EtcdStorage implements AutoCloseable {
         List<Op> ops = new ArrayList<>();
         for (Write w : writes) {
             ops.add(w.value() == null ? Op.delete(bytes(w.key()), DeleteOption.DEFAULT)
-                    : Op.put(bytes(w.key()), ByteSequence.from(w.value()), PutOption.DEFAULT));
+                    : Op.put(bytes(w.key()), ByteSequence.from(stored(w.key(), w.value())), PutOption.DEFAULT));
         }
         return timed("txn", kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit())
                 .thenApply(r -> new TxnResult(r.isSucceeded(), r.getHeader().getRevision()));
@@ -207,6 +230,38 @@ public final class EtcdStorage implements AutoCloseable {
     /** Asks etcd to send every watcher a progress notification carrying the current revision. */
     public void requestProgress() {
         client.getWatchClient().requestProgress();
+    }
+
+    /** A value as it is written to etcd: encrypted when its key's resource is. */
+    private byte[] stored(String key, byte[] value) {
+        Transformer t = transformers.forKey(key);
+        if (t == null) {
+            return value;
+        }
+        try {
+            return t.toStorage(value, StorageTransformers.context(key));
+        } catch (Transformer.TransformException e) {
+            throw ApiException.internal(e.getMessage());
+        }
+    }
+
+    /**
+     * A value read from etcd or a watch, decrypted. One that cannot be decrypted is an error, as in kube-apiserver
+     * (a list names the key); it is never treated as plaintext, so nothing is written back over it unread.
+     */
+    public KeyValue readable(io.etcd.jetcd.KeyValue kv, boolean inList) {
+        KeyValue raw = toKeyValue(kv);
+        Transformer t = transformers.forKey(raw.key());
+        if (t == null || raw.value().length == 0) {
+            return raw;
+        }
+        try {
+            byte[] plain = t.fromStorage(raw.value(), StorageTransformers.context(raw.key())).data();
+            return new KeyValue(raw.key(), plain, raw.modRevision(), raw.createRevision());
+        } catch (Transformer.TransformException e) {
+            throw ApiException.internal(inList ? "unable to transform key \"" + raw.key() + "\": " + e.getMessage()
+                    : e.getMessage());
+        }
     }
 
     static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {

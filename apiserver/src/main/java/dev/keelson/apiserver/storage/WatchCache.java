@@ -180,7 +180,15 @@ public final class WatchCache implements AutoCloseable {
         List<Event> events = new ArrayList<>(response.getEvents().size());
         synchronized (this) {
             for (WatchEvent we : response.getEvents()) {
-                EtcdStorage.KeyValue kv = EtcdStorage.toKeyValue(we.getKeyValue());
+                EtcdStorage.KeyValue kv;
+                try {
+                    kv = we.getEventType() == WatchEvent.EventType.PUT ? storage.readable(we.getKeyValue(), true)
+                            : EtcdStorage.toKeyValue(we.getKeyValue());
+                } catch (RuntimeException e) {
+                    // a value this server cannot decrypt: left out of the cache (a GET of it answers the error)
+                    LOG.error("watch cache {}: {}", prefix, e.getMessage());
+                    continue;
+                }
                 long rev = kv.modRevision();
                 Event event;
                 if (we.getEventType() == WatchEvent.EventType.PUT) {

@@ -43,6 +43,16 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts a cluster whose apiserver runs on {@code vertx} (e.g. one with a strict blocked-thread checker). */
     public static TestCluster start(io.vertx.core.Vertx vertx, java.util.function.UnaryOperator<ApiServerOptions> customize) {
+        return start(vertx, customize, dir -> dev.keelson.apiserver.SecurityOptions.NONE);
+    }
+
+    /** Starts a cluster with encryption at rest or audit, their files placed under the cluster's temp dir. */
+    public static TestCluster startSecured(java.util.function.Function<Path, dev.keelson.apiserver.SecurityOptions> security) {
+        return start(VertxHolder.get(), options -> options, security);
+    }
+
+    public static TestCluster start(io.vertx.core.Vertx vertx, java.util.function.UnaryOperator<ApiServerOptions> customize,
+                                    java.util.function.Function<Path, dev.keelson.apiserver.SecurityOptions> security) {
         Path dir;
         try {
             dir = Files.createTempDirectory("keelson-test-");
@@ -53,7 +63,7 @@ public final class TestCluster implements AutoCloseable {
         ApiServerOptions options = customize.apply(
                 ApiServerOptions.defaults(List.of(etcd.clientUrl()), dir.resolve("apiserver")).withPort("127.0.0.1", 0)
                         .withEtcd(EtcdOptions.defaults().withTls(etcd.clientTls())));
-        ApiServer server = new ApiServer(vertx, options);
+        ApiServer server = new ApiServer(vertx, options, security.apply(dir));
         try {
             server.start();
         } catch (Exception e) {
@@ -62,6 +72,12 @@ public final class TestCluster implements AutoCloseable {
             throw new IllegalStateException("apiserver did not start: " + e.getMessage(), e);
         }
         return new TestCluster(dir, etcd, server);
+    }
+
+    /** Options of an apiserver on this cluster's etcd and data dir (to start another one after a close). */
+    public ApiServerOptions apiServerOptions() {
+        return ApiServerOptions.defaults(List.of(etcd.clientUrl()), dir.resolve("apiserver")).withPort("127.0.0.1", 0)
+                .withEtcd(EtcdOptions.defaults().withTls(etcd.clientTls()));
     }
 
     public KubernetesClient client() {
