@@ -14,6 +14,11 @@ import dev.keelson.apiserver.auth.BootstrapToken;
 import dev.keelson.apiserver.auth.BootstrapTokenAuthenticator;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import dev.keelson.apiserver.auth.NodeBootstrap;
+import dev.keelson.apiserver.auth.rbac.BootstrapPolicy;
+import dev.keelson.apiserver.auth.rbac.EscalationGuard;
+import dev.keelson.apiserver.auth.rbac.PolicyReconciler;
+import dev.keelson.apiserver.auth.rbac.RbacAuthorizer;
+import dev.keelson.apiserver.auth.rbac.RbacIndex;
 import dev.keelson.apiserver.http.ApiHandler;
 import dev.keelson.apiserver.http.ConnectionGuard;
 import dev.keelson.apiserver.http.Discovery;
@@ -29,6 +34,7 @@ import dev.keelson.apiserver.printers.TablePrinters;
 import dev.keelson.apiserver.registry.GenericStore;
 import dev.keelson.apiserver.registry.Options;
 import dev.keelson.apiserver.registry.PodStrategy;
+import dev.keelson.apiserver.registry.RbacStrategy;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
 import dev.keelson.apiserver.registry.ServiceStrategy;
@@ -78,6 +84,7 @@ public final class ApiServer implements AutoCloseable {
     private EtcdHealth etcdHealth;
     private EtcdCompactor compactor;
     private final List<WatchCache> caches = new ArrayList<>();
+    private final RbacIndex rbac = new RbacIndex();
     private final Map<ResourceType, GenericStore> stores = new ConcurrentHashMap<>();
     private CustomResourceDefinitions customResources;
     private Resources resources;
@@ -159,8 +166,6 @@ public final class ApiServer implements AutoCloseable {
                 options.nodePortMax());
         resources = Resources.builtIn(new PodStrategy(), services);
         ApiServerOptions.Access access = options.access();
-        AuthorizerChain authorizer = AuthorizerChain.build(access.authorizationModes(),
-                AuthorizerChain.builtInModes(() -> new BootstrapAuthorizer(new NodeAuthorizer(resources, stores))));
         AdmissionChain admission = AdmissionPlugins.chain(access.enableAdmissionPlugins(),
                 access.disableAdmissionPlugins(), new PluginContext(resources, stores,
                         options.notReadyTolerationSeconds(), options.unreachableTolerationSeconds()));
@@ -181,6 +186,14 @@ public final class ApiServer implements AutoCloseable {
             stores.put(t, new GenericStore(t, etcd, cache, admission, managed));
         }
         CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        rbac.follow(cache("roles"), cache("clusterroles"), cache("rolebindings"), cache("clusterrolebindings"));
+        // with RBAC, bootstrap tokens get what kubeadm's bindings grant; without it, the fixed BootstrapAuthorizer
+        boolean rbacMode = access.authorizationModes().contains("RBAC");
+        AuthorizerChain authorizer = AuthorizerChain.build(access.authorizationModes(), AuthorizerChain.builtInModes(
+                () -> rbacMode ? new NodeAuthorizer(resources, stores)
+                        : new BootstrapAuthorizer(new NodeAuthorizer(resources, stores)),
+                () -> new RbacAuthorizer(rbac)));
+        RbacStrategy.install(resources, new EscalationGuard(rbac, authorizer));
 
         String address = options.advertiseAddress() != null ? options.advertiseAddress() : defaultAdvertiseAddress();
         CertificateAuthority.Issued kubeletClient = ca.issueClient("kube-apiserver-kubelet-client",
@@ -230,6 +243,8 @@ public final class ApiServer implements AutoCloseable {
         }
         // before the port opens, so an agent started with the server never meets a token that does not exist yet
         createNamespaces();
+        PolicyReconciler.reconcile(BootstrapPolicy.load(), new PolicyReconciler.Stores(store("roles"),
+                store("clusterroles"), store("rolebindings"), store("clusterrolebindings")));
         createDefaultToken(nodeBootstrap);
         HttpServerOptions http = new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(serving.certificatePem()))
@@ -307,6 +322,19 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         return "127.0.0.1";
+    }
+
+    private GenericStore store(String rbacResource) {
+        return stores.get(resources.find("rbac.authorization.k8s.io", "v1", rbacResource));
+    }
+
+    private WatchCache cache(String rbacResource) {
+        return store(rbacResource).cache();
+    }
+
+    /** The RBAC objects as the authorizer sees them. */
+    public RbacIndex rbacIndex() {
+        return rbac;
     }
 
     private ResourceType typeOf(ObjectNode obj) {
@@ -441,6 +469,7 @@ public final class ApiServer implements AutoCloseable {
         if (gate != null) {
             gate.close();
         }
+        rbac.close();
         caches.forEach(WatchCache::close);
         if (etcdHealth != null) {
             etcdHealth.close();

@@ -14,7 +14,7 @@ public record ApiServerOptions(List<String> etcdServers, String bindAddress, int
     /** {@code --authorization-mode} and {@code --enable-admission-plugins} / {@code --disable-admission-plugins}. */
     public record Access(List<String> authorizationModes, List<String> enableAdmissionPlugins,
                          List<String> disableAdmissionPlugins) {
-        public static final Access DEFAULT = new Access(List.of("Node", "AlwaysAllow"), List.of(), List.of());
+        public static final Access DEFAULT = new Access(List.of("Node", "RBAC"), List.of(), List.of());
     }
 
     public ApiServerOptions(List<String> etcdServers, String bindAddress, int securePort, Path dataDir,

@@ -71,8 +71,9 @@ final class ApiServerFlags {
         return options(etcd).withEtcd(EtcdOptions.defaults().withTls(tls).withCompactionInterval(compactionInterval));
     }
 
-    @Option(names = "--authorization-mode", defaultValue = "Node,AlwaysAllow", description = "Ordered list of "
-            + "authorization modes: Node, AlwaysAllow, AlwaysDeny. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--authorization-mode", defaultValue = "Node,RBAC", description = "Ordered list of "
+            + "authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny (AlwaysAllow lets every authenticated user do "
+            + "everything). Default: ${DEFAULT-VALUE}.")
     String authorizationMode;
 
     @Option(names = "--enable-admission-plugins", defaultValue = "", description = "Admission plugins to enable "

@@ -23,6 +23,9 @@ public final class Authenticator {
     /** An authenticated caller. */
     public record User(String name, List<String> groups) {}
 
+    /** Who an unauthenticated request is, as kube-apiserver's anonymous authenticator names it. */
+    public static final User ANONYMOUS = new User("system:anonymous", List.of("system:unauthenticated"));
+
     private final Map<String, User> tokens;
     /**
      * Users of the client certificates seen so far (a certificate's subject never changes, and parsing it was a

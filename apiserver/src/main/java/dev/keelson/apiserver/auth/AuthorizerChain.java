@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  */
 public final class AuthorizerChain implements Authorizer {
     public static final String PRIVILEGED_GROUP = "system:masters";
-    /** Node identities restricted, every other authenticated user allowed: Keelson's behaviour before the flag. */
-    public static final List<String> DEFAULT_MODES = List.of("Node", "AlwaysAllow");
+    /** kubeadm's choice: node identities by the Node authorizer, everyone else by RBAC. */
+    public static final List<String> DEFAULT_MODES = List.of("Node", "RBAC");
     /** Modes kube-apiserver knows; those without a factory here are refused with a clear message. */
     static final List<String> KUBERNETES_MODES = List.of("AlwaysAllow", "AlwaysDeny", "ABAC", "Webhook", "RBAC", "Node");
 
@@ -28,10 +28,7 @@ public final class AuthorizerChain implements Authorizer {
         this.authorizers = List.copyOf(authorizers);
     }
 
-    /**
-     * The chain for {@code modes} from the {@code available} factories (Node, AlwaysAllow, AlwaysDeny today; RBAC
-     * plugs in here as one more factory).
-     */
+    /** The chain for {@code modes} from the {@code available} factories (Node, RBAC, AlwaysAllow, AlwaysDeny). */
     public static AuthorizerChain build(List<String> modes, Map<String, Supplier<Authorizer>> available) {
         validate(modes, available.keySet());
         List<Authorizer> chain = new ArrayList<>();
@@ -41,15 +38,15 @@ public final class AuthorizerChain implements Authorizer {
         return new AuthorizerChain(chain);
     }
 
-    /** The modes this apiserver implements, given the Node authorizer it should use. */
-    public static Map<String, Supplier<Authorizer>> builtInModes(Supplier<Authorizer> node) {
-        return Map.of("Node", node, "AlwaysAllow", () -> a -> Decision.ALLOW,
+    /** The modes this apiserver implements, given the Node and RBAC authorizers it should use. */
+    public static Map<String, Supplier<Authorizer>> builtInModes(Supplier<Authorizer> node, Supplier<Authorizer> rbac) {
+        return Map.of("Node", node, "RBAC", rbac, "AlwaysAllow", () -> a -> Decision.ALLOW,
                 "AlwaysDeny", () -> a -> Decision.deny(""));
     }
 
     /** Checks a {@code --authorization-mode} list against the modes this apiserver implements. */
     public static void validate(List<String> modes) {
-        validate(modes, builtInModes(() -> null).keySet());
+        validate(modes, builtInModes(() -> null, () -> null).keySet());
     }
 
     /** Checks a {@code --authorization-mode} list as kube-apiserver does, with the modes implemented here. */

@@ -9,6 +9,7 @@ import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.apiextensions.CustomResources;
 import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.auth.AuthorizerChain;
+import dev.keelson.apiserver.auth.Decision;
 import dev.keelson.apiserver.auth.RequestAttributes;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.openapi.UnknownFields;
@@ -150,10 +151,16 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             }
             Authenticator.User user = authenticator.authenticate(req);
             if (user == null) {
-                sendError(req, ApiException.unauthorized());
-                return;
+                // anonymous: only what the authorizers grant system:unauthenticated (none of it by default beyond
+                // the health and version paths above); anything else stays 401, not kube-apiserver's 403
+                user = Authenticator.ANONYMOUS;
+                if (authorizer.authorize(RequestAttributes.of(req, user)).kind() != Decision.Kind.ALLOW) {
+                    sendError(req, ApiException.unauthorized());
+                    return;
+                }
+            } else {
+                ConnectionGuard.authenticated(req.connection());
             }
-            ConnectionGuard.authenticated(req.connection());
             Runnable release = gate.admit(req, user, RequestGate.longRunning(req, path.split("/")));
             if (release == null) {
                 return;

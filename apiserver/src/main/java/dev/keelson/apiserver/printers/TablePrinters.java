@@ -17,7 +17,7 @@ import static dev.keelson.apiserver.printers.Format.since;
 public final class TablePrinters {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String NAME_DOC = "Name must be unique within a namespace.";
-    private static final String AGE_DOC = "CreationTimestamp is a timestamp representing the server time when this "
+    static final String AGE_DOC = "CreationTimestamp is a timestamp representing the server time when this "
             + "object was created.";
 
     /** NAME and AGE: the columns of a kind without printers of its own (and of custom resources). */

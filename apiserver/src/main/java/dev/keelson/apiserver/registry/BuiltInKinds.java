@@ -40,6 +40,10 @@ final class BuiltInKinds {
                 new LeaseStrategy(),
                 new EventsV1Strategy(),
                 new CertificateSigningRequestStrategy(),
+                new RoleStrategy(),
+                new ClusterRoleStrategy(),
+                new RoleBindingStrategy(),
+                new ClusterRoleBindingStrategy(),
                 new StorageClassStrategy());
     }
 

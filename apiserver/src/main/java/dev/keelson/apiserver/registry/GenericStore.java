@@ -519,7 +519,7 @@ public final class GenericStore {
                 }
             }
             strategy.defaults(obj);
-            strategy.prepareForUpdate(obj, old);
+            strategy.prepareForUpdate(obj, old, opts.context());
             result = obj;
         }
         List<FieldError> errors = strategy.validateUpdate(result, old, subresource);

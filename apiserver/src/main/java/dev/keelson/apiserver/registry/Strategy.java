@@ -100,6 +100,11 @@ public abstract class Strategy {
         }
     }
 
+    /** Called on update of the main resource with the request's context (null for the apiserver's own writes). */
+    public void prepareForUpdate(ObjectNode newObj, ObjectNode oldObj, RequestContext context) {
+        prepareForUpdate(newObj, oldObj);
+    }
+
     private static void bumpGenerationIfChanged(ObjectNode newObj, ObjectNode oldObj, String source) {
         long gen = oldObj.path("metadata").path("generation").asLong(0);
         JsonNode oldSpec = oldObj.get(source);

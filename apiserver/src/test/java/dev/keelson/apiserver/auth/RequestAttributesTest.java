@@ -53,7 +53,7 @@ class RequestAttributesTest {
     void chainAllowsMastersFirstAndTheFirstDecisionWins() {
         Map<String, Supplier<Authorizer>> modes = AuthorizerChain.builtInModes(
                 () -> a -> a.user().name().startsWith("system:node:") ? Decision.deny("nodes never")
-                        : Decision.noOpinion("not a node"));
+                        : Decision.noOpinion("not a node"), () -> a -> Decision.NO_OPINION);
         AuthorizerChain nodeOnly = AuthorizerChain.build(List.of("Node"), modes);
         Attributes get = of(HttpMethod.GET, "/api/v1/namespaces/default/pods/x", null, null);
         assertEquals(Decision.noOpinion("not a node"), nodeOnly.authorize(get));
@@ -75,8 +75,9 @@ class RequestAttributesTest {
                 () -> AuthorizerChain.validate(List.of())).getMessage());
         assertEquals("authorization-mode \"Node\" has mode specified more than once", assertThrows(
                 IllegalArgumentException.class, () -> AuthorizerChain.validate(List.of("Node", "Node"))).getMessage());
-        assertEquals("authorization-mode \"RBAC\" is not implemented by Keelson yet; the modes available are "
-                + "AlwaysAllow, AlwaysDeny, Node (the default is Node,AlwaysAllow)", assertThrows(
-                IllegalArgumentException.class, () -> AuthorizerChain.validate(List.of("Node", "RBAC"))).getMessage());
+        assertEquals("authorization-mode \"ABAC\" is not implemented by Keelson yet; the modes available are "
+                + "AlwaysAllow, AlwaysDeny, Node, RBAC (the default is Node,RBAC)", assertThrows(
+                IllegalArgumentException.class, () -> AuthorizerChain.validate(List.of("Node", "ABAC"))).getMessage());
+        AuthorizerChain.validate(List.of("Node", "RBAC"));
     }
 }

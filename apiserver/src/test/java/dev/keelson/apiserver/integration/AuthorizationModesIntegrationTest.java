@@ -78,7 +78,7 @@ class AuthorizationModesIntegrationTest {
     }
 
     @Test
-    void nodeModeAloneHasNoOpinionOnOtherUsersAndTheDefaultAllowsThem() {
+    void nodeModeAloneHasNoOpinionOnOtherUsersAndAlwaysAllowAllowsThem() {
         try (TestCluster cluster = start(List.of("Node"))) {
             ApiHttp alice = new ApiHttp(cluster, "alice-token");
             ApiHttp n1 = new ApiHttp(cluster, "n1-token");
@@ -92,7 +92,7 @@ class AuthorizationModesIntegrationTest {
                     + "group \"\" in the namespace \"default\": no relationship found between node 'n1' and this "
                     + "object", secret.message());
         }
-        try (TestCluster cluster = TestCluster.start(o -> o.withTokenAuthFile(TOKENS))) {
+        try (TestCluster cluster = start(List.of("Node", "AlwaysAllow"))) {
             ApiHttp alice = new ApiHttp(cluster, "alice-token");
             ApiHttp n1 = new ApiHttp(cluster, "n1-token");
             assertEquals(201, alice.post("/api/v1/namespaces/default/pods", POD).code());
@@ -107,11 +107,11 @@ class AuthorizationModesIntegrationTest {
     }
 
     @Test
-    void rbacAndUnknownModesAreRefusedAtStart() {
-        IllegalStateException rbac = assertThrows(IllegalStateException.class,
-                () -> start(List.of("Node", "RBAC")).close());
-        assertTrue(rbac.getMessage().contains("authorization-mode \"RBAC\" is not implemented by Keelson yet"),
-                rbac.getMessage());
+    void unimplementedAndUnknownModesAreRefusedAtStart() {
+        IllegalStateException abac = assertThrows(IllegalStateException.class,
+                () -> start(List.of("Node", "ABAC")).close());
+        assertTrue(abac.getMessage().contains("authorization-mode \"ABAC\" is not implemented by Keelson yet"),
+                abac.getMessage());
         IllegalStateException unknown = assertThrows(IllegalStateException.class,
                 () -> start(List.of("Everything")).close());
         assertTrue(unknown.getMessage().contains("authorization-mode \"Everything\" is not a valid mode"),

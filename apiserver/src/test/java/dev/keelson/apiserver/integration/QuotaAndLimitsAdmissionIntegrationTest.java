@@ -32,6 +32,12 @@ class QuotaAndLimitsAdmissionIntegrationTest {
     void start() {
         cluster = TestCluster.start(o -> o.withTokenAuthFile(TOKENS));
         alice = new ApiHttp(cluster, "alice-token");
+        // alice is not in system:masters, so admission (not authorization) is what stops her here
+        cluster.client().rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac
+                .ClusterRoleBindingBuilder().withNewMetadata().withName("alice-admin").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                .addNewSubject().withKind("User").withApiGroup("rbac.authorization.k8s.io").withName("alice")
+                .endSubject().build()).create();
     }
 
     @AfterAll

@@ -22,6 +22,7 @@ public final class ApiHttp {
     private final HttpClient http;
     private final String url;
     private final String token;
+    private final java.util.Map<String, String> headers;
 
     public ApiHttp(TestCluster cluster, String token) {
         try {
@@ -39,6 +40,19 @@ public final class ApiHttp {
         }
         this.url = cluster.url();
         this.token = token;
+        this.headers = java.util.Map.of();
+    }
+
+    private ApiHttp(ApiHttp from, java.util.Map<String, String> headers) {
+        this.http = from.http;
+        this.url = from.url;
+        this.token = from.token;
+        this.headers = java.util.Map.copyOf(headers);
+    }
+
+    /** The same client sending {@code headers} with every request (Impersonate-User, Accept...); a null token sends none. */
+    public ApiHttp withHeaders(java.util.Map<String, String> headers) {
+        return new ApiHttp(this, headers);
     }
 
     /** Writes a token file with {@code token,user,uid,"groups"} lines. */
@@ -69,9 +83,12 @@ public final class ApiHttp {
 
     public Response send(String method, String path, String body, String contentType) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
-                .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(b::header);
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
