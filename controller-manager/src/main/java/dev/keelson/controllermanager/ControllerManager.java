@@ -7,7 +7,6 @@ import dev.keelson.controllermanager.common.SharedInformers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -73,7 +72,7 @@ public final class ControllerManager implements AutoCloseable {
         leading = true;
         informers = new SharedInformers(client);
         List<Controllers.Running> created = new ArrayList<>();
-        Controllers.Context context = new Controllers.Context(informers, options, registry, Clock.systemUTC());
+        Controllers.Context context = new Controllers.Context(informers, options, registry, options.clock());
         for (Controllers.Descriptor d : Controllers.ALL) {
             if (options.enabled(d.name())) {
                 d.factory().create(context).ifPresent(created::add);

@@ -21,6 +21,9 @@ import java.util.Set;
  * @param clusterSigningCertFile the CA certificate csrsigning signs with (PEM); without it csrsigning does not run
  * @param clusterSigningKeyFile the CA key csrsigning signs with (PEM)
  * @param clusterSigningDuration the longest validity of a certificate csrsigning issues
+ * @param clock the controllers' clock (tests move it to run CronJob schedules without waiting)
+ * @param jobPodFailureBackoff the Job controller's first replacement delay after a failed pod (Kubernetes: 10 s,
+ *     doubling per failure, capped at 6 min); not a kube-controller-manager flag, tests shorten it
  */
 public record ControllerManagerOptions(
         ComponentFlags.Common common,
@@ -44,7 +47,9 @@ public record ControllerManagerOptions(
         int terminatedPodGcThreshold,
         Path clusterSigningCertFile,
         Path clusterSigningKeyFile,
-        Duration clusterSigningDuration) {
+        Duration clusterSigningDuration,
+        java.time.Clock clock,
+        Duration jobPodFailureBackoff) {
 
     public static final int DEFAULT_SECURE_PORT = 10257;
     /** Every controller this controller-manager knows, by its --controllers name. */
@@ -132,6 +137,8 @@ public record ControllerManagerOptions(
         private Path clusterSigningCertFile;
         private Path clusterSigningKeyFile;
         private Duration clusterSigningDuration = Duration.ofDays(365);
+        private java.time.Clock clock = java.time.Clock.systemUTC();
+        private Duration jobPodFailureBackoff = Duration.ofSeconds(10);
 
         private Builder() {
             super("kube-controller-manager", DEFAULT_SECURE_PORT);
@@ -243,9 +250,19 @@ public record ControllerManagerOptions(
             return this;
         }
 
+        public Builder clock(java.time.Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder jobPodFailureBackoff(Duration jobPodFailureBackoff) {
+            this.jobPodFailureBackoff = jobPodFailureBackoff;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the options contradict each other or name an unknown controller */
         public ControllerManagerOptions build() {
-            return new ControllerManagerOptions(buildCommon(), identity, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold, clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDuration);
+            return new ControllerManagerOptions(buildCommon(), identity, controllers, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, nodeEvictionRate, concurrentReplicaSetSyncs, concurrentDeploymentSyncs, concurrentGcSyncs, concurrentNamespaceSyncs, concurrentEndpointSyncs, concurrentEndpointSliceSyncs, endpointUpdatesBatchPeriod, secondaryNodeEvictionRate, unhealthyZoneThreshold, largeClusterSizeThreshold, terminatedPodGcThreshold, clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDuration, clock, jobPodFailureBackoff);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.keelson.controllermanager.deployment.DeploymentController;
 import dev.keelson.controllermanager.endpoint.EndpointSliceController;
 import dev.keelson.controllermanager.endpoint.EndpointsController;
 import dev.keelson.controllermanager.garbagecollector.GarbageCollector;
+import dev.keelson.controllermanager.job.JobController;
 import dev.keelson.controllermanager.namespace.NamespaceController;
 import dev.keelson.controllermanager.nodeipam.NodeIpamController;
 import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
@@ -24,6 +25,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,6 +135,12 @@ public final class Controllers {
                     List.of(new GcKind("Deployment", SharedInformers::deployments)), c -> {
                 DeploymentController d = new DeploymentController(c.informers(), c.registry());
                 return of(() -> d.run(c.options().concurrentDeploymentSyncs()), d::close);
+            }),
+            new Descriptor("job", "job-controller", false, List.of(new GcKind("Job", SharedInformers::jobs)), c -> {
+                JobController j = new JobController(c.informers(), new JobController.Options(
+                        c.options().jobPodFailureBackoff(), Duration.ofMinutes(6), c.clock()), c.registry());
+                // kube-controller-manager's --concurrent-job-syncs default
+                return of(() -> j.run(5), j::close);
             }),
             new Descriptor("garbagecollector", "garbage-collector-controller", false, List.of(), c -> {
                 GarbageCollector g = new GarbageCollector(c.informers(), garbageCollectedInformers(c.informers()),

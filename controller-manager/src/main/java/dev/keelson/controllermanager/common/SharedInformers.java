@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -72,6 +74,14 @@ public final class SharedInformers implements AutoCloseable {
     public SharedIndexInformer<ControllerRevision> controllerRevisions() {
         return get(ControllerRevision.class,
                 () -> client.apps().controllerRevisions().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<Job> jobs() {
+        return get(Job.class, () -> client.batch().v1().jobs().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<CronJob> cronJobs() {
+        return get(CronJob.class, () -> client.batch().v1().cronjobs().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
     }
 
     public SharedIndexInformer<Node> nodes() {
