@@ -1,5 +1,7 @@
 package dev.keelson.cli;
 
+import dev.keelson.componentbase.VertxHolder;
+import dev.keelson.dns.ClusterDns;
 import dev.keelson.kubelet.Kubelet;
 import dev.keelson.kubelet.KubeletOptions;
 import dev.keelson.proxy.Proxy;
@@ -9,7 +11,7 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A node's kubelet and proxy in this JVM: what `keelson agent` runs and `keelson server` runs unless --disable-agent. */
+/** A node's kubelet, proxy and cluster DNS server in this JVM: what `keelson agent` runs and `keelson server` runs unless --disable-agent. */
 final class NodeComponents {
     private static final Logger LOG = LoggerFactory.getLogger(NodeComponents.class);
 
@@ -32,7 +34,26 @@ final class NodeComponents {
                 .withServer("127.0.0.1", freePorts ? 0 : 10256, freePorts ? 0 : 10249));
         proxy.start();
         running.add(proxy);
+        if (!flags.disableDns) {
+            startDns(client, flags, freePorts, running);
+        }
         LOG.info("kubelet and proxy started for node {}", node);
         return kubelet;
+    }
+
+    /** The node's DNS server: it listens on the pod-bridge gateway once the kubelet has made the bridge. */
+    private static void startDns(KubernetesClient client, NodeFlags flags, boolean freePorts, Lifecycle running) {
+        ClusterDns.Options options = ClusterDns.Options.defaults(flags.node()).withClusterDomain(flags.clusterDomain)
+                .withUpstreams(flags.dnsUpstreams).withResolvConf(flags.resolvConf)
+                .withListen(null, flags.dnsPort, freePorts ? 0 : 9153);
+        ClusterDns dns = new ClusterDns(client, VertxHolder.get(), options);
+        try {
+            dns.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dns.close();
+            throw new IllegalStateException("interrupted while starting the cluster DNS server", e);
+        }
+        running.add(dns);
     }
 }

@@ -1,6 +1,7 @@
 package dev.keelson.cli;
 
 import dev.keelson.componentbase.tls.CertificateAuthority;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -21,6 +22,24 @@ final class NodeFlags {
 
     @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16", description = "Pod network of the cluster. Default: ${DEFAULT-VALUE}.")
     String clusterCidr;
+
+    @Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "The cluster's DNS domain, as the kubelet's flag. Default: ${DEFAULT-VALUE}.")
+    String clusterDomain;
+
+    @Option(names = "--cluster-dns", defaultValue = "10.96.0.10", description = "The DNS server address pods' resolv.conf names (the kube-dns Service), as the kubelet's flag. Default: ${DEFAULT-VALUE}.")
+    String clusterDns;
+
+    @Option(names = "--resolv-conf", defaultValue = "/etc/resolv.conf", description = "The host's resolver configuration: upstream servers of the cluster DNS, and the resolv.conf of dnsPolicy Default pods. Default: ${DEFAULT-VALUE}.")
+    Path resolvConf;
+
+    @Option(names = "--dns-upstream", split = ",", description = "Upstream DNS servers (IP or IP:port) for names outside the cluster. Default: the nameservers of --resolv-conf.")
+    List<String> dnsUpstreams = new ArrayList<>();
+
+    @Option(names = "--dns-port", defaultValue = "53", description = "Port of this node's cluster DNS server on its pod-bridge gateway. Default: ${DEFAULT-VALUE}.")
+    int dnsPort;
+
+    @Option(names = "--disable-dns", description = "Run no cluster DNS server on this node.")
+    boolean disableDns;
 
     String node() {
         return nodeName != null ? nodeName : CertificateAuthority.hostName();

@@ -13,6 +13,7 @@ import dev.keelson.componentbase.client.KubeClients;
 import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.controllermanager.ControllerManager;
 import dev.keelson.controllermanager.ControllerManagerOptions;
+import dev.keelson.dns.KubeDnsService;
 import dev.keelson.scheduler.Scheduler;
 import dev.keelson.scheduler.SchedulerOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -161,7 +162,7 @@ public final class ServerCommand implements Callable<Integer> {
         running.add(client);
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         // not the common pool: on a 2-core host it has a single worker and would start them one after another
-        ExecutorService starter = Executors.newFixedThreadPool(3);
+        ExecutorService starter = Executors.newFixedThreadPool(4);
         starting.add(CompletableFuture.runAsync(() -> {
             var cm = new ControllerManager(client, ControllerManagerOptions.builder().clusterCidr(node.clusterCidr)
                     .nodeMonitorGracePeriod(nodeMonitorGracePeriod)
@@ -177,6 +178,17 @@ public final class ServerCommand implements Callable<Integer> {
             scheduler.start();
             running.add(scheduler);
         }, starter));
+        if (!node.disableDns) {
+            starting.add(CompletableFuture.runAsync(() -> {
+                try {
+                    running.add(new KubeDnsService(client, node.clusterDns, node.dnsPort, freeComponentPorts ? 0 : 9153)
+                            .start());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while starting the kube-dns Service", e);
+                }
+            }, starter));
+        }
         if (!disableAgent) {
             starting.add(CompletableFuture.runAsync(() -> {
                 // The in-process kubelet's serving certificate comes straight from the cluster CA (re-issued on
