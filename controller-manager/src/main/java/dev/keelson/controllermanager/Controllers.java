@@ -19,6 +19,9 @@ import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
 import dev.keelson.controllermanager.serviceaccount.ClientRootCa;
 import dev.keelson.controllermanager.serviceaccount.RootCaPublisher;
 import dev.keelson.controllermanager.serviceaccount.ServiceAccountsController;
+import dev.keelson.controllermanager.volume.PersistentVolumeController;
+import dev.keelson.controllermanager.volume.PvProtectionController;
+import dev.keelson.controllermanager.volume.PvcProtectionController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -209,6 +212,18 @@ public final class Controllers {
                     return Optional.empty();
                 }
                 RootCaPublisher p = new RootCaPublisher(c.informers(), rootCa, c.registry());
+                return of(p::run, p::close);
+            }),
+            new Descriptor("persistentvolume-binder", "persistentvolume-binder-controller", false, List.of(), c -> {
+                PersistentVolumeController p = new PersistentVolumeController(c.informers(), c.registry());
+                return of(() -> p.run(2), p::close);
+            }),
+            new Descriptor("pvc-protection", "persistentvolumeclaim-protection-controller", false, List.of(), c -> {
+                PvcProtectionController p = new PvcProtectionController(c.informers(), c.registry());
+                return of(p::run, p::close);
+            }),
+            new Descriptor("pv-protection", "persistentvolume-protection-controller", false, List.of(), c -> {
+                PvProtectionController p = new PvProtectionController(c.informers(), c.registry());
                 return of(p::run, p::close);
             }));
 

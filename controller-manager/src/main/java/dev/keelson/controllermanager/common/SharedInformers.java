@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -112,6 +114,14 @@ public final class SharedInformers implements AutoCloseable {
     public SharedIndexInformer<CertificateSigningRequest> certificateSigningRequests() {
         return get(CertificateSigningRequest.class,
                 () -> client.certificates().v1().certificateSigningRequests().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<PersistentVolume> persistentVolumes() {
+        return get(PersistentVolume.class, () -> client.persistentVolumes().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<StorageClass> storageClasses() {
+        return get(StorageClass.class, () -> client.storage().v1().storageClasses().runnableInformer(RESYNC_MILLIS));
     }
 
     /** An informer over any namespaced kind the fabric8 model knows (ConfigMap, Secret ...). */
