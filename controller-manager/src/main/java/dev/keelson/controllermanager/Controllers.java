@@ -5,6 +5,7 @@ import dev.keelson.controllermanager.certificates.CsrApprovingController;
 import dev.keelson.controllermanager.certificates.CsrSigningController;
 import dev.keelson.controllermanager.certificates.TokenCleaner;
 import dev.keelson.controllermanager.common.SharedInformers;
+import dev.keelson.controllermanager.cronjob.CronJobController;
 import dev.keelson.controllermanager.deployment.DeploymentController;
 import dev.keelson.controllermanager.endpoint.EndpointSliceController;
 import dev.keelson.controllermanager.endpoint.EndpointsController;
@@ -16,6 +17,7 @@ import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
 import dev.keelson.controllermanager.podgc.PodGarbageCollector;
 import dev.keelson.controllermanager.replicaset.ReplicaSetController;
 import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
+import dev.keelson.controllermanager.ttlafterfinished.TtlAfterFinishedController;
 import dev.keelson.controllermanager.serviceaccount.ClientRootCa;
 import dev.keelson.controllermanager.serviceaccount.RootCaPublisher;
 import dev.keelson.controllermanager.serviceaccount.ServiceAccountsController;
@@ -144,6 +146,17 @@ public final class Controllers {
                         c.options().jobPodFailureBackoff(), Duration.ofMinutes(6), c.clock()), c.registry());
                 // kube-controller-manager's --concurrent-job-syncs default
                 return of(() -> j.run(5), j::close);
+            }),
+            new Descriptor("cronjob", "cronjob-controller", false, List.of(new GcKind("CronJob", SharedInformers::cronJobs)),
+                    c -> {
+                CronJobController j = new CronJobController(c.informers(), c.clock(), c.registry());
+                // kube-controller-manager's --concurrent-cron-job-syncs default
+                return of(() -> j.run(5), j::close);
+            }),
+            new Descriptor("ttl-after-finished", "ttl-after-finished-controller", false, List.of(), c -> {
+                TtlAfterFinishedController t = new TtlAfterFinishedController(c.informers(), c.clock(), c.registry());
+                // kube-controller-manager's --concurrent-ttl-after-finished-syncs default
+                return of(() -> t.run(5), t::close);
             }),
             new Descriptor("garbagecollector", "garbage-collector-controller", false, List.of(), c -> {
                 GarbageCollector g = new GarbageCollector(c.informers(), garbageCollectedInformers(c.informers()),
