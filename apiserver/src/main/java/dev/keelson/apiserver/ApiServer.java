@@ -104,6 +104,7 @@ public final class ApiServer implements AutoCloseable {
     private RequestGate gate;
     private final SecurityOptions security;
     private SecretsEncryption encryption;
+    private dev.keelson.apiserver.audit.AuditLog auditLog;
 
     public ApiServer(Vertx vertx, ApiServerOptions options) {
         this(vertx, options, SecurityOptions.NONE);
@@ -262,7 +263,13 @@ public final class ApiServer implements AutoCloseable {
         // one random port between instances (0 would give each instance its own).
         int instances = options.httpServers() > 0 ? options.httpServers() : Runtime.getRuntime().availableProcessors();
         ConnectionGuard guard = new ConnectionGuard(options.limits(), shedLog);
-        deployment = deployHttpServers(http, guard, handler, options.securePort() == 0 ? -1 : options.securePort(), instances);
+        if (security.audit() != null) {
+            auditLog = new dev.keelson.apiserver.audit.AuditLog(security.audit(), metrics);
+            LOG.info("audit log {} ({} rules)", security.audit().logPath(), security.audit().policy().rules().size());
+        }
+        io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> audited = new dev.keelson.apiserver.audit.RequestAudit(
+                handler, security.audit() == null ? null : security.audit().policy(), auditLog, metrics);
+        deployment = deployHttpServers(http, guard, audited, options.securePort() == 0 ? -1 : options.securePort(), instances);
         String url = "https://127.0.0.1:" + port;
         Kubeconfigs.write(adminKubeconfig(), url, ca.certificatePem(), admin.certificatePem(), admin.keyPem(),
                 "kubernetes-admin");
@@ -286,7 +293,8 @@ public final class ApiServer implements AutoCloseable {
         metricsScraper.start();
     }
 
-    private String deployHttpServers(HttpServerOptions http, ConnectionGuard guard, ApiHandler handler, int listenPort,
+    private String deployHttpServers(HttpServerOptions http, ConnectionGuard guard,
+                                     io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler, int listenPort,
                                      int instances)
             throws Exception {
         return vertx.deployVerticle(() -> new VerticleBase() {
@@ -471,6 +479,9 @@ public final class ApiServer implements AutoCloseable {
         }
         rbac.close();
         caches.forEach(WatchCache::close);
+        if (auditLog != null) {
+            auditLog.close();
+        }
         if (etcdHealth != null) {
             etcdHealth.close();
         }

@@ -7,6 +7,7 @@ import dev.keelson.apiserver.ApiException;
 import dev.keelson.apiserver.Json;
 import dev.keelson.apiserver.admission.RequestContext;
 import dev.keelson.apiserver.apiextensions.CustomResources;
+import dev.keelson.apiserver.audit.RequestAudit;
 import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.auth.AuthorizerChain;
 import dev.keelson.apiserver.auth.Decision;
@@ -161,6 +162,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             } else {
                 ConnectionGuard.authenticated(req.connection());
             }
+            RequestAudit.authenticated(req, user);
             Runnable release = gate.admit(req, user, RequestGate.longRunning(req, path.split("/")));
             if (release == null) {
                 return;
@@ -170,6 +172,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 record(req, path, start);
             });
             authorizer.check(RequestAttributes.of(req, user));
+            RequestAudit.authorized(req);
             route(req, path, user);
         } catch (Throwable e) {
             sendError(req, e);
@@ -177,6 +180,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private void record(HttpServerRequest req, String path, long start) {
+        RequestAudit.complete(req);
         String verb = req.method().name();
         String resource = resourceLabel(path);
         String code = Integer.toString(req.response().getStatusCode());
@@ -565,6 +569,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             if (body.failed()) {
                 throw body.cause();
             }
+            RequestAudit.requestBody(req, body.result());
             action.accept(body.result());
         } catch (Throwable e) {
             sendError(req, e);
@@ -805,7 +810,9 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
             return;
         }
         // kube-apiserver's JSON encoder ends every body with a newline; clients that read line by line rely on it
-        resp.setStatusCode(code).putHeader("Content-Type", JSON).end(Buffer.buffer(Json.bytes(body)).appendByte((byte) '\n'));
+        byte[] bytes = Json.bytes(body);
+        RequestAudit.responseBody(req, bytes);
+        resp.setStatusCode(code).putHeader("Content-Type", JSON).end(Buffer.buffer(bytes).appendByte((byte) '\n'));
     }
 
     static Throwable unwrap(Throwable e) {

@@ -77,8 +77,11 @@ public final class WatchHandler {
         String keyPrefix = type.prefix(namespace);
         WatchCache cache = store.cache();
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            req.toWebSocket().onSuccess(ws -> start(new WebSocketOutput(ws), store, cache, keyPrefix, opts, fromNow,
-                    fromRevision, timeoutSeconds, bookmarks, render)).onFailure(e -> { });
+            req.toWebSocket().onSuccess(ws -> {
+                dev.keelson.apiserver.audit.RequestAudit.responseStarted(req, 101);
+                start(new WebSocketOutput(ws, req), store, cache, keyPrefix, opts, fromNow, fromRevision,
+                        timeoutSeconds, bookmarks, render);
+            }).onFailure(e -> { });
             return;
         }
         req.response().setChunked(true).putHeader("Content-Type", "application/json")
@@ -87,6 +90,7 @@ public final class WatchHandler {
         // headers go out now, as kube-apiserver sends them: a client such as `kubectl wait` on an object that does
         // not change must learn at once that its watch is established, not at the first event
         req.response().writeHead();
+        dev.keelson.apiserver.audit.RequestAudit.responseStarted(req, 200);
         start(new HttpOutput(req), store, cache, keyPrefix, opts, fromNow, fromRevision, timeoutSeconds, bookmarks,
                 render);
     }
@@ -295,17 +299,24 @@ public final class WatchHandler {
 
         @Override
         public void onClose(Runnable r) {
-            req.response().closeHandler(v -> r.run());
-            req.response().endHandler(v -> r.run());
-            req.connection().closeHandler(v -> r.run());
+            Runnable done = () -> {
+                r.run();
+                dev.keelson.apiserver.audit.RequestAudit.watchEnded(req, 200);
+            };
+            req.response().closeHandler(v -> done.run());
+            req.response().endHandler(v -> done.run());
+            req.connection().closeHandler(v -> done.run());
         }
     }
 
     private static final class WebSocketOutput implements Output {
         private final ServerWebSocket ws;
 
-        WebSocketOutput(ServerWebSocket ws) {
+        private final HttpServerRequest req;
+
+        WebSocketOutput(ServerWebSocket ws, HttpServerRequest req) {
             this.ws = ws;
+            this.req = req;
             ws.setWriteQueueMaxSize(16 * 1024 * 1024);
         }
 
@@ -330,7 +341,10 @@ public final class WatchHandler {
 
         @Override
         public void onClose(Runnable r) {
-            ws.closeHandler(v -> r.run());
+            ws.closeHandler(v -> {
+                r.run();
+                dev.keelson.apiserver.audit.RequestAudit.watchEnded(req, 101);
+            });
         }
     }
 }

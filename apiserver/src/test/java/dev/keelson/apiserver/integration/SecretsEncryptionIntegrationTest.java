@@ -43,7 +43,7 @@ class SecretsEncryptionIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static SecurityOptions generated(Path dir) {
-        return new SecurityOptions(new SecretsEncryption.Options(config(dir), true));
+        return new SecurityOptions(new SecretsEncryption.Options(config(dir), true), null);
     }
 
     private static Path config(Path dir) {

@@ -100,6 +100,22 @@ public final class ApiHttp {
         }
     }
 
+    /** The whole answer, headers included. */
+    public HttpResponse<String> exchange(String method, String path, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(method + " " + path + ": " + e, e);
+        }
+    }
+
     public Response get(String path) {
         return send("GET", path, null, null);
     }
