@@ -6,7 +6,9 @@ import dev.keelson.controllermanager.certificates.CsrSigningController;
 import dev.keelson.controllermanager.certificates.TokenCleaner;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.cronjob.CronJobController;
+import dev.keelson.controllermanager.daemon.DaemonSetController;
 import dev.keelson.controllermanager.deployment.DeploymentController;
+import dev.keelson.controllermanager.disruption.DisruptionController;
 import dev.keelson.controllermanager.endpoint.EndpointSliceController;
 import dev.keelson.controllermanager.endpoint.EndpointsController;
 import dev.keelson.controllermanager.garbagecollector.GarbageCollector;
@@ -27,6 +29,7 @@ import dev.keelson.controllermanager.volume.PvcProtectionController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -184,6 +187,17 @@ public final class Controllers {
                 EndpointSliceController e = new EndpointSliceController(c.informers(),
                         c.options().endpointUpdatesBatchPeriod(), c.registry());
                 return of(() -> e.run(c.options().concurrentEndpointSliceSyncs()), e::close);
+            }),
+            new Descriptor("daemonset", "daemonset-controller", false,
+                    List.of(new GcKind("DaemonSet", i -> i.namespaced(DaemonSet.class)),
+                            new GcKind("ControllerRevision", SharedInformers::controllerRevisions)), c -> {
+                DaemonSetController d = new DaemonSetController(c.informers(), c.registry());
+                // kube-controller-manager's --concurrent-daemonset-syncs default
+                return of(() -> d.run(2), d::close);
+            }),
+            new Descriptor("disruption", "disruption-controller", false, List.of(), c -> {
+                DisruptionController d = new DisruptionController(c.informers(), c.registry());
+                return of(() -> d.run(1), d::close);
             }),
             new Descriptor("podgc", "pod-garbage-collector-controller", false, List.of(), c -> {
                 PodGarbageCollector p = new PodGarbageCollector(c.informers(),

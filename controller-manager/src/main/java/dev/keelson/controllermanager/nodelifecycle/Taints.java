@@ -9,14 +9,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** Which NoExecute taints a pod tolerates, and for how long (Kubernetes' toleration matching rules). */
-final class Taints {
+public final class Taints {
     static final String UNREACHABLE = "node.kubernetes.io/unreachable";
     static final String NOT_READY = "node.kubernetes.io/not-ready";
     static final String NO_EXECUTE = "NoExecute";
 
     private Taints() {}
 
-    static boolean tolerates(Toleration t, Taint taint) {
+    public static boolean tolerates(Toleration t, Taint taint) {
         if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
             return false;
         }

@@ -24,12 +24,22 @@ public final class HollowKubelet implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Duration readyDelay;
+    private final boolean finishDeletions;
     private final SharedIndexInformer<Pod> informer;
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
 
     public HollowKubelet(KubernetesClient client, String namespace, Duration readyDelay) {
+        this(client, namespace, readyDelay, false);
+    }
+
+    /**
+     * @param finishDeletions remove a pod once it is marked for deletion, as a kubelet does after stopping its
+     *                        containers (otherwise it stays terminating, as on a node that is gone)
+     */
+    public HollowKubelet(KubernetesClient client, String namespace, Duration readyDelay, boolean finishDeletions) {
         this.client = client;
         this.readyDelay = readyDelay;
+        this.finishDeletions = finishDeletions;
         this.informer = client.pods().inNamespace(namespace).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
@@ -48,6 +58,17 @@ public final class HollowKubelet implements AutoCloseable {
     }
 
     private void schedule(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null && finishDeletions) {
+            timers.execute(() -> {
+                try {
+                    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                            .withGracePeriod(0).delete();
+                } catch (KubernetesClientException e) {
+                    // gone already
+                }
+            });
+            return;
+        }
         if (pod.getMetadata().getDeletionTimestamp() != null || isReady(pod)) {
             return;
         }
