@@ -139,6 +139,12 @@ public final class Controllers {
                 ReplicaSetController r = new ReplicaSetController(c.informers(), c.registry());
                 return of(() -> r.run(c.options().concurrentReplicaSetSyncs()), r::close);
             }),
+            new Descriptor("replicationcontroller", "replicationcontroller-controller", false,
+                    List.of(new GcKind("ReplicationController", SharedInformers::replicationControllers)), c -> {
+                ReplicaSetController r = ReplicaSetController.forReplicationControllers(c.informers(), c.registry());
+                // kube-controller-manager's --concurrent-rc-syncs default
+                return of(() -> r.run(5), r::close);
+            }),
             new Descriptor("deployment", "deployment-controller", false,
                     List.of(new GcKind("Deployment", SharedInformers::deployments)), c -> {
                 DeploymentController d = new DeploymentController(c.informers(), c.registry());

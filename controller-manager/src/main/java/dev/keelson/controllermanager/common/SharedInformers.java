@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -76,6 +77,11 @@ public final class SharedInformers implements AutoCloseable {
     public SharedIndexInformer<ControllerRevision> controllerRevisions() {
         return get(ControllerRevision.class,
                 () -> client.apps().controllerRevisions().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
+    }
+
+    public SharedIndexInformer<ReplicationController> replicationControllers() {
+        return get(ReplicationController.class,
+                () -> client.replicationControllers().inAnyNamespace().runnableInformer(RESYNC_MILLIS));
     }
 
     public SharedIndexInformer<Job> jobs() {

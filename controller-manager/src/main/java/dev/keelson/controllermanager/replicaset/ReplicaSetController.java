@@ -43,7 +43,7 @@ public final class ReplicaSetController implements AutoCloseable {
     static final int BURST_REPLICAS = 500;
 
     private final KubernetesClient client;
-    private final SharedIndexInformer<ReplicaSet> rsInformer;
+    private final ReplicaSource source;
     private final SharedIndexInformer<Pod> podInformer;
     private final Expectations expectations = new Expectations();
     private final EventRecorder events;
@@ -51,18 +51,31 @@ public final class ReplicaSetController implements AutoCloseable {
     private final PodControl podControl;
 
     public ReplicaSetController(SharedInformers informers, MeterRegistry meters) {
+        this(informers, ReplicaSource.replicaSets(informers.client(), informers.replicaSets()), "replicaset", meters);
+    }
+
+    /**
+     * The replicationcontroller controller: the same logic over ReplicationControllers seen as ReplicaSets (equality
+     * selectors as matchLabels), as Kubernetes runs it.
+     */
+    public static ReplicaSetController forReplicationControllers(SharedInformers informers, MeterRegistry meters) {
+        return new ReplicaSetController(informers, ReplicaSource.replicationControllers(informers.client(),
+                informers.replicationControllers()), "replicationcontroller", meters);
+    }
+
+    private ReplicaSetController(SharedInformers informers, ReplicaSource source, String name, MeterRegistry meters) {
         this.client = informers.client();
-        this.rsInformer = informers.replicaSets();
+        this.source = source;
         this.podInformer = informers.pods();
-        this.events = EventRecorder.builder("replicaset-controller").logEachEvent().build(client);
-        this.podControl = new PodControl(client, events, "replicaset-pod-create");
-        this.controller = new Controller("replicaset", this::sync, meters);
-        rsInformer.addEventHandler(controller.handler());
+        this.events = EventRecorder.builder(name + "-controller").logEachEvent().build(client);
+        this.podControl = new PodControl(client, events, name + "-pod-create");
+        this.controller = new Controller(name, this::sync, meters);
+        source.informer().addEventHandler(controller.handler());
         podInformer.addEventHandler(new PodHandler());
     }
 
     public void run(int workers) throws InterruptedException {
-        controller.run(workers, List.of(rsInformer, podInformer), Duration.ofMinutes(2));
+        controller.run(workers, List.of(source.informer(), podInformer), Duration.ofMinutes(2));
     }
 
     @Override
@@ -130,8 +143,7 @@ public final class ReplicaSetController implements AutoCloseable {
         }
 
         private void enqueueMatching(Pod pod) {
-            for (ReplicaSet rs : rsInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE,
-                    pod.getMetadata().getNamespace())) {
+            for (ReplicaSet rs : source.inNamespace(pod.getMetadata().getNamespace())) {
                 if (LabelSelector.forController(rs.getSpec().getSelector()).matches(pod.getMetadata().getLabels())) {
                     controller.enqueue(rs);
                 }
@@ -141,11 +153,11 @@ public final class ReplicaSetController implements AutoCloseable {
 
     /** The key of the ReplicaSet {@code ref} names, if it is one we know with that UID. */
     private String ownerKey(Pod pod, OwnerReference ref) {
-        if (!"ReplicaSet".equals(ref.getKind())) {
+        if (!source.kind().equals(ref.getKind())) {
             return null;
         }
         String key = Cache.namespaceKeyFunc(pod.getMetadata().getNamespace(), ref.getName());
-        ReplicaSet rs = rsInformer.getStore().getByKey(key);
+        ReplicaSet rs = source.get(key);
         if (rs == null || !rs.getMetadata().getUid().equals(ref.getUid())) {
             return null;
         }
@@ -153,7 +165,7 @@ public final class ReplicaSetController implements AutoCloseable {
     }
 
     void sync(String key) throws Exception {
-        ReplicaSet rs = rsInformer.getStore().getByKey(key);
+        ReplicaSet rs = source.get(key);
         if (rs == null) {
             expectations.forget(key);
             return;
@@ -184,8 +196,7 @@ public final class ReplicaSetController implements AutoCloseable {
     /** The pods this ReplicaSet owns after adopting matching orphans and releasing owned pods that no longer match. */
     private List<Pod> claimPods(ReplicaSet rs) {
         ControllerRefManager<Pod> refs = ControllerRefManager.forSelector(client, rs, rs.getSpec().getSelector(),
-                () -> client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
-                        .withName(rs.getMetadata().getName()).get());
+                () -> source.live(rs));
         return refs.claim(podInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE, rs.getMetadata().getNamespace()));
     }
 
@@ -261,9 +272,7 @@ public final class ReplicaSetController implements AutoCloseable {
         if (Semantic.equal(old, status)) {
             return;
         }
-        ReplicaSet copy = client.getKubernetesSerialization().clone(rs);
-        copy.setStatus(status);
-        client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(copy).updateStatus();
+        source.updateStatus(rs, status);
     }
 
 }
