@@ -19,14 +19,20 @@ import dev.keelson.apiserver.auth.rbac.EscalationGuard;
 import dev.keelson.apiserver.auth.rbac.PolicyReconciler;
 import dev.keelson.apiserver.auth.rbac.RbacAuthorizer;
 import dev.keelson.apiserver.auth.rbac.RbacIndex;
+import dev.keelson.apiserver.auth.ServiceAccountKey;
+import dev.keelson.apiserver.auth.ServiceAccountTokenAuthenticator;
+import dev.keelson.apiserver.auth.ServiceAccountTokenOptions;
+import dev.keelson.apiserver.auth.ServiceAccountTokens;
 import dev.keelson.apiserver.http.ApiHandler;
 import dev.keelson.apiserver.http.ConnectionGuard;
 import dev.keelson.apiserver.http.Discovery;
 import dev.keelson.apiserver.http.KubeletProxy;
 import dev.keelson.apiserver.http.LoadSheddingLog;
 import dev.keelson.apiserver.http.RequestGate;
+import dev.keelson.apiserver.http.OidcDiscovery;
 import dev.keelson.apiserver.http.OpenApiService;
 import dev.keelson.apiserver.http.Subresources;
+import dev.keelson.apiserver.http.TokenRequests;
 import dev.keelson.apiserver.http.WatchHandler;
 import dev.keelson.apiserver.patch.MergeType;
 import dev.keelson.apiserver.patch.ServerSideApply;
@@ -105,6 +111,7 @@ public final class ApiServer implements AutoCloseable {
     private final SecurityOptions security;
     private SecretsEncryption encryption;
     private dev.keelson.apiserver.audit.AuditLog auditLog;
+    private ServiceAccountTokenOptions serviceAccountTokens = ServiceAccountTokenOptions.DEFAULT;
 
     public ApiServer(Vertx vertx, ApiServerOptions options) {
         this(vertx, options, SecurityOptions.NONE);
@@ -119,6 +126,12 @@ public final class ApiServer implements AutoCloseable {
     /** Encryption at rest, when enabled (null otherwise). */
     public SecretsEncryption encryption() {
         return encryption;
+    }
+
+    /** The --service-account-* flags (before {@link #start}). */
+    public ApiServer withServiceAccountTokens(ServiceAccountTokenOptions tokens) {
+        this.serviceAccountTokens = tokens;
+        return this;
     }
 
     public Path pkiDir() {
@@ -214,15 +227,24 @@ public final class ApiServer implements AutoCloseable {
         ResourceType secrets = resources.find("", "v1", "secrets");
         BootstrapTokenAuthenticator bootstrapTokens = new BootstrapTokenAuthenticator(
                 name -> stores.get(secrets).cache().get(secrets.key(BootstrapToken.NAMESPACE, name)), Clock.systemUTC());
+        ServiceAccountTokens saTokens = new ServiceAccountTokens(ServiceAccountKey.load(
+                serviceAccountTokens.signingKeyFile(), pki.resolve("sa.key")), serviceAccountTokens);
+        ServiceAccountTokenAuthenticator saAuthenticator = new ServiceAccountTokenAuthenticator(saTokens,
+                (plural, namespace, name) -> {
+                    ResourceType t = resources.find("", "v1", plural);
+                    return stores.get(t).cache().get(t.key(namespace, name));
+                }, Clock.systemUTC());
         NodeBootstrap nodeBootstrap = NodeBootstrap.loadOrCreate(ca, nodeTokenFile());
         LoadSheddingLog shedLog = new LoadSheddingLog(10_000);
         gate = new RequestGate(vertx, options.limits(), shedLog);
         Discovery discovery = new Discovery(resources, address + ":" + options.securePort());
-        ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile(), bootstrapTokens),
+        ApiHandler handler = new ApiHandler(resources, stores, new Authenticator(options.tokenAuthFile(), bootstrapTokens,
+                saAuthenticator),
                 authorizer,
                 nodeBootstrap,
                 discovery, openApi, watches,
-                new Subresources(stores, kubelet, admission), metrics, new ApiHandler.HealthChecks() {
+                new Subresources(stores, kubelet, admission,
+                        new TokenRequests(resources, stores, admission, saTokens)), metrics, new ApiHandler.HealthChecks() {
                     @Override
                     public Future<String> etcdReadiness() {
                         return Future.fromCompletionStage(etcdHealth.readiness(), vertx.getOrCreateContext());
@@ -270,6 +292,9 @@ public final class ApiServer implements AutoCloseable {
         io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> audited = new dev.keelson.apiserver.audit.RequestAudit(
                 handler, security.audit() == null ? null : security.audit().policy(), auditLog, metrics);
         deployment = deployHttpServers(http, guard, audited, options.securePort() == 0 ? -1 : options.securePort(), instances);
+        OidcDiscovery oidc = new OidcDiscovery(saTokens, address + ":" + port);
+        handler.serveNonResource(OidcDiscovery.CONFIGURATION_PATH, (req, user) -> oidc.serve(req));
+        handler.serveNonResource(OidcDiscovery.JWKS_PATH, (req, user) -> oidc.serve(req));
         String url = "https://127.0.0.1:" + port;
         Kubeconfigs.write(adminKubeconfig(), url, ca.certificatePem(), admin.certificatePem(), admin.keyPem(),
                 "kubernetes-admin");

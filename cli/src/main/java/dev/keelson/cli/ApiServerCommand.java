@@ -25,7 +25,8 @@ public final class ApiServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcdServers, api.etcdTls(), api.etcdCompactionInterval),
-                security.forApiServer());
+                security.forApiServer())
+                .withServiceAccountTokens(api.serviceAccountTokens.options());
         server.start();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

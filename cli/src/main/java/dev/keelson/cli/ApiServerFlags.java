@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 
 /** The apiserver flags `keelson server` shares with `keelson apiserver`. */
 final class ApiServerFlags {
+    @picocli.CommandLine.Mixin
+    ServiceAccountTokenFlags serviceAccountTokens = new ServiceAccountTokenFlags();
+
     @Option(names = "--secure-port", defaultValue = "6443", description = "HTTPS port; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
     int securePort;
 

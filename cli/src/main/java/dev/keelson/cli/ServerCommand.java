@@ -127,7 +127,8 @@ public final class ServerCommand implements Callable<Integer> {
                             : api.dataDir.resolve("etcd/snapshots"), node.node(), etcdDefragInterval)).start());
         }
         ApiServer server = new ApiServer(VertxHolder.get(), api.options(etcd, etcdTls, compaction),
-                security.forServer(api.dataDir));
+                security.forServer(api.dataDir))
+                .withServiceAccountTokens(api.serviceAccountTokens.options());
         running.add(server);
         try {
             server.start();

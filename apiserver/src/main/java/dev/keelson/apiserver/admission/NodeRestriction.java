@@ -60,8 +60,37 @@ final class NodeRestriction implements AdmissionPlugin {
             node(node, r);
         } else if (r.isResource("coordination.k8s.io", "leases")) {
             lease(node, r);
+        } else if (r.isResource("", "serviceaccounts") && "token".equals(r.subresource())
+                && r.operation() == Operation.CREATE) {
+            return serviceAccountToken(node, r);
         }
         return DONE;
+    }
+
+    /**
+     * A node's TokenRequest must be bound, with its uid, to a pod scheduled on that node: a node can only get tokens
+     * for the pods it runs (Kubernetes' admitServiceAccount).
+     */
+    private CompletableFuture<Void> serviceAccountToken(String node, AdmissionRequest r) {
+        com.fasterxml.jackson.databind.JsonNode ref = r.object().path("spec").path("boundObjectRef");
+        String podName = ref.path("name").asText("");
+        if (!ref.isObject() || !"v1".equals(ref.path("apiVersion").asText()) || !"Pod".equals(ref.path("kind").asText())
+                || podName.isEmpty()) {
+            throw r.forbidden("node requested token not bound to a pod");
+        }
+        String uid = ref.path("uid").asText("");
+        if (uid.isEmpty()) {
+            throw r.forbidden("node requested token with a pod binding without a uid");
+        }
+        return context.store("", "pods").get(r.namespace(), podName).thenAccept(pod -> {
+            if (!uid.equals(pod.path("metadata").path("uid").asText())) {
+                throw r.forbidden("the UID in the bound object reference (" + uid + ") does not match the UID in "
+                        + "record. The object might have been deleted and then recreated");
+            }
+            if (!node.equals(pod.path("spec").path("nodeName").asText(""))) {
+                throw r.forbidden("node requested token bound to a pod scheduled on a different node");
+            }
+        });
     }
 
     private void pod(String node, AdmissionRequest r) {

@@ -16,8 +16,9 @@ import javax.naming.ldap.Rdn;
 
 /**
  * Who is calling: a client certificate signed by the cluster CA (CN = user, O = groups; the TLS layer has
- * verified the chain), a bearer token from the static token file ({@code token,user,uid,"group1,group2"}) or a
- * bootstrap token ({@link BootstrapTokenAuthenticator}).
+ * verified the chain), a bearer token from the static token file ({@code token,user,uid,"group1,group2"}), a
+ * service-account token ({@link ServiceAccountTokenAuthenticator}) or a bootstrap token
+ * ({@link BootstrapTokenAuthenticator}).
  */
 public final class Authenticator {
     /** An authenticated caller. */
@@ -35,6 +36,7 @@ public final class Authenticator {
     private final Map<X509Certificate, User> byCertificate = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final BootstrapTokenAuthenticator bootstrapTokens;
+    private final ServiceAccountTokenAuthenticator serviceAccountTokens;
 
     public Authenticator(Path tokenFile) {
         this(tokenFile, null);
@@ -42,8 +44,15 @@ public final class Authenticator {
 
     /** With {@code bootstrapTokens}, bearer tokens not in the token file may be bootstrap tokens. */
     public Authenticator(Path tokenFile, BootstrapTokenAuthenticator bootstrapTokens) {
+        this(tokenFile, bootstrapTokens, null);
+    }
+
+    /** With {@code serviceAccountTokens}, bearer tokens may also be service-account JWTs. */
+    public Authenticator(Path tokenFile, BootstrapTokenAuthenticator bootstrapTokens,
+                         ServiceAccountTokenAuthenticator serviceAccountTokens) {
         this.tokens = tokenFile == null ? Map.of() : readTokens(tokenFile);
         this.bootstrapTokens = bootstrapTokens;
+        this.serviceAccountTokens = serviceAccountTokens;
     }
 
     static Map<String, User> readTokens(Path file) {
@@ -99,6 +108,9 @@ public final class Authenticator {
         if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String bearer = auth.substring(7).trim();
             User user = tokens.get(bearer);
+            if (user == null && serviceAccountTokens != null) {
+                user = serviceAccountTokens.authenticate(bearer);
+            }
             return user != null || bootstrapTokens == null ? user : bootstrapTokens.authenticate(bearer);
         }
         try {

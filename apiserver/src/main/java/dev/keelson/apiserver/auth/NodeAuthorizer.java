@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * What a node identity ({@code system:node:NAME} in group {@code system:nodes}, the certificates agents get when they
  * join) may do, after Kubernetes' Node authorizer and NodeRestriction admission: read the cluster's state, write its
- * own Node, Lease and events, the status of pods bound to it and their final deletion, and read only the secrets and
- * config maps those pods use. Everything else is 403 Forbidden, so one node's credentials cannot change another
+ * own Node, Lease and events, the status of pods bound to it and their final deletion, read only the secrets and
+ * config maps those pods use, and ask for tokens of the service accounts those pods run as. Everything else is 403 Forbidden, so one node's credentials cannot change another
  * node's objects or the workloads. Other users are not restricted here. This is the {@code Node} mode of
  * {@code --authorization-mode}; the checks that need the object are in the NodeRestriction admission plugin.
  */
@@ -58,6 +58,18 @@ public final class NodeAuthorizer implements Authorizer {
                     return Decision.ALLOW;
                 }
                 return Decision.deny("no relationship found between node '" + node + "' and this object");
+            }
+            case "/serviceaccounts" -> {
+                if ("token".equals(subresource)) {
+                    if (verb.equals("create") && accountOfPodOn(node, namespace, name)) {
+                        return Decision.ALLOW;
+                    }
+                    return Decision.deny("no relationship found between node '" + node + "' and this object");
+                }
+                if (read && subresource == null) {
+                    return Decision.ALLOW;
+                }
+                return Decision.deny("node '" + node + "' may only read this resource");
             }
             case "/nodes" -> {
                 if (read || verb.equals("create")
@@ -114,6 +126,21 @@ public final class NodeAuthorizer implements Authorizer {
         ResourceType pods = resources.find("", "v1", "pods");
         ObjectNode pod = stores.get(pods).cache().get(pods.key(namespace, name));
         return pod == null ? null : pod.path("spec").path("nodeName").asText(null);
+    }
+
+    /** Whether a pod bound to the node runs as the service account (so the node may ask for its tokens). */
+    private boolean accountOfPodOn(String node, String namespace, String name) {
+        if (name.isEmpty() || namespace.isEmpty()) {
+            return false;
+        }
+        ResourceType pods = resources.find("", "v1", "pods");
+        for (ObjectNode pod : stores.get(pods).cache().snapshot(pods.prefix(namespace)).objects()) {
+            JsonNode spec = pod.path("spec");
+            if (node.equals(spec.path("nodeName").asText()) && name.equals(spec.path("serviceAccountName").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a pod bound to the node refers to the secret or config map (volumes, env, envFrom, pull secrets). */

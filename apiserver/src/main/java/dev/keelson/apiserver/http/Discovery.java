@@ -47,6 +47,7 @@ public final class Discovery {
             case "log" -> new Sub(name, "", "v1", "Pod", List.of("get"));
             case "exec" -> new Sub(name, "", "v1", "PodExecOptions", List.of("create", "get"));
             case "finalize" -> new Sub(name, "", "v1", "Namespace", List.of("update"));
+            case "token" -> new Sub(name, "authentication.k8s.io", "v1", "TokenRequest", List.of("create"));
             default -> new Sub(name, t.group(), t.version(), t.kind(), List.of("get"));
         };
     }

@@ -21,21 +21,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** scale, binding, eviction, finalize, log and exec: the subresources that are not a plain object write. */
+/** scale, binding, eviction, finalize, log, exec and token: the subresources that are not a plain object write. */
 public final class Subresources {
     private final Map<ResourceType, GenericStore> stores;
     private final KubeletProxy kubelet;
     private final AdmissionChain admission;
+    private final TokenRequests tokenRequests;
 
-    public Subresources(Map<ResourceType, GenericStore> stores, KubeletProxy kubelet, AdmissionChain admission) {
+    public Subresources(Map<ResourceType, GenericStore> stores, KubeletProxy kubelet, AdmissionChain admission,
+                        TokenRequests tokenRequests) {
         this.stores = stores;
         this.kubelet = kubelet;
         this.admission = admission;
+        this.tokenRequests = tokenRequests;
     }
 
     boolean handles(ApiRequest api) {
         return switch (api.subresource()) {
             case "scale", "binding", "eviction", "finalize", "log", "exec" -> true;
+            case "token" -> tokenRequests != null;
             default -> false;
         };
     }
@@ -50,6 +54,7 @@ public final class Subresources {
             case "finalize" -> finalizeNamespace(req, api, store, http);
             case "log" -> kubelet.logs(req, api, store, http);
             case "exec" -> kubelet.exec(req, api, store, http, () -> connect(req, api, context));
+            case "token" -> tokenRequests.handle(req, api, http, context);
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource", null);
         }
     }

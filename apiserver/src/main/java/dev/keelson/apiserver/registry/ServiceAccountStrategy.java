@@ -10,7 +10,8 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 /** core/v1 ServiceAccounts. */
 public final class ServiceAccountStrategy extends Strategy {
     public ServiceAccountStrategy() {
-        super(Registration.namespaced("v1", "ServiceAccount", "serviceaccounts", ServiceAccount.class).shortNames("sa"));
+        super(Registration.namespaced("v1", "ServiceAccount", "serviceaccounts", ServiceAccount.class).shortNames("sa")
+                .subresources("token"));
     }
 
     @Override
