@@ -9,6 +9,7 @@ import dev.keelson.scheduler.binder.Binder;
 import dev.keelson.scheduler.binder.PodConditionWriter;
 import dev.keelson.scheduler.cache.SchedulerCache;
 import dev.keelson.scheduler.framework.Framework;
+import dev.keelson.scheduler.framework.plugins.VolumeBinding;
 import dev.keelson.scheduler.framework.PodInfo;
 import dev.keelson.scheduler.framework.ScheduleResult;
 import dev.keelson.scheduler.queue.QueuedPod;
@@ -20,6 +21,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +43,8 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulerCache cache = new SchedulerCache();
     private final SchedulingQueue queue = SchedulingQueue.withDefaults();
     private final Framework framework;
+    private final VolumeInformers volumeInformers;
+    private final VolumeBinding volumeBinding;
     private final SchedulerMetrics metrics;
     private final Binder binder;
     private final EventRecorder events;
@@ -56,7 +61,10 @@ public final class Scheduler implements AutoCloseable {
     public Scheduler(KubernetesClient client, SchedulerOptions options) {
         this.client = client;
         this.options = options;
-        this.framework = Framework.withDefaultPlugins(options.scoreWeights(), options.percentageOfNodesToScore(), new Random());
+        this.volumeInformers = new VolumeInformers(client);
+        this.volumeBinding = new VolumeBinding(volumeInformers);
+        this.framework = Framework.withDefaultPlugins(options.scoreWeights(), options.percentageOfNodesToScore(),
+                new Random(), volumeBinding);
         this.metrics = new SchedulerMetrics(registry, queue);
         this.binder = new Binder(new AsyncApi(client), options.maxInFlightBinds());
         this.events = EventRecorder.builder(options.schedulerName()).instance(options.identity()).action("Scheduling")
@@ -70,6 +78,7 @@ public final class Scheduler implements AutoCloseable {
                     options.common().securePort(), registry, this::healthy);
         }
         nodeInformer = client.nodes().inform(new NodeEventHandler(cache, queue), 0);
+        volumeInformers.start(queue);
         podInformer = client.pods().inAnyNamespace().inform(new PodEventHandler(options.schedulerName(), cache, queue), 0);
         LOG.info("scheduler {} synced {} nodes and {} pods", options.identity(), cache.nodeCount(), cache.podCount());
         if (options.common().leaderElect()) {
@@ -139,7 +148,8 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private boolean healthy() {
-        return !closed && nodeInformer != null && nodeInformer.isRunning() && podInformer.isRunning();
+        return !closed && nodeInformer != null && nodeInformer.isRunning() && podInformer.isRunning()
+                && volumeInformers.running();
     }
 
     private void runLoop() {
@@ -182,10 +192,13 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
+        List<VolumeBinding.Decision> volumes = new ArrayList<>();
         ScheduleResult result = cache.locked(nodes -> {
             ScheduleResult r = framework.schedule(pod, nodes);
             if (r.scheduled()) {
                 cache.assume(pod, r.nodeName());
+                nodes.stream().filter(n -> n.name().equals(r.nodeName())).findFirst()
+                        .ifPresent(n -> volumes.addAll(volumeBinding.reserve(pod.pod(), n)));
             }
             return r;
         });
@@ -200,6 +213,18 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         String node = result.nodeName();
+        if (!volumes.isEmpty()) {
+            try {
+                volumeInformers.apply(volumes);
+            } catch (RuntimeException e) {
+                LOG.info("binding the volumes of {} on {} failed: {}", key, node, e.getMessage());
+                cache.forget(key);
+                queue.addBackoff(qp);
+                events.warning(pod.pod(), "FailedScheduling", "running PreBind plugin \"VolumeBinding\": "
+                        + e.getMessage());
+                return;
+            }
+        }
         binder.bind(pod.pod(), node).whenComplete((v, error) -> {
             if (error == null) {
                 metrics.scheduled.increment();
@@ -246,6 +271,7 @@ public final class Scheduler implements AutoCloseable {
         if (nodeInformer != null) {
             nodeInformer.stop();
         }
+        volumeInformers.close();
         conditions.close();
         events.close();
         if (healthServer != null) {

@@ -10,6 +10,7 @@ import dev.keelson.scheduler.framework.plugins.NodeResourcesFit;
 import dev.keelson.scheduler.framework.plugins.NodeUnschedulable;
 import dev.keelson.scheduler.framework.plugins.SelectorSpread;
 import dev.keelson.scheduler.framework.plugins.TaintToleration;
+import dev.keelson.scheduler.framework.plugins.VolumeBinding;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ public final class Framework {
     record WeightedScorer(ScorePlugin plugin, int weight) {}
 
     private final List<FilterPlugin> filters;
+    private final List<PreFilterPlugin> preFilters;
     private final List<WeightedScorer> scorers;
     private final int percentageOfNodesToScore;
     private final Random random;
@@ -46,6 +48,8 @@ public final class Framework {
     public Framework(List<FilterPlugin> filters, List<ScorePlugin> scorePlugins, Map<String, Integer> weights,
                      int percentageOfNodesToScore, Random random) {
         this.filters = List.copyOf(filters);
+        this.preFilters = filters.stream().filter(f -> f instanceof PreFilterPlugin).map(f -> (PreFilterPlugin) f)
+                .toList();
         List<WeightedScorer> ws = new ArrayList<>();
         for (ScorePlugin p : scorePlugins) {
             int w = weights.getOrDefault(p.name(), 1);
@@ -72,10 +76,19 @@ public final class Framework {
 
     /** The default plugin set; {@code weights} override DEFAULT_WEIGHTS per score plugin name. */
     public static Framework withDefaultPlugins(Map<String, Integer> weights, int percentageOfNodesToScore, Random random) {
+        return withDefaultPlugins(weights, percentageOfNodesToScore, random, null);
+    }
+
+    /** The default plugin set with the VolumeBinding plugin (last among the filters, as in Kubernetes), if given. */
+    public static Framework withDefaultPlugins(Map<String, Integer> weights, int percentageOfNodesToScore, Random random,
+                                               VolumeBinding volumeBinding) {
         TaintToleration taints = new TaintToleration();
         NodeAffinity affinity = new NodeAffinity();
-        List<FilterPlugin> filters = List.of(new NodeUnschedulable(), new NodeName(), taints, new NodeReady(),
-                affinity, new NodePorts(), new NodeResourcesFit());
+        List<FilterPlugin> filters = new ArrayList<>(List.of(new NodeUnschedulable(), new NodeName(), taints,
+                new NodeReady(), affinity, new NodePorts(), new NodeResourcesFit()));
+        if (volumeBinding != null) {
+            filters.add(volumeBinding);
+        }
         List<ScorePlugin> scorers = List.of(new LeastAllocated(), new BalancedAllocation(), affinity, taints,
                 new SelectorSpread());
         Map<String, Integer> merged = new HashMap<>(DEFAULT_WEIGHTS);
@@ -110,6 +123,12 @@ public final class Framework {
         int all = nodes.size();
         if (all == 0) {
             return new ScheduleResult(null, new FitError(0, Map.of()), 0, 0);
+        }
+        for (PreFilterPlugin p : preFilters) {
+            String refused = p.preFilter(pod);
+            if (refused != null) {
+                return new ScheduleResult(null, FitError.preFilter(all, refused), 0, 0);
+            }
         }
         int want = numFeasibleNodesToFind(all);
         if (feasible.length < want) {
