@@ -21,6 +21,7 @@ import dev.keelson.controllermanager.replicaset.ReplicaSetController;
 import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
 import dev.keelson.controllermanager.ttlafterfinished.TtlAfterFinishedController;
 import dev.keelson.controllermanager.serviceaccount.ClientRootCa;
+import dev.keelson.controllermanager.statefulset.StatefulSetController;
 import dev.keelson.controllermanager.serviceaccount.RootCaPublisher;
 import dev.keelson.controllermanager.serviceaccount.ServiceAccountsController;
 import dev.keelson.controllermanager.volume.PersistentVolumeController;
@@ -28,8 +29,10 @@ import dev.keelson.controllermanager.volume.PvProtectionController;
 import dev.keelson.controllermanager.volume.PvcProtectionController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -200,6 +203,14 @@ public final class Controllers {
                 DaemonSetController d = new DaemonSetController(c.informers(), c.registry());
                 // kube-controller-manager's --concurrent-daemonset-syncs default
                 return of(() -> d.run(2), d::close);
+            }),
+            new Descriptor("statefulset", "statefulset-controller", false,
+                    List.of(new GcKind("StatefulSet", i -> i.namespaced(StatefulSet.class)),
+                            new GcKind("ControllerRevision", SharedInformers::controllerRevisions),
+                            new GcKind("PersistentVolumeClaim", i -> i.namespaced(PersistentVolumeClaim.class))), c -> {
+                StatefulSetController s = new StatefulSetController(c.informers(), c.registry());
+                // kube-controller-manager's --concurrent-statefulset-syncs default
+                return of(() -> s.run(5), s::close);
             }),
             new Descriptor("disruption", "disruption-controller", false, List.of(), c -> {
                 DisruptionController d = new DisruptionController(c.informers(), c.registry());

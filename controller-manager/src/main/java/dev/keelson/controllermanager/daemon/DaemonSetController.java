@@ -1,8 +1,5 @@
 package dev.keelson.controllermanager.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.componentbase.api.LabelSelector;
 import dev.keelson.componentbase.api.Semantic;
 import dev.keelson.componentbase.controller.Controller;
@@ -13,6 +10,7 @@ import dev.keelson.controllermanager.common.Expectations;
 import dev.keelson.controllermanager.common.PodControl;
 import dev.keelson.controllermanager.common.Pods;
 import dev.keelson.controllermanager.common.SharedInformers;
+import dev.keelson.controllermanager.history.TemplateRevisions;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -46,7 +44,6 @@ import java.util.Set;
  * replaces pods the user deleted. Status carries the counts {@code kubectl get ds} and {@code rollout status} read.
  */
 public final class DaemonSetController implements AutoCloseable {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Kubernetes' BurstReplicas for DaemonSets. */
     static final int BURST_REPLICAS = 250;
 
@@ -182,8 +179,11 @@ public final class DaemonSetController implements AutoCloseable {
         }
         int[] collisionCount = {ds.getStatus() == null || ds.getStatus().getCollisionCount() == null ? 0
                 : ds.getStatus().getCollisionCount()};
-        Revisions revisions = constructHistory(ds, collisionCount);
-        String hash = revisions.current().getMetadata().getLabels().get(ControllerHistory.HASH_LABEL);
+        TemplateRevisions.History revisions = TemplateRevisions.construct(client, history, ds,
+                ds.getSpec().getSelector(), ds.getSpec().getTemplate(), revisionInformer, collisionCount);
+        Map<String, String> revisionLabels = revisions.current().getMetadata().getLabels();
+        String hash = revisionLabels != null && revisionLabels.containsKey(ControllerHistory.HASH_LABEL)
+                ? revisionLabels.get(ControllerHistory.HASH_LABEL) : revisions.current().getMetadata().getName();
         Exception failure = null;
         if (expectations.satisfied(key)) {
             try {
@@ -232,69 +232,8 @@ public final class DaemonSetController implements AutoCloseable {
 
     // ---------------------------------------------------------------- history
 
-    private record Revisions(ControllerRevision current, List<ControllerRevision> old) {
-    }
-
-    /** The revision data: a strategic merge patch replacing spec.template (Kubernetes' getPatch). */
-    static ObjectNode patchOf(DaemonSet ds) {
-        ObjectNode template = MAPPER.valueToTree(ds.getSpec().getTemplate());
-        template.put("$patch", "replace");
-        ObjectNode patch = MAPPER.createObjectNode();
-        patch.putObject("spec").set("template", template);
-        return patch;
-    }
-
-    /** constructHistory: the revision matching the template (created when missing, renumbered newest) and the rest. */
-    private Revisions constructHistory(DaemonSet ds, int[] collisionCount) {
-        ControllerRefManager<ControllerRevision> refs = ControllerRefManager.forSelector(client, ds,
-                ds.getSpec().getSelector(), ControllerRefManager.liveRead(client, ds));
-        List<ControllerRevision> owned = refs.claim(revisionInformer.getIndexer().byIndex(SharedInformers.BY_NAMESPACE,
-                ds.getMetadata().getNamespace()));
-        JsonNode wanted = patchOf(ds);
-        List<ControllerRevision> current = new ArrayList<>();
-        List<ControllerRevision> old = new ArrayList<>();
-        for (ControllerRevision r : owned) {
-            (Semantic.equal(MAPPER.valueToTree(r.getData()), wanted) ? current : old).add(r);
-        }
-        long next = ControllerHistory.maxRevision(old) + 1;
-        ControllerRevision cur;
-        if (current.isEmpty()) {
-            ControllerRevision fresh = ControllerHistory.newRevision(ds, templateLabels(ds), wanted, next,
-                    collisionCount[0]);
-            fresh.getMetadata().setAnnotations(ds.getMetadata().getAnnotations() == null ? null
-                    : new HashMap<>(ds.getMetadata().getAnnotations()));
-            cur = history.create(ds, fresh, collisionCount);
-        } else {
-            current.sort(ControllerHistory.BY_REVISION);
-            cur = current.get(current.size() - 1);
-            for (ControllerRevision dup : current.subList(0, current.size() - 1)) {
-                client.apps().controllerRevisions().inNamespace(dup.getMetadata().getNamespace())
-                        .withName(dup.getMetadata().getName()).delete();
-            }
-            if (cur.getRevision() == null || cur.getRevision() < next) {
-                ControllerRevision copy = client.getKubernetesSerialization().clone(cur);
-                copy.setRevision(next);
-                cur = client.apps().controllerRevisions().inNamespace(copy.getMetadata().getNamespace())
-                        .resource(copy).update();
-            }
-        }
-        if (cur.getMetadata().getLabels() == null || !cur.getMetadata().getLabels().containsKey(ControllerHistory.HASH_LABEL)) {
-            Map<String, String> labels = cur.getMetadata().getLabels() == null ? new HashMap<>()
-                    : new HashMap<>(cur.getMetadata().getLabels());
-            labels.put(ControllerHistory.HASH_LABEL, cur.getMetadata().getName());
-            cur.getMetadata().setLabels(labels);
-        }
-        return new Revisions(cur, old);
-    }
-
-    private static Map<String, String> templateLabels(DaemonSet ds) {
-        return ds.getSpec().getTemplate().getMetadata() == null ? Map.of()
-                : ds.getSpec().getTemplate().getMetadata().getLabels();
-    }
-
     /** cleanupHistory: old revisions no pod runs, beyond revisionHistoryLimit, are deleted oldest first. */
-    private void cleanupHistory(DaemonSet ds, Revisions revisions, Map<String, List<Pod>> byNode) {
-        int limit = ds.getSpec().getRevisionHistoryLimit() == null ? 10 : ds.getSpec().getRevisionHistoryLimit();
+    private void cleanupHistory(DaemonSet ds, TemplateRevisions.History revisions, Map<String, List<Pod>> byNode) {
         Set<String> liveHashes = new HashSet<>();
         byNode.values().forEach(l -> l.forEach(p -> {
             if (p.getMetadata().getLabels() != null && p.getMetadata().getLabels().get(ControllerHistory.HASH_LABEL) != null) {
@@ -302,14 +241,13 @@ public final class DaemonSetController implements AutoCloseable {
             }
         }));
         Set<String> live = new HashSet<>();
-        live.add(revisions.current().getMetadata().getName());
         for (ControllerRevision r : revisions.old()) {
             String h = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(ControllerHistory.HASH_LABEL);
             if (h != null && liveHashes.contains(h)) {
                 live.add(r.getMetadata().getName());
             }
         }
-        history.truncate(revisions.old(), live, limit);
+        TemplateRevisions.cleanup(history, revisions, live, ds.getSpec().getRevisionHistoryLimit());
     }
 
     // ---------------------------------------------------------------- manage
