@@ -96,9 +96,13 @@ public final class Kubelet implements AutoCloseable {
         this.pool = workerPool;
         this.sidePool = Executors.newCachedThreadPool(r -> daemon(r, "kubelet-side-task"));
         this.timers = Executors.newScheduledThreadPool(2, r -> daemon(r, "kubelet-timer"));
-        VolumeManager volumes = new VolumeManager(options.rootDir(),
-                (ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
-                (ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
+        java.util.function.BiFunction<String, String, io.fabric8.kubernetes.api.model.ConfigMap> configMapLookup =
+                (ns, name) -> client.configMaps().inNamespace(ns).withName(name).get();
+        java.util.function.BiFunction<String, String, io.fabric8.kubernetes.api.model.Secret> secretLookup =
+                (ns, name) -> client.secrets().inNamespace(ns).withName(name).get();
+        VolumeManager volumes = new VolumeManager(options.rootDir(), configMapLookup, secretLookup,
+                new dev.keelson.kubelet.volume.ProjectedVolumes(configMapLookup, secretLookup,
+                        dev.keelson.kubelet.volume.ServiceAccountTokens.of(client)));
         Prober prober = new Prober(runtime);
         this.probes = new ProbeManager(prober, events, this::enqueue);
         ImagePuller images = new ImagePuller(runtime, client, events);

@@ -46,6 +46,24 @@ final class ContainerConfigs {
         this.security = security;
     }
 
+    /** The service variables of the pod's namespace (and default's `kubernetes`), read when a container is made. */
+    private Map<String, String> serviceEnv(Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        boolean links = !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks());
+        List<io.fabric8.kubernetes.api.model.Service> services = new ArrayList<>();
+        if (links) {
+            services.addAll(client.services().inNamespace(ns).list().getItems());
+        }
+        if (!links || !"default".equals(ns)) {
+            io.fabric8.kubernetes.api.model.Service k = client.services().inNamespace("default").withName("kubernetes")
+                    .get();
+            if (k != null) {
+                services.add(k);
+            }
+        }
+        return ServiceEnv.of(services, ns, links);
+    }
+
     ContainerConfig build(Pod pod, Container spec, String kind, int restartCount, ContainerRecord sandbox, String podIp,
                           Map<String, Path> podVolumes) {
         String ns = pod.getMetadata().getNamespace();
@@ -53,7 +71,7 @@ final class ContainerConfigs {
         SecurityConfig securityConfig = security.of(pod, spec, image);
         EnvResolver resolver = new EnvResolver(name -> client.configMaps().inNamespace(ns).withName(name).get(),
                 name -> client.secrets().inNamespace(ns).withName(name).get());
-        Map<String, String> env = resolver.resolve(pod, spec, podIp, hostIp.get());
+        Map<String, String> env = resolver.resolve(pod, spec, podIp, hostIp.get(), serviceEnv(pod));
         List<String> mounts = new ArrayList<>(volumes.binds(spec, podVolumes, pod));
         String messagePath = spec.getTerminationMessagePath() == null || spec.getTerminationMessagePath().isEmpty()
                 ? "/dev/termination-log" : spec.getTerminationMessagePath();

@@ -39,6 +39,15 @@ public final class EnvResolver {
     }
 
     public Map<String, String> resolve(Pod pod, Container container, String podIp, String hostIp) {
+        return resolve(pod, container, podIp, hostIp, Map.of());
+    }
+
+    /**
+     * With the service variables ({@link ServiceEnv}): $(VAR) in declared values may name them, and those the
+     * container does not declare itself are added after its own, as the kubelet does.
+     */
+    public Map<String, String> resolve(Pod pod, Container container, String podIp, String hostIp,
+                                       Map<String, String> serviceEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         if (container.getEnvFrom() != null) {
             for (EnvFromSource from : container.getEnvFrom()) {
@@ -74,11 +83,17 @@ public final class EnvResolver {
                         continue;
                     }
                 } else {
-                    value = expand(var.getValue() == null ? "" : var.getValue(), env);
+                    Map<String, String> sources = env;
+                    if (!serviceEnv.isEmpty()) {
+                        sources = new LinkedHashMap<>(serviceEnv);
+                        sources.putAll(env);
+                    }
+                    value = expand(var.getValue() == null ? "" : var.getValue(), sources);
                 }
                 env.put(var.getName(), value);
             }
         }
+        serviceEnv.forEach(env::putIfAbsent);
         return env;
     }
 

@@ -35,13 +35,21 @@ public final class VolumeManager {
     private final Path rootDir;
     private final BiFunction<String, String, ConfigMap> configMaps;
     private final BiFunction<String, String, Secret> secrets;
+    private final ProjectedVolumes projected;
 
     /** Lookups take (namespace, name) and return null when the object does not exist. */
     public VolumeManager(Path rootDir, BiFunction<String, String, ConfigMap> configMaps,
                          BiFunction<String, String, Secret> secrets) {
+        this(rootDir, configMaps, secrets, null);
+    }
+
+    /** With {@code projected}, projected volumes (the service-account token volume among them) are served too. */
+    public VolumeManager(Path rootDir, BiFunction<String, String, ConfigMap> configMaps,
+                         BiFunction<String, String, Secret> secrets, ProjectedVolumes projected) {
         this.rootDir = rootDir;
         this.configMaps = configMaps;
         this.secrets = secrets;
+        this.projected = projected;
     }
 
     public Path podDir(String uid) {
@@ -117,6 +125,10 @@ public final class VolumeManager {
                     }
                     Path dir = base.resolve("secret").resolve(v.getName());
                     writeFiles(dir, data, v.getSecret().getItems(), v.getSecret().getDefaultMode());
+                    out.put(v.getName(), dir);
+                } else if (v.getProjected() != null && projected != null) {
+                    Path dir = base.resolve("projected").resolve(v.getName());
+                    projected.write(pod, v.getName(), v.getProjected(), dir);
                     out.put(v.getName(), dir);
                 } else {
                     throw new ContainerConfigException("volume " + v.getName()
@@ -199,7 +211,8 @@ public final class VolumeManager {
                 host = host.resolve(m.getSubPath()).normalize();
             }
             Volume v = byName.get(m.getName());
-            boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || (v != null && (v.getConfigMap() != null || v.getSecret() != null));
+            boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || (v != null && (v.getConfigMap() != null
+                    || v.getSecret() != null || v.getProjected() != null));
             binds.add(host + ":" + m.getMountPath() + (readOnly ? ":ro" : ""));
         }
         return binds;
@@ -207,6 +220,9 @@ public final class VolumeManager {
 
     /** Removes the pod's directory tree (its emptyDirs and projected files), never a hostPath. */
     public void cleanup(String uid) {
+        if (projected != null) {
+            projected.forget(uid);
+        }
         Path dir = podDir(uid);
         if (!Files.exists(dir)) {
             return;
