@@ -194,7 +194,7 @@ public final class ApiServer implements AutoCloseable {
         }
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (ResourceType t : resources.all()) {
-            WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER);
+            WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER, t.strategy()::fromStorage);
             caches.add(cache);
             ready.add(cache.start());
             stores.put(t, new GenericStore(t, etcd, cache, admission, managed));

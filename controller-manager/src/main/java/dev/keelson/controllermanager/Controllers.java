@@ -16,6 +16,7 @@ import dev.keelson.controllermanager.job.JobController;
 import dev.keelson.controllermanager.namespace.NamespaceController;
 import dev.keelson.controllermanager.nodeipam.NodeIpamController;
 import dev.keelson.controllermanager.nodelifecycle.NodeLifecycleController;
+import dev.keelson.controllermanager.podautoscaler.HorizontalPodAutoscalerController;
 import dev.keelson.controllermanager.podgc.PodGarbageCollector;
 import dev.keelson.controllermanager.replicaset.ReplicaSetController;
 import dev.keelson.controllermanager.resourcequota.ResourceQuotaController;
@@ -269,6 +270,12 @@ public final class Controllers {
             new Descriptor("pv-protection", "persistentvolume-protection-controller", false, List.of(), c -> {
                 PvProtectionController p = new PvProtectionController(c.informers(), c.registry());
                 return of(p::run, p::close);
+            }),
+            new Descriptor("horizontalpodautoscaling", "horizontal-pod-autoscaler-controller", false, List.of(), c -> {
+                HorizontalPodAutoscalerController h = new HorizontalPodAutoscalerController(c.informers(), c.registry(),
+                        c.clock(), null, HorizontalPodAutoscalerController.defaultSyncPeriod());
+                // kube-controller-manager's --concurrent-horizontal-pod-autoscaler-syncs default
+                return of(() -> h.run(5), h::close);
             }));
 
     /** The --controllers names, in start order. */

@@ -35,6 +35,8 @@ final class BuiltInKinds {
                 new ControllerRevisionStrategy(),
                 new JobStrategy(),
                 new CronJobStrategy(),
+                new HorizontalPodAutoscalerStrategy(),
+                new HorizontalPodAutoscalerV1Strategy(),
                 new EndpointSliceStrategy(),
                 new PodDisruptionBudgetStrategy(),
                 new LeaseStrategy(),

@@ -43,6 +43,14 @@ public abstract class Strategy {
     /** Fills in what Kubernetes defaults for this kind (its defaults.go), in place and idempotently. */
     public void defaults(ObjectNode obj) {}
 
+    /**
+     * An object as read from etcd, in this resource's version: objects of a kind served in several versions share
+     * one prefix and are stored in the version that wrote them (HorizontalPodAutoscalers); identity for the rest.
+     */
+    public ObjectNode fromStorage(ObjectNode obj) {
+        return obj;
+    }
+
     /** Whether spec changes bump {@code metadata.generation} (false: the kind carries no generation at all). */
     protected boolean tracksGeneration() {
         return true;
