@@ -161,6 +161,7 @@ public final class ServerCommand implements Callable<Integer> {
         KubernetesClient client =
                 KubeClients.fromKubeconfig(kubeconfig);
         running.add(client);
+        DefaultStorageClass.ensure(client);
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         // not the common pool: on a 2-core host it has a single worker and would start them one after another
         ExecutorService starter = Executors.newFixedThreadPool(4);

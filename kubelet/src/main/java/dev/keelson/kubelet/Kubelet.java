@@ -14,6 +14,8 @@ import dev.keelson.kubelet.probe.Prober;
 import dev.keelson.kubelet.runtime.ContainerRuntime;
 import dev.keelson.kubelet.runtime.docker.DockerRuntime;
 import dev.keelson.kubelet.server.KubeletServer;
+import dev.keelson.kubelet.volume.ClaimVolumes;
+import dev.keelson.kubelet.volume.LocalPathProvisioner;
 import dev.keelson.kubelet.volume.VolumeManager;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,6 +60,7 @@ public final class Kubelet implements AutoCloseable {
     /** The last pod network conflict reported as an Event (read and written by the timer thread only). */
     private String networkProblem;
     private final EventRecorder events;
+    private final LocalPathProvisioner localPath;
     private final ProbeManager probes;
     private final PodSyncer syncer;
     private final PodStartTraces startTraces = new PodStartTraces(metrics);
@@ -102,7 +105,11 @@ public final class Kubelet implements AutoCloseable {
                 (ns, name) -> client.secrets().inNamespace(ns).withName(name).get();
         VolumeManager volumes = new VolumeManager(options.rootDir(), configMapLookup, secretLookup,
                 new dev.keelson.kubelet.volume.ProjectedVolumes(configMapLookup, secretLookup,
-                        dev.keelson.kubelet.volume.ServiceAccountTokens.of(client)));
+                        dev.keelson.kubelet.volume.ServiceAccountTokens.of(client)),
+                new ClaimVolumes((ns, name) -> client.persistentVolumeClaims().inNamespace(ns).withName(name).get(),
+                        name -> client.persistentVolumes().withName(name).get()));
+        this.localPath = new LocalPathProvisioner(client, options.nodeName(), options.rootDir().resolve("storage"),
+                events);
         Prober prober = new Prober(runtime);
         this.probes = new ProbeManager(prober, events, this::enqueue);
         ImagePuller images = new ImagePuller(runtime, client, events);
@@ -216,6 +223,7 @@ public final class Kubelet implements AutoCloseable {
                     }
                 }, 0);
         timers.scheduleWithFixedDelay(this::housekeeping, 10, 10, TimeUnit.SECONDS);
+        localPath.start();
         log.info("kubelet for node {} started (InternalIP {}, server port {})", options.nodeName(), nodeIp, server.port());
     }
 
@@ -361,6 +369,7 @@ public final class Kubelet implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        localPath.close();
         if (informer != null) {
             informer.close();
         }

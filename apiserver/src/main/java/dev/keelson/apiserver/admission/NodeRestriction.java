@@ -3,6 +3,7 @@ package dev.keelson.apiserver.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keelson.apiserver.ApiException;
+import dev.keelson.apiserver.auth.LocalPathVolumes;
 import dev.keelson.apiserver.auth.NodeAuthorizer;
 import java.util.Iterator;
 import java.util.Map;
@@ -60,6 +61,10 @@ final class NodeRestriction implements AdmissionPlugin {
             node(node, r);
         } else if (r.isResource("coordination.k8s.io", "leases")) {
             lease(node, r);
+        } else if (r.isResource("", "persistentvolumes") && r.operation() == Operation.CREATE
+                && !LocalPathVolumes.ownedBy(r.object(), node)) {
+            throw r.forbidden("node \"" + node + "\" can only create persistent volumes provisioned by "
+                    + LocalPathVolumes.PROVISIONER + " with node affinity to itself");
         } else if (r.isResource("", "serviceaccounts") && "token".equals(r.subresource())
                 && r.operation() == Operation.CREATE) {
             return serviceAccountToken(node, r);

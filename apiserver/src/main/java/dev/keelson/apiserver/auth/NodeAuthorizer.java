@@ -90,6 +90,15 @@ public final class NodeAuthorizer implements Authorizer {
                 }
                 return Decision.deny("node '" + node + "' can only update the status of and delete pods bound to it");
             }
+            case "/persistentvolumes" -> {
+                // the local-path provisioner in the node's kubelet: NodeRestriction checks a created volume's body
+                if (read && subresource == null || verb.equals("create") && subresource == null
+                        || verb.equals("delete") && subresource == null && LocalPathVolumes.ownedBy(volume(name), node)) {
+                    return Decision.ALLOW;
+                }
+                return Decision.deny("node '" + node + "' can only create and delete the local-path volumes of its "
+                        + "own node");
+            }
             case "coordination.k8s.io/leases" -> {
                 if (read || "kube-node-lease".equals(namespace) && (verb.equals("create") || node.equals(name)
                         && (verb.equals("update") || verb.equals("patch") || verb.equals("delete")))) {
@@ -117,6 +126,11 @@ public final class NodeAuthorizer implements Authorizer {
                 return Decision.deny("node '" + node + "' may only read this resource");
             }
         }
+    }
+
+    private ObjectNode volume(String name) {
+        ResourceType volumes = resources.find("", "v1", "persistentvolumes");
+        return name.isEmpty() || volumes == null ? null : stores.get(volumes).cache().get(volumes.key(null, name));
     }
 
     private String boundNode(String namespace, String name) {

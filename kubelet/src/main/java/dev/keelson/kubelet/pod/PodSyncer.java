@@ -7,6 +7,7 @@ import dev.keelson.kubelet.network.PodNetwork;
 import dev.keelson.kubelet.probe.ProbeManager;
 import dev.keelson.kubelet.probe.Prober;
 import dev.keelson.kubelet.runtime.ContainerConfigException;
+import dev.keelson.kubelet.volume.VolumeMountException;
 import dev.keelson.kubelet.runtime.ContainerRecord;
 import dev.keelson.kubelet.runtime.ContainerRuntime;
 import dev.keelson.kubelet.volume.VolumeManager;
@@ -153,6 +154,11 @@ public final class PodSyncer {
                 podVolumes = traces.time(uid, "volumes", () -> volumes.prepare(pod));
             } catch (ContainerConfigException e) {
                 blocked = new ContainerSync.Blocked(e.reason(), e.getMessage());
+                next = ContainerSync.SOON;
+            } catch (VolumeMountException e) {
+                // as the kubelet's volume manager: FailedMount, and the pod waits in ContainerCreating
+                events.warning(pod, "FailedMount", e.getMessage());
+                blocked = new ContainerSync.Blocked("ContainerCreating", null);
                 next = ContainerSync.SOON;
             }
         }

@@ -36,20 +36,28 @@ public final class VolumeManager {
     private final BiFunction<String, String, ConfigMap> configMaps;
     private final BiFunction<String, String, Secret> secrets;
     private final ProjectedVolumes projected;
+    private final ClaimVolumes claims;
 
     /** Lookups take (namespace, name) and return null when the object does not exist. */
     public VolumeManager(Path rootDir, BiFunction<String, String, ConfigMap> configMaps,
                          BiFunction<String, String, Secret> secrets) {
-        this(rootDir, configMaps, secrets, null);
+        this(rootDir, configMaps, secrets, null, null);
     }
 
     /** With {@code projected}, projected volumes (the service-account token volume among them) are served too. */
     public VolumeManager(Path rootDir, BiFunction<String, String, ConfigMap> configMaps,
                          BiFunction<String, String, Secret> secrets, ProjectedVolumes projected) {
+        this(rootDir, configMaps, secrets, projected, null);
+    }
+
+    /** With {@code claims}, persistentVolumeClaim volumes are bind mounts of their bound volumes' paths. */
+    public VolumeManager(Path rootDir, BiFunction<String, String, ConfigMap> configMaps,
+                         BiFunction<String, String, Secret> secrets, ProjectedVolumes projected, ClaimVolumes claims) {
         this.rootDir = rootDir;
         this.configMaps = configMaps;
         this.secrets = secrets;
         this.projected = projected;
+        this.claims = claims;
     }
 
     public Path podDir(String uid) {
@@ -80,16 +88,11 @@ public final class VolumeManager {
                     out.put(v.getName(), dir);
                 } else if (v.getHostPath() != null) {
                     Path host = Path.of(v.getHostPath().getPath());
-                    String type = v.getHostPath().getType() == null ? "" : v.getHostPath().getType();
-                    if (type.equals("DirectoryOrCreate")) {
-                        Files.createDirectories(host);
-                    } else if (type.equals("FileOrCreate") && !Files.exists(host)) {
-                        Files.createDirectories(host.getParent());
-                        Files.createFile(host);
-                    } else if (type.equals("Directory") && !Files.isDirectory(host)) {
-                        throw new ContainerConfigException("hostPath type check failed: " + host + " is not a directory");
-                    } else if (type.equals("File") && !Files.isRegularFile(host)) {
-                        throw new ContainerConfigException("hostPath type check failed: " + host + " is not a file");
+                    try {
+                        HostPathType.check(host, v.getHostPath().getType());
+                    } catch (VolumeMountException e) {
+                        throw new VolumeMountException("MountVolume.SetUp failed for volume \"" + v.getName()
+                                + "\" : " + e.getMessage());
                     }
                     out.put(v.getName(), host);
                 } else if (v.getConfigMap() != null) {
@@ -130,9 +133,18 @@ public final class VolumeManager {
                     Path dir = base.resolve("projected").resolve(v.getName());
                     projected.write(pod, v.getName(), v.getProjected(), dir);
                     out.put(v.getName(), dir);
+                } else if (v.getPersistentVolumeClaim() != null && claims != null) {
+                    Path dir = claims.hostPath(pod, v);
+                    Long fsGroup = pod.getSpec().getSecurityContext() == null ? null
+                            : pod.getSpec().getSecurityContext().getFsGroup();
+                    if (fsGroup != null && !Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly())) {
+                        FsGroupOwnership.apply(dir, fsGroup);
+                    }
+                    out.put(v.getName(), dir);
                 } else {
                     throw new ContainerConfigException("volume " + v.getName()
-                            + ": only emptyDir, hostPath, configMap and secret volumes are supported");
+                            + ": only emptyDir, hostPath, configMap, secret and persistentVolumeClaim volumes are "
+                            + "supported");
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("preparing volume " + v.getName(), e);
@@ -212,7 +224,8 @@ public final class VolumeManager {
             }
             Volume v = byName.get(m.getName());
             boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || (v != null && (v.getConfigMap() != null
-                    || v.getSecret() != null || v.getProjected() != null));
+                    || v.getSecret() != null || v.getProjected() != null || v.getPersistentVolumeClaim() != null
+                    && Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly())));
             binds.add(host + ":" + m.getMountPath() + (readOnly ? ":ro" : ""));
         }
         return binds;
