@@ -33,35 +33,38 @@ public final class SecretsEncryptCommand implements Runnable {
                 description = "Admin kubeconfig of the cluster. Default: ${DEFAULT-VALUE}.")
         Path kubeconfig;
 
-        int call(String path, String method, String verb) {
+        int call(String path, String method, String verb, picocli.CommandLine.Model.CommandSpec spec) {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
             try (KubernetesClient client = KubeClients.fromKubeconfig(kubeconfig)) {
                 String url = client.getMasterUrl().toString().replaceAll("/$", "") + path;
                 String body = "POST".equals(method) ? client.raw(url, "POST", "{}") : client.raw(url);
                 if (body == null) {
-                    System.err.println("keelson secrets-encrypt " + verb + ": the server does not encrypt Secrets "
+                    err.println("keelson secrets-encrypt " + verb + ": the server does not encrypt Secrets "
                             + "(no encryption configuration)");
                     return 1;
                 }
-                print(new ObjectMapper().readTree(body));
+                print(new ObjectMapper().readTree(body), out);
+                out.flush();
                 return 0;
             } catch (KubernetesClientException e) {
-                System.err.println("keelson secrets-encrypt " + verb + ": " + e.getMessage());
+                err.println("keelson secrets-encrypt " + verb + ": " + e.getMessage());
                 return 1;
             } catch (java.io.IOException e) {
-                System.err.println("keelson secrets-encrypt " + verb + ": " + e.getMessage());
+                err.println("keelson secrets-encrypt " + verb + ": " + e.getMessage());
                 return 1;
             }
         }
 
-        private static void print(JsonNode s) {
+        private static void print(JsonNode s, java.io.PrintWriter out) {
             long total = s.path("secrets").asLong();
             long active = s.path("secretsWithActiveKey").asLong();
-            System.out.println("Encryption Status: " + s.path("encryptionStatus").asText());
-            System.out.println("Encryption Config: " + s.path("configFile").asText());
-            System.out.println("Active Key Type: " + s.path("activeKeyType").asText());
-            System.out.println("Active Key: " + s.path("activeKey").asText());
-            System.out.println("Secrets: " + total + ", with the active key: " + active);
-            System.out.println(total == active ? "All Secrets use the active key"
+            out.println("Encryption Status: " + s.path("encryptionStatus").asText());
+            out.println("Encryption Config: " + s.path("configFile").asText());
+            out.println("Active Key Type: " + s.path("activeKeyType").asText());
+            out.println("Active Key: " + s.path("activeKey").asText());
+            out.println("Secrets: " + total + ", with the active key: " + active);
+            out.println(total == active ? "All Secrets use the active key"
                     : (total - active) + " Secrets do not use the active key yet: run keelson secrets-encrypt rotate");
         }
     }
@@ -72,9 +75,12 @@ public final class SecretsEncryptCommand implements Runnable {
         @Mixin
         Connection connection = new Connection();
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            return connection.call(SecretsEncryptEndpoints.STATUS, "GET", "status");
+            return connection.call(SecretsEncryptEndpoints.STATUS, "GET", "status", spec);
         }
     }
 
@@ -84,9 +90,12 @@ public final class SecretsEncryptCommand implements Runnable {
         @Mixin
         Connection connection = new Connection();
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            return connection.call(SecretsEncryptEndpoints.ROTATE, "POST", "rotate");
+            return connection.call(SecretsEncryptEndpoints.ROTATE, "POST", "rotate", spec);
         }
     }
 }
