@@ -23,6 +23,7 @@ import dev.keelson.apiserver.auth.ServiceAccountKey;
 import dev.keelson.apiserver.auth.ServiceAccountTokenAuthenticator;
 import dev.keelson.apiserver.auth.ServiceAccountTokenOptions;
 import dev.keelson.apiserver.auth.ServiceAccountTokens;
+import dev.keelson.apiserver.auth.review.Reviews;
 import dev.keelson.apiserver.http.ApiHandler;
 import dev.keelson.apiserver.http.ConnectionGuard;
 import dev.keelson.apiserver.http.Discovery;
@@ -41,6 +42,7 @@ import dev.keelson.apiserver.registry.GenericStore;
 import dev.keelson.apiserver.registry.Options;
 import dev.keelson.apiserver.registry.PodStrategy;
 import dev.keelson.apiserver.registry.RbacStrategy;
+import dev.keelson.apiserver.registry.ReviewStrategy;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
 import dev.keelson.apiserver.registry.ServiceStrategy;
@@ -194,6 +196,9 @@ public final class ApiServer implements AutoCloseable {
         }
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (ResourceType t : resources.all()) {
+            if (t.strategy() instanceof ReviewStrategy) {
+                continue;
+            }
             WatchCache cache = new WatchCache(t.prefix(), etcd, Json.MAPPER, t.strategy()::fromStorage);
             caches.add(cache);
             ready.add(cache.start());
@@ -208,6 +213,7 @@ public final class ApiServer implements AutoCloseable {
                         : new BootstrapAuthorizer(new NodeAuthorizer(resources, stores)),
                 () -> new RbacAuthorizer(rbac)));
         RbacStrategy.install(resources, new EscalationGuard(rbac, authorizer));
+        Reviews.install(resources, new Reviews.Context(authorizer, rbac, access.authorizationModes()));
 
         String address = options.advertiseAddress() != null ? options.advertiseAddress() : defaultAdvertiseAddress();
         CertificateAuthority.Issued kubeletClient = ca.issueClient("kube-apiserver-kubelet-client",

@@ -11,6 +11,7 @@ import dev.keelson.apiserver.audit.RequestAudit;
 import dev.keelson.apiserver.auth.Authenticator;
 import dev.keelson.apiserver.auth.AuthorizerChain;
 import dev.keelson.apiserver.auth.Decision;
+import dev.keelson.apiserver.auth.Impersonation;
 import dev.keelson.apiserver.auth.RequestAttributes;
 import dev.keelson.apiserver.auth.NodeBootstrap;
 import dev.keelson.apiserver.openapi.UnknownFields;
@@ -28,6 +29,7 @@ import dev.keelson.apiserver.registry.NamespaceStrategy;
 import dev.keelson.apiserver.registry.Options;
 import dev.keelson.apiserver.registry.ResourceType;
 import dev.keelson.apiserver.registry.Resources;
+import dev.keelson.apiserver.registry.ReviewStrategy;
 import dev.keelson.apiserver.selection.FieldSelector;
 import dev.keelson.apiserver.validation.FieldError;
 import dev.keelson.componentbase.api.LabelSelector;
@@ -163,6 +165,7 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
                 ConnectionGuard.authenticated(req.connection());
             }
             RequestAudit.authenticated(req, user);
+            user = Impersonation.apply(req, user, authorizer);
             Runnable release = gate.admit(req, user, RequestGate.longRunning(req, path.split("/")));
             if (release == null) {
                 return;
@@ -276,6 +279,14 @@ public final class ApiHandler implements Handler<HttpServerRequest> {
         HttpMethod m = req.method();
         if (api.subresource() != null && subresources.handles(api)) {
             subresources.handle(req, api, this, user);
+            return;
+        }
+        if (api.type().strategy() instanceof ReviewStrategy review) {
+            if (m != HttpMethod.POST || api.name() != null) {
+                throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+            }
+            withBody(req, body -> sendJson(req, 201, review.review(decodeObject(req, body, api.type()), user,
+                    api.namespace())));
             return;
         }
         GenericStore store = stores.get(api.type());

@@ -1,5 +1,6 @@
 package dev.keelson.apiserver.registry;
 
+import dev.keelson.apiserver.auth.review.Reviews;
 import java.util.List;
 
 /**
@@ -12,7 +13,7 @@ final class BuiltInKinds {
 
     /** In discovery order: core first, then the groups. */
     static List<Strategy> strategies(PodStrategy pods, ServiceStrategy services) {
-        return List.of(
+        return withReviews(List.of(
                 new NamespaceStrategy(),
                 pods,
                 new NodeStrategy(),
@@ -46,7 +47,15 @@ final class BuiltInKinds {
                 new ClusterRoleStrategy(),
                 new RoleBindingStrategy(),
                 new ClusterRoleBindingStrategy(),
-                new StorageClassStrategy());
+                new StorageClassStrategy()));
+    }
+
+    /** The authentication.k8s.io and authorization.k8s.io reviews, answered and never stored. */
+    private static List<Strategy> withReviews(List<Strategy> stored) {
+        List<Strategy> all = new java.util.ArrayList<>(stored);
+        all.addAll(Reviews.authentication());
+        all.addAll(Reviews.authorization());
+        return List.copyOf(all);
     }
 
     static List<ResourceType> all(PodStrategy pods, ServiceStrategy services) {

@@ -43,6 +43,7 @@ public record ResourceType(String group, String version, String kind, String plu
     }
 
     public List<String> verbs() {
-        return List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+        return strategy instanceof ReviewStrategy ? List.of("create")
+                : List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     }
 }
