@@ -137,4 +137,30 @@ class StatefulSetIntegrationTest {
                     "whenScaled Retain keeps the claim");
         }
     }
+
+    @Test
+    void parallelCreatesEveryOrdinalAtOnceAndDeletePoliciesRemoveClaims() {
+        String ns = fixture.namespace("sts-par");
+        StatefulSet set = set(ns, 3, "db:1");
+        set.getSpec().setPodManagementPolicy("Parallel");
+        set.getSpec().setPersistentVolumeClaimRetentionPolicy(
+                new io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicy("Delete",
+                        "Delete"));
+        fixture.client().apps().statefulSets().inNamespace(ns).resource(set).create();
+        Await.until("all three pods without any being ready", WAIT, () -> pods(ns),
+                m -> m.keySet().equals(java.util.Set.of("db-0", "db-1", "db-2")));
+        PersistentVolumeClaim claim = fixture.client().persistentVolumeClaims().inNamespace(ns).withName("data-db-2")
+                .get();
+        assertEquals("StatefulSet", claim.getMetadata().getOwnerReferences().get(0).getKind(),
+                "whenDeleted Delete: the set owns its claims");
+        try (HollowKubelet kubelet = new HollowKubelet(fixture.client(), ns, Duration.ofMillis(50), true)) {
+            fixture.client().apps().statefulSets().inNamespace(ns).withName("db").scale(1);
+            Await.until("whenScaled Delete: the claims of removed ordinals go with their pods", WAIT,
+                    () -> fixture.client().persistentVolumeClaims().inNamespace(ns).list().getItems().stream()
+                            .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+                            .map(c -> c.getMetadata().getName()).sorted().toList(),
+                    names -> names.equals(List.of("data-db-0")));
+            assertEquals(java.util.Set.of("db-0"), pods(ns).keySet());
+        }
+    }
 }

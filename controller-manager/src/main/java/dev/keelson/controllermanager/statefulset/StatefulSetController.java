@@ -317,7 +317,7 @@ public final class StatefulSetController implements AutoCloseable {
         }
     }
 
-    /** WhenScaled=Delete: a condemned pod's claims get the pod as owner, so they go with it. */
+    /** WhenScaled=Delete: a condemned pod's claims get the pod as their only owner, so they go with it. */
     private void retainClaims(StatefulSet set, Pod pod, boolean scaledDown) {
         if (!scaledDown || !"Delete".equals(policy(set, false))) {
             return;
@@ -331,10 +331,15 @@ public final class StatefulSetController implements AutoCloseable {
             }
             List<OwnerReference> owners = claim.getMetadata().getOwnerReferences() == null ? new ArrayList<>()
                     : new ArrayList<>(claim.getMetadata().getOwnerReferences());
-            if (owners.stream().anyMatch(r -> pod.getMetadata().getUid().equals(r.getUid()))) {
+            // updateClaimOwnerRefForSetAndPod: a scaled-down claim is owned by its pod alone
+            boolean changed = owners.removeIf(r -> set.getMetadata().getUid().equals(r.getUid()));
+            if (owners.stream().noneMatch(r -> pod.getMetadata().getUid().equals(r.getUid()))) {
+                owners.add(ownerRef(pod));
+                changed = true;
+            }
+            if (!changed) {
                 continue;
             }
-            owners.add(ownerRef(pod));
             PersistentVolumeClaim copy = client.getKubernetesSerialization().clone(claim);
             copy.getMetadata().setOwnerReferences(owners);
             client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).resource(copy).update();
