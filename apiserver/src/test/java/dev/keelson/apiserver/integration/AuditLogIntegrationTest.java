@@ -178,6 +178,33 @@ class AuditLogIntegrationTest {
     }
 
     @Test
+    void aWebSocketWatchIsStartedThenCompletedWhenTheClientLeaves() throws Exception {
+        try (TestCluster cluster = start(100, 0)) {
+            // fabric8 watches over a WebSocket upgrade first, as the informers of every component do
+            var watch = cluster.client().configMaps().inNamespace("default").watch(
+                    new io.fabric8.kubernetes.client.Watcher<>() {
+                        @Override
+                        public void eventReceived(Action action, io.fabric8.kubernetes.api.model.ConfigMap cm) {
+                        }
+
+                        @Override
+                        public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                        }
+                    });
+            Path file = log(cluster.dataDir());
+            List<JsonNode> started = await(file, evs -> evs.stream().anyMatch(e -> "watch".equals(e.path("verb")
+                    .asText()) && "ResponseStarted".equals(e.path("stage").asText())));
+            String id = started.stream().filter(e -> "watch".equals(e.path("verb").asText())
+                    && "ResponseStarted".equals(e.path("stage").asText())).findFirst().orElseThrow()
+                    .path("auditID").asText();
+            assertEquals(101, find(started, id, "ResponseStarted").path("responseStatus").path("code").asInt());
+            assertEquals(null, find(started, id, "ResponseComplete"), "complete only when the watch ends");
+            watch.close();
+            await(file, evs -> find(evs, id, "ResponseComplete") != null);
+        }
+    }
+
+    @Test
     void theLogRotatesAtMaxSizeAndKeepsMaxBackups() throws Exception {
         try (TestCluster cluster = start(1, 1)) {
             ApiHttp root = new ApiHttp(cluster, "root-token");
