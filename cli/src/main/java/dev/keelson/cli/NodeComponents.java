@@ -3,11 +3,13 @@ package dev.keelson.cli;
 import dev.keelson.componentbase.VertxHolder;
 import dev.keelson.dns.ClusterDns;
 import dev.keelson.kubelet.Kubelet;
+import dev.keelson.kubelet.network.DnsSettings;
 import dev.keelson.kubelet.KubeletOptions;
 import dev.keelson.proxy.Proxy;
 import dev.keelson.proxy.ProxyOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,7 @@ final class NodeComponents {
         String node = flags.node();
         KubeletOptions options = KubeletOptions.builder(node).port(flags.kubeletPort).rootDir(rootDir)
                 .dockerEndpoint(flags.dockerEndpoint).tls(servingCert, servingKey, clusterCa).nodeIp(flags.nodeIp)
+                .dns(new DnsSettings(flags.clusterDomain, List.of(flags.clusterDns), flags.resolvConf))
                 .build();
         Kubelet kubelet = new Kubelet(client, options);
         kubelet.start();

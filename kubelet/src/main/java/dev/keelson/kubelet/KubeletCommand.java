@@ -2,6 +2,7 @@ package dev.keelson.kubelet;
 
 import dev.keelson.componentbase.cli.Foreground;
 import dev.keelson.componentbase.client.KubeClients;
+import dev.keelson.kubelet.network.DnsSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -58,6 +59,18 @@ public final class KubeletCommand implements Callable<Integer> {
     @Option(names = "--max-pods", defaultValue = "110", description = "pods this node accepts")
     int maxPods;
 
+    @Option(names = "--cluster-domain", defaultValue = "cluster.local",
+            description = "DNS domain of the cluster; pods search it after their namespace's (default: ${DEFAULT-VALUE})")
+    String clusterDomain;
+
+    @Option(names = "--cluster-dns", split = ",", defaultValue = "10.96.0.10",
+            description = "DNS server addresses of ClusterFirst pods (default: ${DEFAULT-VALUE})")
+    java.util.List<String> clusterDns;
+
+    @Option(names = "--resolv-conf", defaultValue = "/etc/resolv.conf",
+            description = "resolver configuration of dnsPolicy Default pods (default: ${DEFAULT-VALUE})")
+    Path resolvConf;
+
     @Override
     public Integer call() throws Exception {
         String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
@@ -65,7 +78,8 @@ public final class KubeletCommand implements Callable<Integer> {
                 .podInfraContainerImage(podInfraImage).port(port).bindAddress(address).nodeIp(nodeIp)
                 .systemReserved(KubeletOptions.parseReservation(systemReserved))
                 .kubeReserved(KubeletOptions.parseReservation(kubeReserved))
-                .rootDir(rootDir).tls(tlsCert, tlsKey, clientCa).maxPods(maxPods).build();
+                .rootDir(rootDir).tls(tlsCert, tlsKey, clientCa).maxPods(maxPods)
+                .dns(new DnsSettings(clusterDomain, clusterDns, resolvConf)).build();
         KubernetesClient client = KubeClients.fromKubeconfig(kubeconfig);
         Kubelet kubelet = new Kubelet(client, options);
         return Foreground.runUntilShutdown("kubelet", kubelet::start, () -> {

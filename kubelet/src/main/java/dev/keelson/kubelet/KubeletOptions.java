@@ -1,5 +1,6 @@
 package dev.keelson.kubelet;
 
+import dev.keelson.kubelet.network.DnsSettings;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Objects;
  * @param nodeIp InternalIP to report; null = the first non-loopback address of the host
  * @param tlsCertFile PEM certificate for the kubelet server; null (with tlsKeyFile null) = plain HTTP
  * @param clientCaFile PEM CA whose client certificates the server accepts; null = no client-certificate check
+ * @param dns the pods' DNS: cluster domain, cluster DNS address, host resolv.conf
  */
 public record KubeletOptions(
         String nodeName,
@@ -27,7 +29,8 @@ public record KubeletOptions(
         Path tlsCertFile,
         Path tlsKeyFile,
         Path clientCaFile,
-        int maxPods) {
+        int maxPods,
+        DnsSettings dns) {
 
     public static final String DEFAULT_DOCKER_ENDPOINT = "unix:///var/run/docker.sock";
     public static final String DEFAULT_POD_INFRA_IMAGE = "registry.k8s.io/pause:3.10";
@@ -45,6 +48,7 @@ public record KubeletOptions(
         kubeReserved = kubeReserved == null ? Map.of() : Map.copyOf(kubeReserved);
         rootDir = rootDir == null ? DEFAULT_ROOT_DIR : rootDir;
         maxPods = maxPods <= 0 ? 110 : maxPods;
+        dns = dns == null ? DnsSettings.DEFAULTS : dns;
         if ((tlsCertFile == null) != (tlsKeyFile == null)) {
             throw new IllegalArgumentException("give both a TLS certificate and its key, or neither");
         }
@@ -75,6 +79,7 @@ public record KubeletOptions(
         private Path tlsKeyFile;
         private Path clientCaFile;
         private int maxPods = 110;
+        private DnsSettings dns;
 
         private Builder(String nodeName) {
             this.nodeName = nodeName;
@@ -134,10 +139,16 @@ public record KubeletOptions(
             return this;
         }
 
+        /** --cluster-domain, --cluster-dns and --resolv-conf. */
+        public Builder dns(DnsSettings dns) {
+            this.dns = dns;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the node name is not a DNS subdomain or only half of TLS is given */
         public KubeletOptions build() {
             return new KubeletOptions(nodeName, dockerEndpoint, podInfraContainerImage, port, bindAddress, nodeIp,
-                    systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods);
+                    systemReserved, kubeReserved, rootDir, tlsCertFile, tlsKeyFile, clientCaFile, maxPods, dns);
         }
     }
 

@@ -41,11 +41,17 @@ public final class KeelsonServerProcess implements AutoCloseable {
      * only used to name its files; otherwise waits for its node to be Ready.
      */
     public static KeelsonServerProcess start(String nodeName, String clusterCidr, boolean controlPlaneOnly) {
+        return start(nodeName, clusterCidr, controlPlaneOnly, List.of());
+    }
+
+    /** As {@link #start(String, String, boolean)}, with more flags of `keelson server`. */
+    public static KeelsonServerProcess start(String nodeName, String clusterCidr, boolean controlPlaneOnly,
+                                             List<String> extraArgs) {
         Path root = repositoryRoot();
         ensureImages(root);
         try {
             return startIn(Files.createTempDirectory("keelson-e2e-" + nodeName + "-"), nodeName, clusterCidr,
-                    controlPlaneOnly);
+                    controlPlaneOnly, extraArgs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,7 +59,7 @@ public final class KeelsonServerProcess implements AutoCloseable {
 
     /** A control-plane-only server started again on this one's data dir (after {@link #kill}); close only the new one. */
     public KeelsonServerProcess restartControlPlane(String clusterCidr) {
-        return startIn(dataDir.getParent(), nodeName, clusterCidr, true);
+        return startIn(dataDir.getParent(), nodeName, clusterCidr, true, List.of());
     }
 
     /** Kills the server with SIGKILL, as a crash would: no shutdown hook runs. */
@@ -76,7 +82,7 @@ public final class KeelsonServerProcess implements AutoCloseable {
     }
 
     private static KeelsonServerProcess startIn(Path dir, String nodeName, String clusterCidr,
-                                                boolean controlPlaneOnly) {
+                                                boolean controlPlaneOnly, List<String> extraArgs) {
         try {
             Path log = dir.resolve("server.log");
             Files.deleteIfExists(log);
@@ -86,6 +92,7 @@ public final class KeelsonServerProcess implements AutoCloseable {
             if (controlPlaneOnly) {
                 cmd.add("--disable-agent");
             }
+            cmd.addAll(extraArgs);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             KeelsonServerProcess server = new KeelsonServerProcess(dir.resolve("data"), nodeName, p, log);
             try {

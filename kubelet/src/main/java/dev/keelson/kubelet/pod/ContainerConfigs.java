@@ -1,6 +1,7 @@
 package dev.keelson.kubelet.pod;
 
 import dev.keelson.kubelet.images.ImagePolicy;
+import dev.keelson.kubelet.network.PodDnsFiles;
 import dev.keelson.kubelet.runtime.ContainerConfig;
 import dev.keelson.kubelet.runtime.ContainerRecord;
 import dev.keelson.kubelet.runtime.NamespaceMode;
@@ -25,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one container of the pod spec into the runtime's {@link ContainerConfig}: env resolved, volumes and the
- * termination-log file mounted, resources and security context mapped, as Kubernetes' kuberuntime does.
+ * Turns one container of the pod spec into the runtime's {@link ContainerConfig}: env resolved, volumes, the
+ * termination-log file and the pod's /etc/hosts and /etc/resolv.conf mounted, resources and security context mapped, as Kubernetes' kuberuntime does.
  */
 final class ContainerConfigs {
     private static final Logger log = LoggerFactory.getLogger(ContainerConfigs.class);
@@ -36,14 +37,16 @@ final class ContainerConfigs {
     private final String nodeName;
     private final Supplier<String> hostIp;
     private final SecurityContexts security;
+    private final PodDnsFiles dnsFiles;
 
     ContainerConfigs(KubernetesClient client, VolumeManager volumes, String nodeName, Supplier<String> hostIp,
-                     SecurityContexts security) {
+                     SecurityContexts security, PodDnsFiles dnsFiles) {
         this.client = client;
         this.volumes = volumes;
         this.nodeName = nodeName;
         this.hostIp = hostIp;
         this.security = security;
+        this.dnsFiles = dnsFiles;
     }
 
     /** The service variables of the pod's namespace (and default's `kubernetes`), read when a container is made. */
@@ -85,6 +88,7 @@ final class ContainerConfigs {
         } catch (IOException e) {
             log.debug("no termination message file for {}: {}", spec.getName(), e.getMessage());
         }
+        mounts.addAll(dnsFiles.mounts(pod, spec, volumes.podDir(pod.getMetadata().getUid()), podIp));
         List<String> command = EnvResolver.expandAll(spec.getCommand(), env);
         List<String> args = EnvResolver.expandAll(spec.getArgs(), env);
         List<String> entrypoint = null;

@@ -3,6 +3,7 @@ package dev.keelson.kubelet.pod;
 import dev.keelson.componentbase.events.EventRecorder;
 import dev.keelson.kubelet.KubeletOptions;
 import dev.keelson.kubelet.images.ImagePuller;
+import dev.keelson.kubelet.network.PodDnsFiles;
 import dev.keelson.kubelet.network.PodNetwork;
 import dev.keelson.kubelet.runtime.ContainerLabels;
 import dev.keelson.kubelet.runtime.ContainerRecord;
@@ -107,7 +108,7 @@ final class PodSandboxes {
                 options.podInfraContainerImage(),
                 RuntimeNames.labels(options.nodeName(), pod, ContainerLabels.KIND_SANDBOX,
                         ContainerLabels.SANDBOX_CONTAINER_NAME, attempt),
-                hostNetwork ? null : hostname(pod),
+                hostNetwork ? null : PodDnsFiles.sandboxHostname(pod, options.dns().clusterDomain()),
                 hostNetwork ? null : network.networkName(),
                 hostNetwork ? List.of() : hostPorts(pod),
                 Boolean.TRUE.equals(pod.getSpec().getHostPID()),
@@ -123,15 +124,6 @@ final class PodSandboxes {
             throw new IllegalStateException("sandbox container " + id + " is not running after start");
         }
         return record;
-    }
-
-    /** The pod's hostname: spec.hostname or the pod's name, cut to a DNS label. */
-    private static String hostname(Pod pod) {
-        String hostname = pod.getSpec().getHostname() != null ? pod.getSpec().getHostname() : pod.getMetadata().getName();
-        if (hostname.length() > 63) {
-            hostname = hostname.substring(0, 63).replaceAll("[-.]+$", "");
-        }
-        return hostname;
     }
 
     /** The containers' hostPorts, published by the sandbox (with the host's network they are the host's ports anyway). */

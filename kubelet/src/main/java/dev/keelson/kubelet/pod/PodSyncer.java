@@ -1,6 +1,7 @@
 package dev.keelson.kubelet.pod;
 
 import dev.keelson.componentbase.events.EventRecorder;
+import dev.keelson.kubelet.network.PodDnsFiles;
 import dev.keelson.kubelet.KubeletOptions;
 import dev.keelson.kubelet.images.ImagePuller;
 import dev.keelson.kubelet.network.PodNetwork;
@@ -72,7 +73,8 @@ public final class PodSyncer {
         SecurityContexts security = new SecurityContexts(options.rootDir().resolve("seccomp"),
                 admission.appArmorEnabled(), runtime::imageUser);
         this.containers = new ContainerSync(runtime, images, probes, events, traces,
-                new ContainerConfigs(client, volumes, options.nodeName(), hostIp, security));
+                new ContainerConfigs(client, volumes, options.nodeName(), hostIp, security,
+                        new PodDnsFiles(options.dns(), (pod, message) -> events.warning(pod, "DNSConfigForming", message))));
         this.statusWriter = new PodStatusWriter(client, metrics, traces);
     }
 
