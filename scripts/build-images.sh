@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the container images Keelson needs without any registry, from Debian packages and a static C binary:
 #   registry.k8s.io/pause:3.10   the pod sandbox (images/pause/pause.c, gcc -static)
-#   nginx:1.27, nginx:latest     a slim nginx (Debian's binary + the libraries ldd lists), listens on 80
+#   nginx:1.22, nginx:1.22.N, nginx:latest  a slim nginx (Debian's binary + the libraries ldd lists), listens on 80;
+#                                tagged with the version of Debian's nginx it runs (bookworm: 1.22.1)
 #   busybox:1.35, busybox:latest a shell and coreutils (Debian's busybox-static), for tests and debugging
 # Idempotent: images that already exist are skipped unless --force is given.
 # Usage: scripts/build-images.sh [--docker-host unix:///path.sock] [--force] [--only pause|nginx|busybox]
@@ -116,10 +117,19 @@ build_pause() {
 }
 
 build_nginx() {
-  local tag="nginx:1.27"
+  # The tag says what runs: Debian's nginx, whose upstream version in this Debian release is on the 1.22 line.
+  local line="1.22" tag="nginx:1.22" version
   if exists "$tag" && exists "nginx:latest"; then log "$tag exists, skipped"; return; fi
   local dir="$work/nginx" rootfs="$work/nginx/rootfs"
   fetch_debs "$dir" nginx nginx-common
+  version=$(dpkg-deb -f "$(ls "$dir"/debs/nginx_*.deb | head -1)" Version)
+  version=${version#*:}
+  version=${version%%-*}
+  case "$version" in
+    "$line".*) ;;
+    *) echo "build-images: Debian's nginx is $version, not $line.x: change the nginx tag here and where it is used" >&2
+       exit 1 ;;
+  esac
   base_files "$rootfs"
   mkdir -p "$rootfs"/usr/sbin "$rootfs"/etc/nginx "$rootfs"/usr/share/nginx/html \
     "$rootfs"/var/log/nginx "$rootfs"/var/lib/nginx "$rootfs"/var/www
@@ -131,7 +141,7 @@ build_nginx() {
   # nginx opens its compiled-in log files before it reads the config: point them at the container's streams.
   ln -s /dev/stdout "$rootfs/var/log/nginx/access.log"
   ln -s /dev/stderr "$rootfs/var/log/nginx/error.log"
-  import_image "$rootfs" "$tag" nginx:latest -- 'CMD ["/usr/sbin/nginx"]' 'EXPOSE 80/tcp'
+  import_image "$rootfs" "$tag" "nginx:$version" nginx:latest -- 'CMD ["/usr/sbin/nginx"]' 'EXPOSE 80/tcp'
 }
 
 build_busybox() {

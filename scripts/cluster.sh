@@ -104,7 +104,7 @@ bridge="$name-br"
 bridge_ip="$prefix.1"
 admin_kubeconfig="$data/admin.kubeconfig"
 server_ip="$prefix.11"
-images=(registry.k8s.io/pause:3.10 nginx:1.27 nginx:latest busybox:1.35 busybox:latest)
+images=(registry.k8s.io/pause:3.10 nginx:1.22 nginx:latest busybox:1.35 busybox:latest)
 # Docker's own bridge inside each node: away from the pod network (10.244.0.0/16) and the service range.
 bip_prefix=172.29
 

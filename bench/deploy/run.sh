@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-cluster deploy benchmark, side by side on one Docker Engine in one run (issue 8):
-#   keelson  Deployment of N nginx:1.27 replicas on a one-node `keelson server`: apply -> all N Ready
-#   swarm    `docker service create --replicas N nginx:1.27` -> N/N running
+#   keelson  Deployment of N nginx:1.22 replicas on a one-node `keelson server`: apply -> all N Ready
+#   swarm    `docker service create --replicas N nginx:1.22` -> N/N running
 #   floor    N pause+nginx pairs started in parallel with `docker run` until each answers HTTP
 # plus `keelson server` cold start to node Ready (the first start on this host, which has no class-data archive yet;
 # then new data dirs and restarts with the archive that first run left), a timeline of one cold start, and the RSS of
@@ -148,7 +148,7 @@ spec:
     spec:
       terminationGracePeriodSeconds: 0
       containers:
-      - {name: nginx, image: "nginx:1.27", imagePullPolicy: IfNotPresent, ports: [{containerPort: 80}]}
+      - {name: nginx, image: "nginx:1.22", imagePullPolicy: IfNotPresent, ports: [{containerPort: 80}]}
 EOF
 }
 
@@ -170,7 +170,7 @@ keelson_run() {
 swarm_run() {
   local t0 t1 deadline
   t0=$(now)
-  docker service create --detach --quiet --no-resolve-image --replicas "$replicas" --name "$prefix-swarm" nginx:1.27 >/dev/null
+  docker service create --detach --quiet --no-resolve-image --replicas "$replicas" --name "$prefix-swarm" nginx:1.22 >/dev/null
   deadline=$(( $(date +%s) + 300 ))
   until [ "$(docker service ls --filter "name=$prefix-swarm" --format '{{.Replicas}}')" = "$replicas/$replicas" ]; do
     [ "$(date +%s)" -gt "$deadline" ] && { log "swarm service not $replicas/$replicas"; exit 1; }
@@ -189,7 +189,7 @@ swarm_run() {
 floor_pair() {
   local i="$1" ip
   docker run -d --name "$prefix-f$i-pause" --network "$prefix-net" registry.k8s.io/pause:3.10 >/dev/null
-  docker run -d --name "$prefix-f$i-nginx" --network "container:$prefix-f$i-pause" nginx:1.27 >/dev/null
+  docker run -d --name "$prefix-f$i-nginx" --network "container:$prefix-f$i-pause" nginx:1.22 >/dev/null
   ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$prefix-net\").IPAddress}}" "$prefix-f$i-pause")
   until curl -s -o /dev/null --max-time 1 "http://$ip/"; do sleep 0.02; done
 }

@@ -54,7 +54,7 @@ spec:
     metadata: {labels: {app: wrk-target}}
     spec:
       containers:
-      - {name: nginx, image: "nginx:1.27", imagePullPolicy: IfNotPresent, ports: [{containerPort: 80}]}
+      - {name: nginx, image: "nginx:1.22", imagePullPolicy: IfNotPresent, ports: [{containerPort: 80}]}
 ---
 apiVersion: v1
 kind: Service

@@ -88,7 +88,7 @@ class PythonClientSuite(unittest.TestCase):
         dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "py-web"},
                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "py-web"}},
                         "template": {"metadata": {"labels": {"app": "py-web"}},
-                                     "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}
+                                     "spec": {"containers": [{"name": "web", "image": "nginx:1.22"}]}}}}
         self.apps.create_namespaced_deployment(NAMESPACE, dep)
         scaled = self.apps.patch_namespaced_deployment_scale("py-web", NAMESPACE, {"spec": {"replicas": 0}})
         self.assertEqual(scaled.spec.replicas, 0)

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         subcommands = {ImagesCommand.ListImages.class, ImagesCommand.Build.class})
 public final class ImagesCommand implements Runnable {
     /** What the kubelet's default sandbox, the examples and the tests run. */
-    static final List<String> IMAGES = List.of("registry.k8s.io/pause:3.10", "nginx:1.27", "nginx:latest",
+    static final List<String> IMAGES = List.of("registry.k8s.io/pause:3.10", "nginx:1.22", "nginx:latest",
             "busybox:1.35", "busybox:latest");
 
     @picocli.CommandLine.Spec

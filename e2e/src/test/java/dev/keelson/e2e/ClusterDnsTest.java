@@ -46,7 +46,7 @@ class ClusterDnsTest {
             spec:
               terminationGracePeriodSeconds: 0
               containers:
-              - {name: nginx, image: nginx:1.27, imagePullPolicy: IfNotPresent}
+              - {name: nginx, image: nginx:1.22, imagePullPolicy: IfNotPresent}
             ---
             apiVersion: v1
             kind: Service
@@ -63,7 +63,7 @@ class ClusterDnsTest {
               subdomain: web
               terminationGracePeriodSeconds: 0
               containers:
-              - {name: nginx, image: nginx:1.27, imagePullPolicy: IfNotPresent}
+              - {name: nginx, image: nginx:1.22, imagePullPolicy: IfNotPresent}
             ---
             apiVersion: v1
             kind: Service

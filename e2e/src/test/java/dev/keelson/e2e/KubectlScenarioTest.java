@@ -57,7 +57,7 @@ class KubectlScenarioTest {
                   terminationGracePeriodSeconds: 0
                   containers:
                   - name: nginx
-                    image: nginx:1.27
+                    image: nginx:1.22
                     imagePullPolicy: IfNotPresent
                     env:
                     - {name: MODE, value: one}
@@ -135,7 +135,7 @@ class KubectlScenarioTest {
     void createNamespaceAndImperativeCreatesPrintWhatTheyMade() {
         assertEquals("namespace/scenario created", ok(null, "create", "namespace", NS).out());
         assertEquals("deployment.apps/hello created",
-                ok(null, "create", "deployment", "hello", "-n", NS, "--image=nginx:1.27", "--replicas=1").out());
+                ok(null, "create", "deployment", "hello", "-n", NS, "--image=nginx:1.22", "--replicas=1").out());
         assertEquals("configmap/settings created", ok(null, "create", "configmap", "settings", "-n", NS,
                 "--from-literal=a=1", "--from-literal=b=two").out());
         assertEquals("secret/creds created", ok(null, "create", "secret", "generic", "creds", "-n", NS,
@@ -147,7 +147,7 @@ class KubectlScenarioTest {
                 "jsonpath={.data}").out());
         String pass = ok(null, "get", "secret", "creds", "-n", NS, "-o", "jsonpath={.data.pass}").out();
         assertEquals("s3cret", new String(Base64.getDecoder().decode(pass), StandardCharsets.UTF_8));
-        assertEquals("hello nginx:1.27 1", ok(null, "get", "deployment", "hello", "-n", NS, "-o",
+        assertEquals("hello nginx:1.22 1", ok(null, "get", "deployment", "hello", "-n", NS, "-o",
                 "jsonpath={.metadata.name} {.spec.template.spec.containers[0].image} {.spec.replicas}").out());
     }
 
@@ -245,7 +245,7 @@ class KubectlScenarioTest {
         String columns = ok(null, "get", "deployments", "-n", NS, "-o",
                 "custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas,IMAGE:.spec.template.spec.containers[0].image",
                 "--sort-by=.metadata.name").out();
-        assertEquals(List.of("NAME    REPLICAS   IMAGE", "hello   1          nginx:1.27", "web     2          nginx:1.27"),
+        assertEquals(List.of("NAME    REPLICAS   IMAGE", "hello   1          nginx:1.22", "web     2          nginx:1.22"),
                 columns.lines().toList());
 
         String labels = ok(null, "get", "pod", "solo", "-n", NS, "--show-labels").out();
@@ -339,7 +339,7 @@ class KubectlScenarioTest {
         // strategic merge: the env entry is merged into the container named nginx, not replacing the list
         assertEquals("deployment.apps/hello patched", ok(null, "patch", "deployment", "hello", "-n", NS, "-p",
                 "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"nginx\",\"env\":[{\"name\":\"X\",\"value\":\"1\"}]}]}}}}").out());
-        assertEquals("nginx nginx:1.27 X=1", ok(null, "get", "deployment", "hello", "-n", NS, "-o",
+        assertEquals("nginx nginx:1.22 X=1", ok(null, "get", "deployment", "hello", "-n", NS, "-o",
                 "jsonpath={.spec.template.spec.containers[*].name} {.spec.template.spec.containers[0].image} "
                         + "{.spec.template.spec.containers[0].env[0].name}={.spec.template.spec.containers[0].env[0].value}").out());
         assertEquals("configmap/settings patched", ok(null, "patch", "configmap", "settings", "-n", NS, "--type", "merge",

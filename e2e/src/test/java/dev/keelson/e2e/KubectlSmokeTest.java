@@ -133,7 +133,7 @@ class KubectlSmokeTest {
                 spec:
                   containers:
                   - name: web
-                    image: nginx:1.27
+                    image: nginx:1.22
                     env:
                     - {name: MODE, value: one}
                     - {name: COLOR, value: red}
@@ -164,7 +164,7 @@ class KubectlSmokeTest {
                     image: busybox:1.35
                     command: [sleep, "3600"]
                   - name: web
-                    image: nginx:1.27
+                    image: nginx:1.22
                     env:
                     - {name: MODE, value: one}
                     ports:

@@ -71,7 +71,7 @@ class EtcdMemberLossTest {
     @BeforeAll
     void bringClusterUp() {
         cluster.up("--etcd-members", "3");
-        cluster.tagOnEveryNode("nginx:1.27", "nginx:1.27-alt");
+        cluster.tagOnEveryNode("nginx:1.22", "nginx:1.22-alt");
         client = KubeClients.fromKubeconfig(kubeconfig);
     }
 
@@ -91,12 +91,12 @@ class EtcdMemberLossTest {
     void deploymentAndConfigMapsAreServedFromAThreeMemberEtcd() {
         Result health = cluster.script(30, "etcdctl", "endpoint", "health");
         assertEquals(3, health.out().lines().filter(l -> l.contains("is healthy")).count(), "etcd health:\n" + health);
-        cluster.apply(WEB.manifest("nginx:1.27", REPLICAS));
+        cluster.apply(WEB.manifest("nginx:1.22", REPLICAS));
         cluster.apply(ledger());
         // kubectl create sends a protobuf body, apply sends JSON: objects written both ways must survive the kill.
         cluster.kubectlOk(null, "create", "configmap", "written-before", "-n", LEDGER,
                 "--from-literal=when=before the kill");
-        awaitReadyPods("nginx:1.27", Duration.ofSeconds(90));
+        awaitReadyPods("nginx:1.22", Duration.ofSeconds(90));
         serviceIp = client.services().inNamespace("default").withName(APP).get().getSpec().getClusterIP();
         cluster.awaitHttp200(2, "http://" + serviceIp + "/", Duration.ofSeconds(30));
         assertEquals(LEDGER_CONFIGMAPS + 1, client.configMaps().inNamespace(LEDGER).list().getItems().size());
@@ -107,10 +107,10 @@ class EtcdMemberLossTest {
     void rollingUpdateLosesNothingWhenTheEtcdLeaderIsKilledMidway() throws Exception {
         try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
-            cluster.apply(WEB.manifest("nginx:1.27-alt", REPLICAS));
+            cluster.apply(WEB.manifest("nginx:1.22-alt", REPLICAS));
             // Midway: some pods of the new template serve while some of the old one still run.
             Commands.await("a rollout midway (new and old pods ready)", Duration.ofSeconds(90), () -> describe(webPods()),
-                    seen -> countReady("nginx:1.27-alt") >= 1 && countReady("nginx:1.27") >= 1);
+                    seen -> countReady("nginx:1.22-alt") >= 1 && countReady("nginx:1.22") >= 1);
             Map<String, JsonNode> before = snapshot();
             long serverLogMark = cluster.keelsonLogSize(1);
             String leader = cluster.scriptOk(30, "etcd-leader").trim();
@@ -138,7 +138,7 @@ class EtcdMemberLossTest {
                     () -> Kubectl.run(kubeconfig, null, "get", "--raw", "/readyz").toString(),
                     seen -> seen.startsWith("exit 0"));
             cluster.kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
-            awaitReadyPods("nginx:1.27-alt", Duration.ofSeconds(60));
+            awaitReadyPods("nginx:1.22-alt", Duration.ofSeconds(60));
             // How the apiserver saw the loss of the member (its etcd client's failover), for the record.
             List<String> complaints = cluster.keelsonLogSince(1, serverLogMark).stream()
                     .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
@@ -179,7 +179,7 @@ class EtcdMemberLossTest {
         LOG.info("etcd after the rejoin:\n{}", status.out());
         cluster.kubectlOk(null, "scale", "deployment/" + APP, "--replicas=" + (REPLICAS + 1));
         Commands.await((REPLICAS + 1) + " ready web pods", Duration.ofSeconds(90), () -> describe(webPods()),
-                seen -> countReady("nginx:1.27-alt") == REPLICAS + 1);
+                seen -> countReady("nginx:1.22-alt") == REPLICAS + 1);
     }
 
     private void awaitLocalRead(int member, String configMap, String expected) {

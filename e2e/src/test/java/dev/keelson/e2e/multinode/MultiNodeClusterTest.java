@@ -70,7 +70,7 @@ class MultiNodeClusterTest {
         cluster.up("--server-arg=--default-not-ready-toleration-seconds=" + TOLERATION_SECONDS,
                 "--server-arg=--default-unreachable-toleration-seconds=" + TOLERATION_SECONDS,
                 "--server-arg=--node-monitor-grace-period=20s");
-        cluster.tagOnEveryNode("nginx:1.27", "nginx:1.27-alt");
+        cluster.tagOnEveryNode("nginx:1.22", "nginx:1.22-alt");
         client = KubeClients.fromKubeconfig(kubeconfig);
     }
 
@@ -88,7 +88,7 @@ class MultiNodeClusterTest {
     @Test
     @Order(1)
     void deploymentOfSixSpreadsOverAllThreeNodes() {
-        cluster.apply(WEB.manifest("nginx:1.27", 6));
+        cluster.apply(WEB.manifest("nginx:1.22", 6));
         List<Pod> pods = awaitReadyPods(6, Duration.ofSeconds(90));
         Set<String> nodes = pods.stream().map(p -> p.getSpec().getNodeName()).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(cluster.allNodeNames(), nodes, "nodes of the 6 ready pods: " + describe(pods));
@@ -145,10 +145,10 @@ class MultiNodeClusterTest {
     void rollingUpdateToAnotherTagDropsNoRequest() throws Exception {
         try (CurlLoop loop = CurlLoop.start(cluster.nodeName(2), "http://" + serviceIp + "/")) {
             loop.awaitRequests(5, Duration.ofSeconds(30));
-            cluster.apply(WEB.manifest("nginx:1.27-alt", 3));
+            cluster.apply(WEB.manifest("nginx:1.22-alt", 3));
             cluster.kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
             List<Pod> pods = awaitReadyPods(3, Duration.ofSeconds(60));
-            assertTrue(pods.stream().allMatch(p -> image(p).equals("nginx:1.27-alt")), "images after rollout: " + describe(pods));
+            assertTrue(pods.stream().allMatch(p -> image(p).equals("nginx:1.22-alt")), "images after rollout: " + describe(pods));
             loop.awaitRequests(loop.total() + 5, Duration.ofSeconds(30));
             CurlLoop.Counts counts = loop.stop();
             LOG.info("curl loop during the rolling update: {}", counts);
@@ -164,8 +164,8 @@ class MultiNodeClusterTest {
     void rolloutUndoReturnsToThePreviousImage() {
         cluster.kubectlOk(null, "rollout", "undo", "deployment/" + APP);
         cluster.kubectlOk(null, "rollout", "status", "deployment/" + APP, "--timeout=180s");
-        Commands.await("3 ready pods on nginx:1.27", Duration.ofSeconds(60), () -> describe(readyPods()),
-                seen -> readyPods().size() == 3 && readyPods().stream().allMatch(p -> image(p).equals("nginx:1.27")));
+        Commands.await("3 ready pods on nginx:1.22", Duration.ofSeconds(60), () -> describe(readyPods()),
+                seen -> readyPods().size() == 3 && readyPods().stream().allMatch(p -> image(p).equals("nginx:1.22")));
     }
 
     @Test

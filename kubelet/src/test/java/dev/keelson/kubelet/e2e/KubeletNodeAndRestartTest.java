@@ -90,7 +90,7 @@ class KubeletNodeAndRestartTest {
     @Test
     void serverStreamsLogsAndRunsExecOverWebSocket() throws Exception {
         h.create(new PodBuilder().withNewMetadata().withName("talker").withNamespace(NS).endMetadata().withNewSpec()
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer().endSpec().build());
         Pod p = h.awaitPod(NS, "talker", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
         await("nginx answers", Duration.ofSeconds(20), () -> httpGet("http://" + p.getStatus().getPodIP() + "/from-test"),
                 s -> s.startsWith("404 "));
@@ -140,9 +140,9 @@ class KubeletNodeAndRestartTest {
     @Test
     void restartedKubeletAdoptsRunningPods() {
         h.create(new PodBuilder().withNewMetadata().withName("steady").withNamespace(NS).endMetadata().withNewSpec()
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer().endSpec().build());
         h.create(new PodBuilder().withNewMetadata().withName("orphan").withNamespace(NS).endMetadata().withNewSpec()
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer().endSpec().build());
         Pod before = h.awaitPod(NS, "steady", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
         h.awaitPod(NS, "orphan", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
         h.kubelet.close();
@@ -151,7 +151,7 @@ class KubeletNodeAndRestartTest {
         await("orphan gone from the API", Duration.ofSeconds(20), () -> h.pod(NS, "orphan"), p -> p == null);
         h.startKubelet();
         h.create(new PodBuilder().withNewMetadata().withName("after-restart").withNamespace(NS).endMetadata().withNewSpec()
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer().endSpec().build());
         h.awaitPod(NS, "after-restart", "Ready (the new kubelet works)", Duration.ofSeconds(60), KubeletHarness::ready);
         Pod after = h.awaitPod(NS, "steady", "still Ready after the restart", Duration.ofSeconds(30), KubeletHarness::ready);
         var b = before.getStatus().getContainerStatuses().get(0);

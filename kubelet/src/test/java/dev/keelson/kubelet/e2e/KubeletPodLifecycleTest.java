@@ -61,7 +61,7 @@ class KubeletPodLifecycleTest {
 
     @Test
     void podAnswersHttpOnItsPodIp() {
-        h.create(pod("web").withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer()
+        h.create(pod("web").withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer()
                 .endSpec().build());
         Pod p = h.awaitPod(NS, "web", "Ready", Duration.ofSeconds(60), KubeletHarness::ready);
         assertEquals("Running", p.getStatus().getPhase());
@@ -92,7 +92,7 @@ class KubeletPodLifecycleTest {
             public void onClose(WatcherException cause) {
             }
         })) {
-            h.create(pod("quick").withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer()
+            h.create(pod("quick").withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer()
                     .endSpec().build());
             await("the watch to deliver quick as Ready", Duration.ofSeconds(60),
                     () -> versions.stream().anyMatch(KubeletHarness::ready), b -> b);
@@ -122,7 +122,7 @@ class KubeletPodLifecycleTest {
     @Test
     void twoContainersInOnePodShareLocalhost() {
         h.create(pod("pair").withNewSpec()
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer()
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer()
                 .addNewContainer().withName("client").withImage("busybox:1.35").withCommand("sleep", "3600")
                 .withNewReadinessProbe().withNewExec().withCommand("wget", "-q", "-O", "/dev/null", "http://127.0.0.1:80/")
                 .endExec().withPeriodSeconds(1).endReadinessProbe().endContainer()

@@ -142,7 +142,7 @@ class KubeletSecurityContextTest {
     @Test
     void runAsNonRootWithAnImageThatRunsAsRootIsNotStarted() {
         Pod created = h.create(pod("rooted").withNewSpec().withNewSecurityContext().withRunAsNonRoot(true).endSecurityContext()
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build());
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer().endSpec().build());
         String expected = "container has runAsNonRoot and image will run as root (pod: \"rooted_" + NS + "("
                 + created.getMetadata().getUid() + ")\", container: nginx)";
         Pod p = h.awaitPod(NS, "rooted", "waiting with CreateContainerConfigError", Duration.ofSeconds(60),

@@ -146,7 +146,7 @@ public final class KubeletBench {
     private static Pod pod(String name, String node) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata().withNewSpec()
                 .withNodeName(node).withTerminationGracePeriodSeconds(0L)
-                .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().build();
+                .addNewContainer().withName("nginx").withImage("nginx:1.22").endContainer().endSpec().build();
     }
 
     private static boolean ready(Pod p) {
@@ -279,7 +279,7 @@ public final class KubeletBench {
         exec(List.of("docker", "run", "-d", "--name", name + "-pause", "--label", "kubelet-bench-floor=1",
                 "--network", network, "registry.k8s.io/pause:3.10"));
         exec(List.of("docker", "run", "-d", "--name", name, "--label", "kubelet-bench-floor=1",
-                "--network", "container:" + name + "-pause", "nginx:1.27"));
+                "--network", "container:" + name + "-pause", "nginx:1.22"));
         String ip = exec(List.of("docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
                 name + "-pause")).trim();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
