@@ -4,6 +4,7 @@ import dev.keelson.componentbase.tls.CertificateAuthority;
 import dev.keelson.controllermanager.certificates.CsrApprovingController;
 import dev.keelson.controllermanager.certificates.CsrSigningController;
 import dev.keelson.controllermanager.certificates.TokenCleaner;
+import dev.keelson.controllermanager.clusterroleaggregation.ClusterRoleAggregationController;
 import dev.keelson.controllermanager.common.SharedInformers;
 import dev.keelson.controllermanager.cronjob.CronJobController;
 import dev.keelson.controllermanager.daemon.DaemonSetController;
@@ -175,6 +176,10 @@ public final class Controllers {
                 GarbageCollector g = new GarbageCollector(c.informers(), garbageCollectedInformers(c.informers()),
                         c.registry());
                 return of(() -> g.run(c.options().concurrentGcSyncs()), g::close);
+            }),
+            new Descriptor("clusterrole-aggregation", "clusterrole-aggregation-controller", false, List.of(), c -> {
+                ClusterRoleAggregationController a = new ClusterRoleAggregationController(c.informers(), c.registry());
+                return of(a::run, a::close);
             }),
             new Descriptor("namespace", "namespace-controller", false, List.of(), c -> {
                 NamespaceController n = new NamespaceController(c.informers(), c.registry());

@@ -135,6 +135,11 @@ public final class SharedInformers implements AutoCloseable {
         return get(type, () -> client.resources(type).inAnyNamespace().runnableInformer(RESYNC_MILLIS));
     }
 
+    /** An informer over any cluster-scoped kind the fabric8 model knows (ClusterRole ...). */
+    public <T extends HasMetadata> SharedIndexInformer<T> clusterScoped(Class<T> type) {
+        return get(type, () -> client.resources(type).runnableInformer(RESYNC_MILLIS));
+    }
+
     @SuppressWarnings("unchecked")
     private synchronized <T extends HasMetadata> SharedIndexInformer<T> get(Class<T> type,
                                                                           Supplier<SharedIndexInformer<T>> create) {
