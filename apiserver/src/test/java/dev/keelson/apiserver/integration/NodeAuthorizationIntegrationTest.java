@@ -208,4 +208,42 @@ class NodeAuthorizationIntegrationTest {
         assertEquals(null, admin.namespaces().withName("mine").get());
         assertEquals(1, n1.services().inNamespace("default").list().getItems().size(), "the kubernetes Service");
     }
+
+    static io.fabric8.kubernetes.api.model.PersistentVolume localPath(String name, String node, boolean provisioned) {
+        io.fabric8.kubernetes.api.model.PersistentVolumeBuilder b = new io.fabric8.kubernetes.api.model
+                .PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata();
+        if (provisioned) {
+            b.editMetadata().addToAnnotations("pv.kubernetes.io/provisioned-by", "keelson.dev/local-path").endMetadata();
+        }
+        return b.withNewSpec().withCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")))
+                .withAccessModes("ReadWriteOnce").withNewHostPath().withPath("/var/lib/x/" + name).endHostPath()
+                .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression()
+                .withKey("kubernetes.io/hostname").withOperator("In").withValues(node).endMatchExpression()
+                .endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec().build();
+    }
+
+    /** The local-path provisioner in a node's kubelet creates and deletes only its own node's volumes. */
+    @Test
+    void nodeCreatesAndDeletesOnlyLocalPathVolumesPinnedToItself() throws Exception {
+        n1.persistentVolumes().resource(localPath("pvc-n1", "n1", true)).create();
+        forbidden("node \"n1\" can only create persistent volumes provisioned by keelson.dev/local-path with node "
+                + "affinity to itself", () -> n1.persistentVolumes().resource(localPath("pvc-n2", "n2", true)).create());
+        forbidden("node \"n1\" can only create persistent volumes provisioned by keelson.dev/local-path",
+                () -> n1.persistentVolumes().resource(localPath("static", "n1", false)).create());
+        admin.persistentVolumes().resource(localPath("theirs", "n2", true)).create();
+        for (int i = 0; i < 100 && admin.persistentVolumes().withName("theirs").get() == null; i++) {
+            Thread.sleep(50);
+        }
+        forbidden("node 'n1' can only create and delete the local-path volumes of its own node",
+                () -> n1.persistentVolumes().withName("theirs").delete());
+        forbidden("node 'n1' can only create and delete the local-path volumes of its own node",
+                () -> n1.persistentVolumes().withName("pvc-n1").edit(pv -> {
+                    pv.getSpec().setStorageClassName("other");
+                    return pv;
+                }));
+        n1.persistentVolumes().withName("pvc-n1").delete();
+        assertNotNull(admin.persistentVolumes().withName("theirs").get());
+        assertNotNull(admin.persistentVolumes().withName("pvc-n1").get().getMetadata().getDeletionTimestamp(),
+                "deleted by n1 (kept by its pv-protection finalizer until no claim binds it)");
+    }
 }
