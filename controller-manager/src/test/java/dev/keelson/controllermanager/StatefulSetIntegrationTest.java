@@ -131,6 +131,14 @@ class StatefulSetIntegrationTest {
             assertEquals(List.of("statefulset.apps/db", "REVISION  CHANGE-CAUSE", "1         <none>", "2         <none>"),
                     history);
 
+            assertEquals("statefulset.apps/db rolled back", kubectl("rollout", "undo", "sts/db", "-n", ns).strip());
+            Await.until("the undo rolls every ordinal back to db:1", WAIT, () -> pods(ns),
+                    m -> m.equals(Map.of("db-0", "db:1", "db-1", "db:1", "db-2", "db:1")));
+            String restarted = kubectl("rollout", "restart", "sts/db", "-n", ns).strip();
+            assertEquals("statefulset.apps/db restarted", restarted);
+            String rolled = kubectl("rollout", "status", "sts/db", "-n", ns, "--timeout=60s");
+            assertTrue(rolled.contains("partitioned roll out complete: 3 new pods have been updated..."), rolled);
+
             fixture.client().apps().statefulSets().inNamespace(ns).withName("db").scale(1);
             Await.until("scaled down to db-0", WAIT, () -> pods(ns), m -> m.keySet().equals(java.util.Set.of("db-0")));
             assertTrue(fixture.client().persistentVolumeClaims().inNamespace(ns).withName("data-db-2").get() != null,
