@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "keelson", mixinStandardHelpOptions = true, version = "keelson 0.1.0 (Kubernetes API v1.32)",
         description = "A small-cluster container orchestrator that speaks the Kubernetes API.",
         subcommands = {ServerCommand.class, AgentCommand.class, TokenCommand.class, ApiServerCommand.class,
-            ImagesCommand.class, EtcdSnapshotCommand.class, SecretsEncryptCommand.class, EtcdCertsCommand.class, CommandLine.HelpCommand.class})
+            ImagesCommand.class, KubeconfigCommand.class, EtcdSnapshotCommand.class, SecretsEncryptCommand.class, EtcdCertsCommand.class, CommandLine.HelpCommand.class})
 public final class Keelson implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
