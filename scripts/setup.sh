@@ -25,6 +25,9 @@ command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 # the official Python client, for the e2e suite that runs it against a server (OfficialClientsTest)
 [ -e /usr/lib/python3/dist-packages/kubernetes/__init__.py ] || need+=(python3-kubernetes)
+# Debian machines booting systemd for the install tests (scripts/machines.sh, SystemdMachinesTest)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
 
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"

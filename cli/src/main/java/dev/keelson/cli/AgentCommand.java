@@ -54,6 +54,10 @@ public final class AgentCommand implements Callable<Integer> {
         NodeBootstrap.Token joinToken;
         try {
             joinToken = token.read();
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("keelson agent: no join token: the token file " + e.getFile() + " does not exist; copy "
+                    + "the server's <data-dir>/node-token there (or pass --token)");
+            return 2;
         } catch (IllegalArgumentException e) {
             System.err.println("keelson agent: " + e.getMessage());
             return 2;
