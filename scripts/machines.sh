@@ -186,6 +186,24 @@ WantedBy=multi-user.target
 EOF
     ln -sf /etc/systemd/system/machine-address.service \
       "$dir/root/etc/systemd/system/multi-user.target.wants/machine-address.service"
+    # nspawn mounts a cgroup v1 host's controllers read-only; the machine's dockerd must make its containers' cgroups,
+    # so the controllers are mounted again, writable, inside the machine's cgroup namespace before docker starts.
+    cat >"$dir/root/etc/systemd/system/machine-cgroups.service" <<'EOF'
+[Unit]
+Description=Writable cgroup controllers for this test machine's dockerd
+Before=docker.service containerd.service
+ConditionPathIsMountPoint=/sys/fs/cgroup/cpuset
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'for c in cpuset cpu cpuacct blkio memory devices freezer pids; do umount /sys/fs/cgroup/$c && mount -t cgroup -o rw,nosuid,nodev,noexec,$c cgroup /sys/fs/cgroup/$c; done'
+
+[Install]
+WantedBy=multi-user.target
+EOF
+    ln -sf /etc/systemd/system/machine-cgroups.service \
+      "$dir/root/etc/systemd/system/multi-user.target.wants/machine-cgroups.service"
     cp "$deb" "$dir/root/root/keelson.deb"
     cp "$(dirname "$0")/provision.sh" "$dir/root/root/provision.sh"
   done
