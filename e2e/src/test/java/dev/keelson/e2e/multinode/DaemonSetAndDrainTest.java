@@ -52,7 +52,7 @@ class DaemonSetAndDrainTest {
     @BeforeAll
     void bringClusterUp() {
         cluster.up();
-        cluster.tagOnEveryNode("nginx:1.27", "nginx:1.27-alt");
+        cluster.tagOnEveryNode("nginx:1.22", "nginx:1.22-alt");
         client = KubeClients.fromKubeconfig(kubeconfig);
     }
 
@@ -98,26 +98,26 @@ class DaemonSetAndDrainTest {
     @Test
     @Order(1)
     void daemonSetRunsOnEveryNodeAndRollsAcrossThem() {
-        cluster.apply(daemonSet("nginx:1.27"));
+        cluster.apply(daemonSet("nginx:1.22"));
         cluster.kubectlOk(null, "rollout", "status", "ds/agent", "--timeout=180s");
         Set<String> nodes = ready("agent").stream().map(p -> p.getSpec().getNodeName())
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(cluster.allNodeNames(), nodes, NginxApp.describe(ready("agent")));
 
         long start = System.nanoTime();
-        cluster.apply(daemonSet("nginx:1.27-alt"));
+        cluster.apply(daemonSet("nginx:1.22-alt"));
         cluster.kubectlOk(null, "rollout", "status", "ds/agent", "--timeout=180s");
         long millis = (System.nanoTime() - start) / 1_000_000;
         LOG.info("DaemonSet rollout across {} nodes (maxUnavailable 1): {} ms", NODES, millis);
-        Commands.await("3 ready agent pods on nginx:1.27-alt", Duration.ofSeconds(60),
+        Commands.await("3 ready agent pods on nginx:1.22-alt", Duration.ofSeconds(60),
                 () -> NginxApp.describe(ready("agent")), seen -> ready("agent").size() == NODES
-                        && ready("agent").stream().allMatch(p -> NginxApp.image(p).equals("nginx:1.27-alt")));
+                        && ready("agent").stream().allMatch(p -> NginxApp.image(p).equals("nginx:1.22-alt")));
     }
 
     @Test
     @Order(2)
     void drainKeepsTheGuardedServiceAnswering() throws Exception {
-        cluster.apply(WEB.manifest("nginx:1.27", 4));
+        cluster.apply(WEB.manifest("nginx:1.22", 4));
         cluster.apply("""
                 apiVersion: policy/v1
                 kind: PodDisruptionBudget

@@ -37,7 +37,7 @@ class SystemdMachinesTest {
     private static final Logger LOG = LoggerFactory.getLogger(SystemdMachinesTest.class);
     private static final List<String> MACHINES = List.of("m1", "m2", "m3");
     private static final String NET = "10.213.0.";
-    private static final List<String> IMAGES = List.of("registry.k8s.io/pause:3.10", "nginx:1.27", "busybox:1.35");
+    private static final List<String> IMAGES = List.of("registry.k8s.io/pause:3.10", "nginx:1.22", "busybox:1.35");
 
     private final Path root = KeelsonServerProcess.repositoryRoot();
     private final Path script = root.resolve("scripts/machines.sh");
@@ -147,7 +147,7 @@ class SystemdMachinesTest {
     @Test
     @Order(5)
     void theNginxExampleAnswersThroughItsServiceFromEveryMachine() {
-        Kubectl.Result apply = Kubectl.run(kubeconfig, new NginxApp("web", null, 0, null).manifest("nginx:1.27", 3),
+        Kubectl.Result apply = Kubectl.run(kubeconfig, new NginxApp("web", null, 0, null).manifest("nginx:1.22", 3),
                 "apply", "-f", "-");
         assertEquals(0, apply.code(), apply.err());
         Commands.await("3 web pods ready", Duration.ofSeconds(300),
