@@ -41,6 +41,17 @@ class RequestBoundsAttackTest {
         CertificateAuthority ca = cluster.apiServer().certificateAuthority();
         user = new RawHttps(cluster, ca.issueClient("mallory", List.of("system:authenticated"), Duration.ofHours(1)));
         admin = new RawHttps(cluster, ca.issueClient("admin", List.of("system:masters"), Duration.ofHours(1)));
+        // mallory may write (RBAC is the default): the bounds, not authorization, are what stop her here.
+        RawHttps.Response bind = admin.send("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+                "application/json", "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\","
+                        + "\"metadata\":{\"name\":\"mallory-admin\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+                        + "\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},\"subjects\":[{\"kind\":\"User\","
+                        + "\"apiGroup\":\"rbac.authorization.k8s.io\",\"name\":\"mallory\"}]}");
+        assertEquals(201, bind.code(), bind.body());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (user.send("GET", CM, null, null).code() == 403 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         warmUp();
         watch.blockOnce(3 * BlockedThreadWatch.TEST_LIMIT_MS);
         assertFalse(watch.eventLoopWarnings().isEmpty(), "the blocked-thread checker reports nothing: no proof");

@@ -183,7 +183,15 @@ public final class SecretsEncryption {
         Provider first = rc.providers().get(0);
         String type = "identity".equals(first.type()) ? "aescbc" : first.type();
         Key key = newKey(random);
-        key = new Key(key.name().replace("aescbckey", type + "key"), key.secret());
+        String name = key.name().replace("aescbckey", type + "key");
+        // Key names carry the time to the second: a second rotation within that second must not reuse a live name.
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        rc.providers().stream().filter(p -> p.keys() != null).forEach(p -> p.keys().forEach(k -> taken.add(k.name())));
+        String unique = name;
+        for (int n = 2; taken.contains(unique); n++) {
+            unique = name + "-" + n;
+        }
+        key = new Key(unique, key.secret());
         List<Provider> withNew = new ArrayList<>();
         if (type.equals(first.type())) {
             List<Key> keys = new ArrayList<>(List.of(key));
