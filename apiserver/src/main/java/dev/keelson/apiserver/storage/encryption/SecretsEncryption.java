@@ -188,8 +188,9 @@ public final class SecretsEncryption {
         java.util.Set<String> taken = new java.util.HashSet<>();
         rc.providers().stream().filter(p -> p.keys() != null).forEach(p -> p.keys().forEach(k -> taken.add(k.name())));
         String unique = name;
+        String base = type + "key";
         for (int n = 2; taken.contains(unique); n++) {
-            unique = name + "-" + n;
+            unique = base + n + name.substring(base.length());
         }
         key = new Key(unique, key.secret());
         List<Provider> withNew = new ArrayList<>();
