@@ -307,6 +307,9 @@ public final class GenericStore {
                                                             boolean generated, int attempt) {
         String name = Json.str(Json.meta(obj), "name");
         String key = type.key(namespace, name);
+        // Allocation writes what it chose into the object (a Service's clusterIP, nodePorts): a retry after a lost
+        // race must choose again from the object as the client sent it, not take the lost choice as requested.
+        ObjectNode asSent = obj.deepCopy();
         return strategy.allocateForCreate(obj, opts.dryRun()).thenCompose(alloc -> {
             if (opts.dryRun()) {
                 return etcd.get(key).thenApply(existing -> {
@@ -337,7 +340,7 @@ public final class GenericStore {
                         throw ApiException.internal("could not allocate for " + name + " after " + attempt + " attempts");
                     }
                     // an allocation raced with another writer: choose again
-                    return createWithRetries(namespace, obj, opts, generated, attempt + 1);
+                    return createWithRetries(namespace, asSent, opts, generated, attempt + 1);
                 });
             });
         });
