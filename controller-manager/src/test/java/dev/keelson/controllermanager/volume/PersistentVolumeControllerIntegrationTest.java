@@ -150,9 +150,11 @@ class PersistentVolumeControllerIntegrationTest {
     @Test
     void claimNamingAVolumeBindsThatOneAndRetainKeepsItReleased() {
         String ns = namespace();
-        volume(ns + "-a", "1Gi", "", "Retain", "ReadWriteOnce");
-        volume(ns + "-b", "8Gi", "", "Retain", "ReadWriteOnce");
-        claim(ns, "pinned", "1Gi", "", ns + "-b");
+        // a class of this test's own (no StorageClass object needed to match): other tests' volumes stay out of reach
+        String cls = ns + "-static";
+        volume(ns + "-a", "1Gi", cls, "Retain", "ReadWriteOnce");
+        volume(ns + "-b", "8Gi", cls, "Retain", "ReadWriteOnce");
+        claim(ns, "pinned", "1Gi", cls, ns + "-b");
         assertEquals(ns + "-b", claimIn(ns, "pinned", "Bound").getSpec().getVolumeName());
         volumeIn(ns + "-b", "Bound");
 
@@ -162,7 +164,7 @@ class PersistentVolumeControllerIntegrationTest {
         PersistentVolume released = volumeIn(ns + "-b", "Released");
         assertEquals("pinned", released.getSpec().getClaimRef().getName(), "Retain keeps the claim reference");
 
-        claim(ns, "again", "1Gi", "", null);
+        claim(ns, "again", "1Gi", cls, null);
         assertEquals(ns + "-a", claimIn(ns, "again", "Bound").getSpec().getVolumeName(),
                 "a released volume is not bound again");
     }
