@@ -228,7 +228,7 @@ class KubectlScenarioTest {
         List<String> deployments = ok(null, "get", "deployment", "web", "-n", NS, "-o", "wide").out().lines().toList();
         assertTrue(deployments.get(0).matches("NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+SELECTOR"),
                 deployments.toString());
-        assertTrue(deployments.get(1).matches("web\\s+2/2\\s+2\\s+2\\s+\\S+\\s+nginx\\s+nginx:1\\.27\\s+app=web"),
+        assertTrue(deployments.get(1).matches("web\\s+2/2\\s+2\\s+2\\s+\\S+\\s+nginx\\s+nginx:1\\.22\\s+app=web"),
                 deployments.toString());
 
         String yaml = ok(null, "get", "pod", "solo", "-n", NS, "-o", "yaml").out();
